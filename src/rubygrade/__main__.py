@@ -1,0 +1,5 @@
+"""``python -m rubygrade``."""
+
+from rubygrade.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,186 @@
+"""A call graph over app and test code (networkx), resolved by name with class context.
+
+Nodes are method keys (``ChatsController#create``, ``ChatSession.call``);
+each edge keeps the call sites that made it, so a check can ask whether the
+call on that edge sits inside a ``rescue``.
+
+Resolution, and its limits (precision over recall):
+
+- a call with no receiver or ``self`` resolves through the caller's class,
+  its app superclasses and included app modules;
+- ``Const.name`` resolves to the singleton method, ``Const.new`` to
+  ``Const#initialize``, ``Const.new(...).name`` to ``Const#name``;
+- a local or instance variable assigned from ``Const.new(...)`` in the same
+  method (locals) or class (ivars) has that class;
+- any other receiver resolves by name only when at most three app methods
+  carry that name; otherwise no edge is drawn. Metaprogramming (``send``,
+  ``define_method``, ``method_missing``) is not followed.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import networkx as nx
+from tree_sitter import Node
+
+from rubygrade import treeutil
+from rubygrade.index.model import CallSite, MethodDef
+
+if TYPE_CHECKING:
+    from rubygrade.index import Index
+
+_NAME_ONLY_LIMIT = 3
+_TOO_COMMON = {"new", "call", "each", "map", "to_s", "save", "update", "find", "create",
+               "render", "present?", "blank?", "include?", "first", "last", "count"}
+
+
+class CallGraph:
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.graph: nx.DiGraph = nx.DiGraph()
+        self.methods: dict[str, MethodDef] = {}
+        for method in index.methods:
+            self.methods.setdefault(method.key, method)
+            self.graph.add_node(method.key)
+        self._ivar_types = self._collect_ivar_types()
+        for call in index.calls:
+            caller = call.enclosing_method
+            if caller is None:
+                continue
+            for target in self.resolve(call):
+                if target == caller.key:
+                    continue
+                if self.graph.has_edge(caller.key, target):
+                    self.graph.edges[caller.key, target]["sites"].append(call)
+                else:
+                    self.graph.add_edge(caller.key, target, sites=[call])
+
+    # -- resolution -------------------------------------------------------------
+    def _collect_ivar_types(self) -> dict[tuple[str, str], str]:
+        types: dict[tuple[str, str], str] = {}
+        for assignment in self.index.assignments:
+            if assignment.target != "ivar" or assignment.enclosing_class is None:
+                continue
+            cls = self._constructed_class(assignment.value, assignment.enclosing_class)
+            if cls:
+                types[(assignment.enclosing_class, assignment.name)] = cls
+        return types
+
+    def _constructed_class(self, node: Node | None, context: str | None) -> str | None:
+        """``Const.new(...)`` (or ``Const.call``/``Const.build``-free forms) -> the class name."""
+        if node is None or node.type != "call":
+            return None
+        if treeutil.text(node.child_by_field_name("method")) != "new":
+            return None
+        const = treeutil.constant_name(node.child_by_field_name("receiver"))
+        return self.index.resolve_constant(const, context) if const else None
+
+    def _local_type(self, call: CallSite, name: str) -> str | None:
+        method = call.enclosing_method
+        if method is None:
+            return None
+        for assignment in self.index.assignments:
+            if assignment.enclosing_method is method and assignment.target == "local" and \
+                    assignment.name == name and assignment.line <= call.line:
+                found = self._constructed_class(assignment.value, call.enclosing_class)
+                if found:
+                    return found
+        return None
+
+    def _in_class_chain(self, cls: str, name: str, singleton: bool) -> list[str]:
+        for owner in self.index.ancestors(cls):
+            for candidate in [owner, *self.index.includes_of(owner)]:
+                resolved = self.index.resolve_constant(candidate, owner)
+                key = f"{resolved}{'.' if singleton else '#'}{name}"
+                if key in self.methods:
+                    return [key]
+        return []
+
+    def resolve(self, call: CallSite) -> list[str]:
+        """The method keys this call may reach (empty when unknown)."""
+        receiver = call.receiver
+        context = call.enclosing_class or ""
+        name = call.method
+        if receiver is None or receiver.type == "self":
+            singleton = bool(call.enclosing_method and call.enclosing_method.singleton)
+            found = self._in_class_chain(context, name, singleton) if context else []
+            if found or receiver is not None:
+                return found
+            return self._by_name(name) if not call.bare else self._by_name(name, modules_only=True)
+        const = treeutil.constant_name(receiver)
+        if const is not None:
+            cls = self.index.resolve_constant(const, context)
+            if name == "new":
+                return self._in_class_chain(cls, "initialize", False)
+            return self._in_class_chain(cls, name, True)
+        cls = self._receiver_class(call, receiver)
+        if cls is not None:
+            return self._in_class_chain(cls, name, False)
+        if name in _TOO_COMMON:
+            return []
+        return self._by_name(name)
+
+    def _receiver_class(self, call: CallSite, receiver: Node) -> str | None:
+        if receiver.type == "call":
+            return self._constructed_class(receiver, call.enclosing_class)
+        if receiver.type == "identifier":
+            return self._local_type(call, treeutil.text(receiver))
+        if receiver.type == "instance_variable" and call.enclosing_class:
+            return self._ivar_types.get((call.enclosing_class, treeutil.text(receiver)))
+        return None
+
+    def _by_name(self, name: str, modules_only: bool = False) -> list[str]:
+        defs = [m for m in self.index.methods_named(name) if m.kind in ("def", "attr")]
+        if modules_only:
+            defs = [m for m in defs if any(c.kind == "module" for c in
+                                           self.index.class_defs(m.owner))]
+        if not defs or len(defs) > _NAME_ONLY_LIMIT:
+            return []
+        return sorted({m.key for m in defs})
+
+    # -- queries --------------------------------------------------------------------
+    def callers(self, key: str) -> list[str]:
+        return sorted(self.graph.predecessors(key)) if key in self.graph else []
+
+    def callees(self, key: str) -> list[str]:
+        return sorted(self.graph.successors(key)) if key in self.graph else []
+
+    def reachable_from(self, keys: list[str]) -> set[str]:
+        seen: set[str] = set()
+        for key in keys:
+            if key in self.graph and key not in seen:
+                seen.add(key)
+                seen |= nx.descendants(self.graph, key)
+        return seen
+
+    def path_from_entry(
+        self,
+        key: str,
+        is_entry: Callable[[str], bool],
+        edge_ok: Callable[[list[CallSite]], bool] = lambda sites: True,
+    ) -> list[str] | None:
+        """Shortest path ``entry -> ... -> key`` over edges whose sites satisfy ``edge_ok``.
+
+        Breadth-first backwards from ``key``; deterministic (callers visited sorted)."""
+        if key not in self.graph:
+            return None
+        previous: dict[str, str | None] = {key: None}
+        queue = deque([key])
+        while queue:
+            node = queue.popleft()
+            if is_entry(node):
+                path = [node]
+                while previous[path[-1]] is not None:
+                    path.append(previous[path[-1]])  # type: ignore[arg-type]
+                return path
+            for caller in sorted(self.graph.predecessors(node)):
+                if caller in previous:
+                    continue
+                if not edge_ok(self.graph.edges[caller, node]["sites"]):
+                    continue
+                previous[caller] = node
+                queue.append(caller)
+        return None

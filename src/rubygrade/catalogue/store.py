@@ -1,0 +1,261 @@
+"""Reading and writing catalogue files, and choosing which release to grade against.
+
+Catalogues live in ``api_signatures/ruby_llm/<version>.json`` (see
+:func:`rubygrade.paths.catalogue_dir`). A graded repo names its gem version in
+Gemfile.lock (exact) or Gemfile (a requirement); :func:`resolve_version` maps
+that to a catalogued release and says, in ``note``, when it had to approximate.
+Loading validates each file once and caches the result.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from rubygrade.catalogue.model import Catalogue, MethodSig
+from rubygrade.paths import catalogue_dir
+
+_VERSION_FILE = re.compile(r"^(\d+(?:\.\d+)*)\.json$")
+
+
+# -- versions -----------------------------------------------------------------
+def version_key(version: str) -> tuple[int, ...]:
+    """Numeric sort key; pre-release suffixes (``1.3.0rc1``) sort before the release."""
+    parts: list[int] = []
+    for piece in re.split(r"[.\-]", version.strip()):
+        m = re.match(r"^(\d+)(.*)$", piece)
+        if m is None:
+            parts.append(-1)
+            continue
+        parts.append(int(m.group(1)))
+        if m.group(2):
+            parts.append(-1)
+    while len(parts) < 3:
+        parts.append(0)
+    return tuple(parts)
+
+
+def available_versions(directory: Path | None = None) -> list[str]:
+    """Catalogued versions, oldest first."""
+    folder = directory or catalogue_dir()
+    found = [m.group(1) for p in folder.glob("*.json") if (m := _VERSION_FILE.match(p.name))]
+    return sorted(found, key=version_key)
+
+
+# -- serialisation ------------------------------------------------------------
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def dumps_catalogue(catalogue: Catalogue) -> str:
+    """Deterministic, diff-friendly JSON: one class field / one method per line."""
+    data = catalogue.model_dump(mode="json")
+    lines = ["{"]
+    top = sorted(data)
+    for i, key in enumerate(top):
+        comma = "," if i < len(top) - 1 else ""
+        if key != "classes":
+            lines.append(f"  {json.dumps(key)}: {_compact(data[key])}{comma}")
+            continue
+        lines.append('  "classes": {')
+        names = sorted(data["classes"])
+        for j, cname in enumerate(names):
+            cls = data["classes"][cname]
+            lines.append(f"    {json.dumps(cname)}: {{")
+            fields = sorted(cls)
+            for k, field in enumerate(fields):
+                fcomma = "," if k < len(fields) - 1 else ""
+                value = cls[field]
+                if isinstance(value, dict) and value:
+                    lines.append(f"      {json.dumps(field)}: {{")
+                    mnames = sorted(value)
+                    for m, mname in enumerate(mnames):
+                        mcomma = "," if m < len(mnames) - 1 else ""
+                        lines.append(
+                            f"        {json.dumps(mname)}: {_compact(value[mname])}{mcomma}"
+                        )
+                    lines.append(f"      }}{fcomma}")
+                else:
+                    lines.append(f"      {json.dumps(field)}: {_compact(value)}{fcomma}")
+            lines.append(f"    }}{',' if j < len(names) - 1 else ''}")
+        lines.append(f"  }}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def write_catalogue(catalogue: Catalogue, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dumps_catalogue(catalogue), encoding="utf-8")
+
+
+def read_catalogue(path: Path) -> Catalogue:
+    return Catalogue.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+@cache
+def _load(directory: str, version: str) -> Catalogue:
+    return read_catalogue(Path(directory) / f"{version}.json")
+
+
+def load_catalogue(version: str, directory: Path | None = None) -> Catalogue:
+    """The catalogue of ``version`` (cached). Raises ValueError for an unknown version."""
+    folder = directory or catalogue_dir()
+    if not (folder / f"{version}.json").is_file():
+        raise ValueError(
+            f"no ruby_llm catalogue for version {version!r}; available: "
+            + ", ".join(available_versions(folder))
+        )
+    return _load(str(folder), version)
+
+
+def load_all(directory: Path | None = None) -> list[Catalogue]:
+    """Every catalogue, oldest first."""
+    return [load_catalogue(v, directory) for v in available_versions(directory)]
+
+
+# -- version resolution ---------------------------------------------------------
+class VersionResolution(BaseModel):
+    """Which catalogue to use and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: str | None
+    source: Literal["override", "lockfile", "gemfile", "newest"]
+    requested: str | None = None
+    note: str | None = None
+
+
+_REQ = re.compile(r"^\s*(~>|>=|<=|!=|=|>|<)?\s*([0-9][0-9A-Za-z.\-]*)\s*$")
+
+
+def parse_requirement(text: str) -> list[tuple[str, str]]:
+    """``'~> 1.14, < 1.16'`` -> ``[('~>', '1.14'), ('<', '1.16')]``. Raises ValueError."""
+    out: list[tuple[str, str]] = []
+    for piece in text.strip().strip("'\"").split(","):
+        piece = piece.strip().strip("'\"")
+        if not piece:
+            continue
+        m = _REQ.match(piece)
+        if m is None:
+            raise ValueError(f"cannot parse version requirement {piece!r}")
+        out.append((m.group(1) or "=", m.group(2)))
+    return out
+
+
+def _pad(key: tuple[int, ...], n: int) -> tuple[int, ...]:
+    return key + (0,) * (n - len(key))
+
+
+def _cmp(a: str, b: str) -> int:
+    ka, kb = version_key(a), version_key(b)
+    n = max(len(ka), len(kb))
+    ka, kb = _pad(ka, n), _pad(kb, n)
+    return (ka > kb) - (ka < kb)
+
+
+def satisfies(version: str, requirement: list[tuple[str, str]]) -> bool:
+    """RubyGems semantics for =, !=, >, <, >=, <=, ~> (pessimistic)."""
+    for op, req in requirement:
+        c = _cmp(version, req)
+        if op == "=" and c != 0:
+            return False
+        if op == "!=" and c == 0:
+            return False
+        if op == ">" and c <= 0:
+            return False
+        if op == "<" and c >= 0:
+            return False
+        if op == ">=" and c < 0:
+            return False
+        if op == "<=" and c > 0:
+            return False
+        if op == "~>":
+            nums = [int(x) for x in re.findall(r"\d+", req)]
+            if c < 0:
+                return False
+            prefix = nums[:-1] if len(nums) > 1 else nums
+            upper = list(prefix)
+            upper[-1] += 1
+            if _cmp(version, ".".join(map(str, upper))) >= 0:
+                return False
+    return True
+
+
+def _nearest_lower(version: str, versions: list[str]) -> tuple[str, str | None]:
+    if version in versions:
+        return version, None
+    lower = [v for v in versions if _cmp(v, version) < 0]
+    if lower:
+        return lower[-1], (
+            f"ruby_llm {version} is not catalogued; using the nearest lower release {lower[-1]}"
+        )
+    return versions[0], (
+        f"ruby_llm {version} is older than every catalogued release; using {versions[0]}"
+    )
+
+
+def resolve_version(
+    locked: str | None = None,
+    gemfile_requirement: str | None = None,
+    override: str | None = None,
+    *,
+    directory: Path | None = None,
+) -> VersionResolution:
+    """Pick the catalogue for a repo: override > Gemfile.lock > Gemfile > newest."""
+    versions = available_versions(directory)
+    if override:
+        if override not in versions:
+            raise ValueError(
+                f"unknown ruby_llm version {override!r}; available: {', '.join(versions)}"
+            )
+        return VersionResolution(version=override, source="override", requested=override)
+    if not versions:
+        return VersionResolution(version=None, source="newest", note="no catalogues available")
+    if locked:
+        chosen, note = _nearest_lower(locked.strip(), versions)
+        return VersionResolution(version=chosen, source="lockfile", requested=locked, note=note)
+    if gemfile_requirement and gemfile_requirement.strip():
+        try:
+            requirement = parse_requirement(gemfile_requirement)
+        except ValueError as exc:
+            return VersionResolution(
+                version=versions[-1], source="newest", requested=gemfile_requirement,
+                note=f"{exc}; using the newest catalogued release {versions[-1]}",
+            )
+        ok = [v for v in versions if satisfies(v, requirement)]
+        if ok:
+            return VersionResolution(version=ok[-1], source="gemfile", requested=gemfile_requirement)
+        upper_only = [(op, v) for op, v in requirement if op in ("<", "<=")]
+        below = [v for v in versions if satisfies(v, upper_only)] if upper_only else versions
+        chosen = below[-1] if below else versions[0]
+        return VersionResolution(
+            version=chosen, source="gemfile", requested=gemfile_requirement,
+            note=f"no catalogued release satisfies {gemfile_requirement!r}; using {chosen}",
+        )
+    return VersionResolution(version=versions[-1], source="newest")
+
+
+# -- across versions ----------------------------------------------------------------
+def versions_with_method(
+    owner: str, name: str, singleton: bool = False, directory: Path | None = None
+) -> list[str]:
+    """Catalogued versions in which ``owner#name`` (or ``owner.name``) is public."""
+    return [
+        c.version for c in load_all(directory)
+        if _gem_method(c, owner, name, singleton) is not None
+    ]
+
+
+def _gem_method(cat: Catalogue, owner: str, name: str, singleton: bool) -> MethodSig | None:
+    sig = cat.find_method(owner, name, singleton=singleton)
+    return sig
+
+
+def versions_with_constant(fqname: str, directory: Path | None = None) -> list[str]:
+    """Catalogued versions in which the constant (class, module or value) exists."""
+    return [c.version for c in load_all(directory) if c.has_constant(fqname)]

@@ -1,0 +1,1 @@
+"""Dimension 1: deliverable completeness (RG1xx)."""

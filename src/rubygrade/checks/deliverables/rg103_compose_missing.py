@@ -1,0 +1,57 @@
+"""RG103: no docker compose file."""
+
+from __future__ import annotations
+
+from rubygrade.checks.base import Context, Rule
+from rubygrade.models import Dimension, Severity
+
+COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+
+
+def compose_path(ctx: Context) -> str | None:
+    for name in COMPOSE_NAMES:
+        for candidate in (ctx.project.app_path(name), name):
+            if candidate in ctx.project.files:
+                return candidate
+    return None
+
+
+class ComposeFileMissing(Rule):
+    """The repository has no docker compose file under any of its four names.
+
+    ## What it does
+    Looks for `compose.yaml`, `compose.yml`, `docker-compose.yml` or
+    `docker-compose.yaml` in the app folder or at the repository root.
+
+    ## Why is this bad?
+    The brief asks for a compose file so the app starts with one command and
+    receives its API key from the environment.
+
+    ## Example
+    ```text
+    (no compose file in the repository)
+    ```
+
+    Use instead:
+    ```yaml
+    services:
+      web:
+        build: .
+        ports: ["3000:3000"]
+        environment:
+          OPENROUTER_API_KEY: ${OPENROUTER_API_KEY}
+    ```
+    """
+
+    id = "RG103"
+    name = "compose-file-missing"
+    dimension = Dimension.DELIVERABLES
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> None:
+        if "compose" not in ctx.brief.required_artifacts or compose_path(ctx):
+            return
+        anchor = ctx.project.app_path("Gemfile") if ctx.project.exists("Gemfile") else "Gemfile"
+        ctx.report(anchor, 1, "No docker compose file (compose.yaml, docker-compose.yml, ...).",
+                   fix="Add compose.yaml with a service that builds the app and passes "
+                       f"{ctx.brief.api_key_env} from the environment.")

@@ -1,0 +1,79 @@
+"""RG104: README missing or the stock Rails text."""
+
+from __future__ import annotations
+
+import re
+
+from rubygrade.checks.base import Context, Rule
+from rubygrade.models import Dimension, Severity
+
+STOCK_MARKERS = (
+    "This README would normally document whatever steps are necessary",
+    "Things you may want to cover:",
+)
+_HEADING = re.compile(r"^(#{1,3} |[^\n]+\n[=-]{3,})", re.MULTILINE)
+# Signals that a README explains set-up and running: commands people type.
+_RUN_SIGNALS = re.compile(
+    r"(bin/dev|bin/rails|rails s(erver)?|docker compose|docker-compose|bundle install|"
+    r"bin/setup|foreman start)", re.IGNORECASE)
+
+
+class ReadmeStockOrMissing(Rule):
+    """The README is missing, is Rails' stock text, or does not say how to run the app.
+
+    ## What it does
+    Reads `README.md` (or `README`, `README.rdoc`). Reports it when absent, when
+    it still holds the generator's "This README would normally document..."
+    text, or when it is too thin to explain the app: fewer than 30 words, or no
+    set-up/run command (`bin/dev`, `bin/rails server`, `docker compose up`,
+    `bundle install`, `bin/setup`).
+
+    ## Why is this bad?
+    A reader must learn what the app does and how to start it. The stock text
+    says neither, and the brief lists the README as a deliverable.
+
+    ## Example
+    ```markdown
+    # README
+    This README would normally document whatever steps are necessary to get the
+    application up and running.
+    ```
+
+    Use instead:
+    ```markdown
+    # Chat
+    A ChatGPT-style chat on RubyLLM and OpenRouter.
+    ## Setup
+    bundle install; export OPENROUTER_API_KEY=...
+    ## Run
+    bin/dev  (or docker compose up)
+    ```
+    """
+
+    id = "RG104"
+    name = "readme-stock-or-missing"
+    dimension = Dimension.DELIVERABLES
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> None:
+        if "readme" not in ctx.brief.required_artifacts:
+            return
+        path = next((p for name in ("README.md", "README", "README.rdoc", "README.markdown")
+                     for p in (ctx.project.app_path(name), name) if p in ctx.project.files), None)
+        if path is None:
+            ctx.report("Gemfile" if "Gemfile" in ctx.project.files else
+                       ctx.project.app_path("Gemfile"), 1, "No README in the repository.",
+                       fix="Write a README: what the app does, set-up, how to run it and test it.")
+            return
+        text = ctx.project.files[path].text
+        for marker in STOCK_MARKERS:
+            if marker in text:
+                line = text[: text.index(marker)].count("\n") + 1
+                ctx.report(path, line, "The README is the stock Rails text.",
+                           fix="Replace it with what the app does, set-up and how to run it.")
+                return
+        words = len(re.findall(r"\w+", text))
+        if words < 30 or not _RUN_SIGNALS.search(text):
+            ctx.report(path, 1, f"The README is too thin to run the app ({words} words; "
+                       "no set-up or run command).",
+                       fix="Add set-up steps and the command that starts the app.")

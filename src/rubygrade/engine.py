@@ -1,0 +1,139 @@
+"""One grading run: project -> index -> checks -> scorer -> report.
+
+``grade()`` is the library's front door; the CLI is a thin layer over it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rubygrade import __version__
+from rubygrade.brief import Brief, load_brief
+from rubygrade.checks.base import Context, all_collectors, all_rules
+from rubygrade.index import Index
+from rubygrade.models import Diagnostic, Evidence, Report, ToolInfo
+from rubygrade.project import Limits, Project, load_project
+from rubygrade.rubric import Rubric, load_rubric
+from rubygrade.scorer import score
+
+
+@dataclass
+class Options:
+    """Everything a grading run can be told. Defaults grade with the shipped rubric and brief."""
+
+    rubric: Rubric | None = None
+    brief: Brief | None = None
+    ruby_llm_version: str | None = None
+    limits: Limits = field(default_factory=Limits)
+    disabled_rules: frozenset[str] = frozenset()
+    timings: bool = False
+
+
+@dataclass
+class Run:
+    """The intermediate products of a run, for callers that want more than the report."""
+
+    project: Project
+    index: Index
+    context: Context
+    report: Report
+    timings: dict[str, float]
+
+
+def _resolve_catalogue(project: Project, override: str | None) -> tuple[str | None, list[Diagnostic]]:
+    from rubygrade.catalogue.store import resolve_version
+
+    locked = project.gem_version("ruby_llm")
+    requirement = None
+    if project.gemfile is not None:
+        declaration = project.gemfile.find("ruby_llm")
+        if declaration is not None:
+            requirement = ", ".join(declaration.requirements) or None
+        elif locked is None:
+            return (None, []) if override is None else (resolve_version(None, None, override).version, [])
+    resolution = resolve_version(locked, requirement, override)
+    notes = []
+    if resolution.note:
+        notes.append(Diagnostic(kind="catalogue", message=resolution.note))
+    return resolution.version, notes
+
+
+def analyse(path: str | Path, options: Options | None = None) -> Run:
+    """Read, index and check a repository; return every intermediate product."""
+    options = options or Options()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[phase] = round(now - clock, 4)
+        clock = now
+
+    project = load_project(path, options.limits)
+    lap("discover")
+    for source in project.files.values():
+        _ = source.tree
+    lap("parse")
+    index = Index(project)
+    lap("index")
+
+    brief = options.brief or load_brief()
+    rubric = options.rubric or load_rubric()
+    version, catalogue_notes = (None, [])
+    if project.is_rails or options.ruby_llm_version:
+        version, catalogue_notes = _resolve_catalogue(project, options.ruby_llm_version)
+    context = Context(project, index, brief, version)
+    if project.is_rails:
+        for rule in all_rules():
+            if rule.id not in options.disabled_rules and rule.status == "stable":
+                context.run_rule(rule)
+        for collector in all_collectors():
+            collector().collect(context)
+    lap("checks")
+
+    findings = sorted(context.findings, key=lambda f: f.sort_key())
+    evidence = _dedupe_evidence(context)
+    dimensions, total, tier = score(findings, evidence, rubric)
+    lap("score")
+
+    diagnostics = list(project.diagnostics) + catalogue_notes + context.diagnostics
+    for source in project.files.values():
+        diagnostics.extend(source.diagnostics)
+    if not project.is_rails:
+        diagnostics.append(Diagnostic(
+            kind="project",
+            message="not a Rails app: no config/application.rb, and no Gemfile beside an app/ "
+                    "folder, at the root or one folder down"))
+    if options.timings:
+        diagnostics.extend(Diagnostic(kind="timing", message=f"{phase}: {seconds:.4f}s")
+                           for phase, seconds in timings.items())
+    report = Report(
+        tool=ToolInfo(version=__version__),
+        root=Path(path).resolve().name,
+        app_root=project.app_dir,
+        ruby_llm_version=version,
+        ruby_llm_locked=project.gem_version("ruby_llm"),
+        gems=dict(sorted((project.lockfile.gems if project.lockfile else {}).items())),
+        findings=findings,
+        evidence=evidence,
+        dimensions=dimensions,
+        total=total,
+        tier=tier,
+        diagnostics=sorted(set(diagnostics), key=lambda d: d.sort_key()),
+    )
+    return Run(project=project, index=index, context=context, report=report, timings=timings)
+
+
+def _dedupe_evidence(context: Context) -> list[Evidence]:
+    seen: dict[tuple[str, str | None, int | None, str], Evidence] = {}
+    for item in context.evidence_items:
+        seen.setdefault((item.kind, item.path, item.line, item.message), item)
+    return sorted(seen.values(), key=lambda e: e.sort_key())
+
+
+def grade(path: str | Path, options: Options | None = None) -> Report:
+    """Grade the Rails repository at ``path`` and return its report."""
+    return analyse(path, options).report

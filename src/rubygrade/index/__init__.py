@@ -1,0 +1,139 @@
+"""The index: facts from every Ruby and ERB tree of the app, built once, queried by every check."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from rubygrade.index.model import (
+    Arg,
+    Assignment,
+    CallSite,
+    ClassDef,
+    MethodDef,
+    Param,
+    RescueClause,
+)
+from rubygrade.index.ruby import RubyIndexer
+
+if TYPE_CHECKING:
+    from rubygrade.callgraph import CallGraph
+    from rubygrade.project import Project
+    from rubygrade.sources import SourceFile
+
+__all__ = [
+    "Arg", "Assignment", "CallSite", "ClassDef", "Index", "MethodDef", "Param", "RescueClause",
+]
+
+
+class Index:
+    """Classes, methods, call sites and writes across the app's Ruby and ERB files."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.classes: list[ClassDef] = []
+        self.methods: list[MethodDef] = []
+        self.calls: list[CallSite] = []
+        self.assignments: list[Assignment] = []
+        self._calls_by_name: dict[str, list[CallSite]] = defaultdict(list)
+        self._methods_by_name: dict[str, list[MethodDef]] = defaultdict(list)
+        self._classes_by_name: dict[str, list[ClassDef]] = defaultdict(list)
+        for source in sorted(project.files.values(), key=lambda s: s.path):
+            if source.kind in ("ruby", "erb"):
+                self._add(source)
+
+    def _add(self, source: SourceFile) -> None:
+        root = source.root
+        if root is None:
+            return
+        facts = RubyIndexer(source.path).index(root)
+        self.classes += facts.classes
+        self.methods += facts.methods
+        self.calls += facts.calls
+        self.assignments += facts.assignments
+        for call in facts.calls:
+            self._calls_by_name[call.method].append(call)
+        for method in facts.methods:
+            self._methods_by_name[method.name].append(method)
+        for cls in facts.classes:
+            self._classes_by_name[cls.name].append(cls)
+
+    # -- queries -----------------------------------------------------------------
+    def calls_named(self, *names: str) -> Iterator[CallSite]:
+        for name in names:
+            yield from self._calls_by_name.get(name, ())
+
+    def calls_in(self, path_prefix: str) -> Iterator[CallSite]:
+        return (c for c in self.calls if c.path.startswith(path_prefix))
+
+    def methods_named(self, name: str) -> list[MethodDef]:
+        return self._methods_by_name.get(name, [])
+
+    def class_defs(self, name: str) -> list[ClassDef]:
+        return self._classes_by_name.get(name, [])
+
+    def class_names(self) -> list[str]:
+        return sorted(self._classes_by_name)
+
+    def methods_of(self, owner: str, singleton: bool | None = None) -> list[MethodDef]:
+        return [m for m in self.methods if m.owner == owner and
+                (singleton is None or m.singleton == singleton)]
+
+    def superclass_of(self, name: str) -> str | None:
+        for cls in self.class_defs(name):
+            if cls.superclass:
+                return self.resolve_constant(cls.superclass, name)
+        return None
+
+    def ancestors(self, name: str) -> list[str]:
+        """``name`` and its superclasses known to the app (by short or full name), nearest first."""
+        chain = [name]
+        seen = {name}
+        current = name
+        while True:
+            parent = self.superclass_of(current)
+            if parent is None or parent in seen:
+                break
+            chain.append(parent)
+            seen.add(parent)
+            current = parent
+        return chain
+
+    def includes_of(self, name: str) -> list[str]:
+        return [inc for cls in self.class_defs(name) for inc in cls.includes]
+
+    def resolve_constant(self, written: str, context: str | None) -> str:
+        """Resolve a constant as written inside ``context`` the way Ruby's lexical lookup would,
+        as far as the app's own classes tell; otherwise return it as written."""
+        written = written.removeprefix("::")
+        if context:
+            parts = context.split("::")
+            while parts:
+                candidate = "::".join(parts + [written])
+                if candidate in self._classes_by_name:
+                    return candidate
+                parts.pop()
+        return written
+
+    def assignments_to(self, target: str, name: str | None = None) -> Iterable[Assignment]:
+        return (a for a in self.assignments if a.target == target and
+                (name is None or a.name == name))
+
+    def calls_within(self, method: MethodDef) -> list[CallSite]:
+        return [c for c in self.calls if c.enclosing_method is method]
+
+    def method_at(self, path: str, line: int) -> MethodDef | None:
+        best = None
+        for m in self.methods:
+            if m.path == path and m.line <= line <= m.end_line and \
+                    (best is None or m.line >= best.line):
+                best = m
+        return best
+
+    @cached_property
+    def call_graph(self) -> CallGraph:
+        from rubygrade.callgraph import CallGraph
+
+        return CallGraph(self)

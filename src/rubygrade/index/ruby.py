@@ -1,0 +1,400 @@
+"""One iterative pass over a Ruby tree that records classes, methods, calls, writes and rescues.
+
+The walk carries a small context down the tree (lexical class scope, enclosing
+method, the rescue clauses that guard this region, the locals seen so far), so
+every fact is attributed in O(1) without climbing back up: a 20,000-level
+nested expression costs one stack entry per level and no recursion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from rubygrade import treeutil
+from rubygrade.index.model import (
+    Arg,
+    Assignment,
+    CallSite,
+    ClassDef,
+    MethodDef,
+    Param,
+    RescueClause,
+    Visibility,
+)
+
+_PARAM_KINDS = {
+    "identifier": "req",
+    "optional_parameter": "opt",
+    "splat_parameter": "rest",
+    "keyword_parameter": "key",  # "keyreq" when it has no value
+    "hash_splat_parameter": "keyrest",
+    "block_parameter": "block",
+    "forward_parameter": "forward",
+    "hash_splat_nil": "nokey",
+    "destructured_parameter": "req",
+}
+_ANON = {"rest": "*", "keyrest": "**", "block": "&", "forward": "...", "nokey": "**nil"}
+
+TEST_BLOCK_METHODS = {"test", "it", "specify", "scenario", "example"}
+SETUP_BLOCK_METHODS = {"setup", "before", "teardown", "after", "let", "let!", "subject"}
+VISIBILITY_WORDS = {"private", "protected", "public", "module_function"}
+_NOT_EXPRESSION_PARENTS = {
+    "method", "singleton_method", "method_parameters", "block_parameters", "lambda_parameters",
+    "optional_parameter", "keyword_parameter", "splat_parameter", "hash_splat_parameter",
+    "block_parameter", "destructured_parameter", "exception_variable", "alias", "undef",
+    "left_assignment_list", "destructured_left_assignment", "rest_assignment",
+}
+_ASSIGN_TARGETS = {
+    "identifier": "local", "instance_variable": "ivar", "class_variable": "cvar",
+    "global_variable": "global", "constant": "constant", "scope_resolution": "constant",
+}
+
+
+@dataclass
+class _Scope:
+    """A class/module body (or ``class << self`` inside one)."""
+
+    name: str
+    singleton: bool = False
+    visibility: Visibility = "public"
+    module_function: bool = False
+
+
+@dataclass
+class _Ctx:
+    scope: _Scope
+    method: MethodDef | None = None
+    rescues: tuple[RescueClause, ...] = ()
+    locals: set[str] = field(default_factory=set)
+
+
+@dataclass
+class FileFacts:
+    classes: list[ClassDef] = field(default_factory=list)
+    methods: list[MethodDef] = field(default_factory=list)
+    calls: list[CallSite] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+
+
+def parse_params(params_node: Node | None) -> tuple[Param, ...]:
+    if params_node is None:
+        return ()
+    out: list[Param] = []
+    for child in params_node.named_children:
+        kind = _PARAM_KINDS.get(child.type)
+        if kind is None:
+            continue
+        name_node = child.child_by_field_name("name")
+        if child.type == "identifier":
+            name = treeutil.text(child)
+        elif child.type == "destructured_parameter":
+            name = treeutil.text(child)
+        else:
+            name = treeutil.text(name_node) if name_node is not None else _ANON.get(kind, "")
+        if kind == "key" and child.child_by_field_name("value") is None:
+            kind = "keyreq"
+        out.append(Param(kind=kind, name=name))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def _rescue_clauses(container: Node, path: str, scope: str) -> tuple[RescueClause, ...]:
+    clauses = []
+    for child in container.children:
+        if child.type != "rescue":
+            continue
+        names: list[str] = []
+        dynamic = False
+        exceptions = child.child_by_field_name("exceptions")
+        for exc in exceptions.named_children if exceptions is not None else []:
+            name = treeutil.constant_name(exc)
+            if name is None:
+                dynamic = True
+            else:
+                names.append(name.removeprefix("::"))
+        variable = child.child_by_field_name("variable")
+        var_name = treeutil.text(variable.named_children[0]) if variable is not None and \
+            variable.named_children else None
+        clauses.append(RescueClause(path=path, line=treeutil.line_of(child),
+                                    exceptions=tuple(names), variable=var_name,
+                                    scope=scope, node=child, dynamic=dynamic))  # type: ignore[arg-type]
+    return tuple(clauses)
+
+
+def _args(arg_list: Node | None) -> tuple[tuple[Arg, ...], bool]:
+    if arg_list is None:
+        return (), False
+    parenthesized = bool(arg_list.children) and arg_list.children[0].type == "("
+    out: list[Arg] = []
+    for child in arg_list.named_children:
+        t = child.type
+        if t == "pair":
+            key = child.child_by_field_name("key")
+            name = None
+            if key is not None and key.type in ("hash_key_symbol", "simple_symbol", "string"):
+                name = treeutil.string_value(key) if key.type != "hash_key_symbol" else \
+                    treeutil.text(key)
+            out.append(Arg(kind="keyword", node=child, name=name))
+        elif t == "hash_splat_argument":
+            out.append(Arg(kind="double_splat", node=child))
+        elif t == "splat_argument":
+            out.append(Arg(kind="splat", node=child))
+        elif t == "block_argument":
+            out.append(Arg(kind="block_pass", node=child))
+        elif t == "forward_argument":
+            out.append(Arg(kind="forward", node=child))
+        elif t == "comment":
+            continue
+        else:
+            out.append(Arg(kind="positional", node=child))
+    return tuple(out), parenthesized
+
+
+class RubyIndexer:
+    """Index one file's Ruby tree. ``path`` is the repo-relative path used in every fact."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.facts = FileFacts()
+
+    def index(self, root: Node) -> FileFacts:
+        top = _Ctx(scope=_Scope(name=""))
+        stack: list[tuple[Node, _Ctx]] = [(root, top)]
+        while stack:
+            node, ctx = stack.pop()
+            child_ctx = self._visit(node, ctx)
+            if child_ctx is None:
+                continue
+            children = node.children
+            pending: list[tuple[Node, _Ctx]] = []
+            guards = self._guards_for(node)
+            for child in children:
+                c_ctx = child_ctx
+                if guards and child.type not in ("rescue", "else", "ensure"):
+                    c_ctx = _Ctx(scope=child_ctx.scope, method=child_ctx.method,
+                                 rescues=guards + child_ctx.rescues, locals=child_ctx.locals)
+                pending.append((child, c_ctx))
+            stack.extend(reversed(pending))
+        return self.facts
+
+    # -- rescue regions --------------------------------------------------------
+    def _guards_for(self, node: Node) -> tuple[RescueClause, ...]:
+        if node.type == "rescue_modifier":
+            return (RescueClause(path=self.path, line=treeutil.line_of(node), exceptions=(),
+                                 variable=None, scope="modifier", node=node),)
+        if node.type not in ("begin", "body_statement"):
+            return ()
+        if not any(c.type == "rescue" for c in node.children):
+            return ()
+        parent = node.parent
+        ptype = parent.type if parent is not None else ""
+        scope = {"method": "method", "singleton_method": "method", "do_block": "block",
+                 "block": "block", "class": "class", "module": "class"}.get(ptype, "begin")
+        if node.type == "begin":
+            scope = "begin"
+        return _rescue_clauses(node, self.path, scope)
+
+    # -- visiting ----------------------------------------------------------------
+    def _visit(self, node: Node, ctx: _Ctx) -> _Ctx | None:
+        """Record facts for ``node``; return the context for its children (None: skip them)."""
+        t = node.type
+        if t in ("class", "module"):
+            return self._class(node, ctx)
+        if t == "singleton_class":
+            return _Ctx(scope=_Scope(name=ctx.scope.name, singleton=True), method=ctx.method)
+        if t in ("method", "singleton_method"):
+            return self._method(node, ctx)
+        if t == "call":
+            return self._call(node, ctx)
+        if t in ("assignment", "operator_assignment"):
+            self._assignment(node, ctx)
+            return ctx
+        if t == "identifier":
+            self._identifier(node, ctx)
+            return ctx
+        if t in ("block_parameters", "lambda_parameters"):
+            for p in parse_params(node):
+                ctx.locals.add(p.name)
+            return ctx
+        return ctx
+
+    def _class(self, node: Node, ctx: _Ctx) -> _Ctx:
+        name = treeutil.constant_name(node.child_by_field_name("name")) or "?"
+        full = f"{ctx.scope.name}::{name}" if ctx.scope.name and not name.startswith("::") \
+            else name.removeprefix("::")
+        superclass_node = node.child_by_field_name("superclass")
+        superclass = None
+        if superclass_node is not None and superclass_node.named_children:
+            superclass = treeutil.constant_name(superclass_node.named_children[0]) or \
+                treeutil.text(superclass_node.named_children[0])
+        self.facts.classes.append(ClassDef(
+            name=full, kind="class" if node.type == "class" else "module",
+            superclass=superclass, path=self.path, line=treeutil.line_of(node),
+            end_line=treeutil.end_line_of(node), node=node))
+        return _Ctx(scope=_Scope(name=full))
+
+    def _current_class(self, ctx: _Ctx) -> ClassDef | None:
+        for cls in reversed(self.facts.classes):
+            if cls.name == ctx.scope.name:
+                return cls
+        return None
+
+    def _method(self, node: Node, ctx: _Ctx) -> _Ctx:
+        scope = ctx.scope
+        singleton = scope.singleton or node.type == "singleton_method"
+        params = parse_params(node.child_by_field_name("parameters"))
+        visibility: Visibility = scope.visibility
+        if node.parent is not None and node.parent.type == "argument_list":
+            caller = node.parent.parent
+            word = treeutil.text(caller.child_by_field_name("method")) if caller else ""
+            if word in ("private", "protected", "public"):
+                visibility = word  # type: ignore[assignment]
+        body = node.child_by_field_name("body")
+        rescues = _rescue_clauses(body, self.path, "method") if body is not None and \
+            body.type == "body_statement" else ()
+        method = MethodDef(
+            name=treeutil.text(node.child_by_field_name("name")), owner=scope.name,
+            singleton=singleton, params=params,
+            visibility="public" if singleton and visibility != "public" and
+            node.type == "singleton_method" else visibility,
+            path=self.path, line=treeutil.line_of(node), end_line=treeutil.end_line_of(node),
+            node=node, rescues=rescues)
+        self.facts.methods.append(method)
+        if scope.module_function and not singleton:
+            self.facts.methods.append(MethodDef(
+                name=method.name, owner=scope.name, singleton=True, params=params,
+                visibility="public", path=self.path, line=method.line, end_line=method.end_line,
+                node=node, rescues=rescues))
+        return _Ctx(scope=scope, method=method, rescues=(), locals={p.name for p in params})
+
+    def _call(self, node: Node, ctx: _Ctx) -> _Ctx:
+        method_node = node.child_by_field_name("method")
+        receiver = node.child_by_field_name("receiver")
+        name = treeutil.text(method_node) if method_node is not None else "call"
+        args, parens = _args(node.child_by_field_name("arguments"))
+        block = node.child_by_field_name("block")
+        safe_nav = any(c.type == "&." for c in node.children)
+        call = CallSite(
+            path=self.path, line=treeutil.line_of(node), column=treeutil.column_of(node),
+            method=name, receiver=receiver, args=args, block=block, node=node,
+            enclosing_method=ctx.method, enclosing_class=ctx.scope.name or None,
+            rescues=ctx.rescues, safe_navigation=safe_nav, parenthesized=parens)
+        self.facts.calls.append(call)
+        if receiver is None and ctx.method is None:
+            return self._class_body_macro(call, ctx)
+        if receiver is None and block is not None and name in TEST_BLOCK_METHODS | \
+                SETUP_BLOCK_METHODS and ctx.method is not None and ctx.method.kind == "test":
+            return ctx
+        return ctx
+
+    def _class_body_macro(self, call: CallSite, ctx: _Ctx) -> _Ctx:
+        """Calls at class-body level: visibility, include/extend, attr_*, test blocks."""
+        name = call.method
+        scope = ctx.scope
+        cls = self._current_class(ctx)
+        if name in ("private", "protected", "public") and call.args:
+            for arg in call.args:
+                target = treeutil.string_value(arg.node)
+                if target:
+                    for m in self.facts.methods:
+                        if m.name == target and m.owner == scope.name and not m.singleton:
+                            m.visibility = name  # type: ignore[assignment]
+        elif name == "private_class_method":
+            for arg in call.args:
+                target = treeutil.string_value(arg.node)
+                for m in self.facts.methods:
+                    if m.name == target and m.owner == scope.name and m.singleton:
+                        m.visibility = "private"
+        elif name == "module_function" and not call.args:
+            scope.module_function = True
+        elif name in ("include", "extend", "prepend") and cls is not None:
+            for arg in call.args:
+                const = treeutil.constant_name(arg.node)
+                if const:
+                    (cls.extends if name == "extend" else cls.includes).append(const)
+        elif name in ("attr_reader", "attr_writer", "attr_accessor"):
+            self._attrs(call, ctx)
+        elif name in TEST_BLOCK_METHODS | SETUP_BLOCK_METHODS and call.block is not None:
+            label = treeutil.string_value(call.args[0].node) if call.args else None
+            test = MethodDef(
+                name=f"{name}: {label}" if label else name, owner=scope.name, singleton=False,
+                params=(), visibility="public", path=self.path, line=call.line,
+                end_line=call.end_line, node=call.node,
+                kind="test" if name in TEST_BLOCK_METHODS else "block")
+            self.facts.methods.append(test)
+            return _Ctx(scope=scope, method=test, rescues=(), locals=set())
+        elif call.block is not None and name in ("describe", "context", "class_methods",
+                                                  "included", "feature", "shared_examples"):
+            return ctx
+        return ctx
+
+    def _attrs(self, call: CallSite, ctx: _Ctx) -> None:
+        for arg in call.args:
+            attr = treeutil.string_value(arg.node)
+            if not attr:
+                continue
+            names = []
+            if call.method in ("attr_reader", "attr_accessor"):
+                names.append((attr, ()))
+            if call.method in ("attr_writer", "attr_accessor"):
+                names.append((attr + "=", (Param("req", "value"),)))
+            for method_name, params in names:
+                self.facts.methods.append(MethodDef(
+                    name=method_name, owner=ctx.scope.name, singleton=ctx.scope.singleton,
+                    params=params, visibility=ctx.scope.visibility, path=self.path,
+                    line=call.line, end_line=call.line, node=call.node, kind="attr"))
+
+    def _identifier(self, node: Node, ctx: _Ctx) -> None:
+        """A lone identifier is a local variable or a call without arguments (``build_chat``)."""
+        name = treeutil.text(node)
+        parent = node.parent
+        if parent is None or name in ctx.locals:
+            return
+        ptype = parent.type
+        if ptype in _NOT_EXPRESSION_PARENTS:
+            return
+        if ptype == "call" and parent.child_by_field_name("method") == node:
+            return
+        if ptype in ("assignment", "operator_assignment") and \
+                parent.child_by_field_name("left") == node:
+            return
+        if ptype in ("body_statement", "class", "module") and name in VISIBILITY_WORDS \
+                and ctx.method is None:
+            self._visibility_word(name, ctx)
+            return
+        if ptype in ("pair", "keyword_parameter") and parent.child_by_field_name("key") == node:
+            return
+        self.facts.calls.append(CallSite(
+            path=self.path, line=treeutil.line_of(node), column=treeutil.column_of(node),
+            method=name, receiver=None, args=(), block=None, node=node,
+            enclosing_method=ctx.method, enclosing_class=ctx.scope.name or None,
+            rescues=ctx.rescues, bare=True))
+
+    def _visibility_word(self, word: str, ctx: _Ctx) -> None:
+        if word == "module_function":
+            ctx.scope.module_function = True
+        else:
+            ctx.scope.visibility = word  # type: ignore[assignment]
+
+    def _assignment(self, node: Node, ctx: _Ctx) -> None:
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        operator = "="
+        if node.type == "operator_assignment" and len(node.children) >= 2:
+            operator = treeutil.text(node.children[1])
+        targets = left.named_children if left is not None and \
+            left.type == "left_assignment_list" else [left]
+        for target in targets:
+            if target is None:
+                continue
+            kind = _ASSIGN_TARGETS.get(target.type, "other")
+            name = treeutil.text(target)
+            if kind == "local":
+                ctx.locals.add(name)
+            class_level = ctx.method is None or ctx.method.singleton or ctx.scope.singleton
+            self.facts.assignments.append(Assignment(
+                target=kind, name=name, operator=operator,  # type: ignore[arg-type]
+                value=right if len(targets) == 1 else None, path=self.path,
+                line=treeutil.line_of(node), node=node, enclosing_method=ctx.method,
+                enclosing_class=ctx.scope.name or None, class_level=class_level))

@@ -1,0 +1,162 @@
+"""The typed vocabulary of a grading run: locations, findings, evidence, scores, the report.
+
+These pydantic models are the JSON contract that other scorers parse. Field
+names are stable; add fields, never rename them. Everything is frozen so a
+finding cannot be changed after the check that made it has returned.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+
+class Dimension(str, Enum):
+    """The eight rubric dimensions, in rubric order."""
+
+    DELIVERABLES = "deliverables"
+    RUBYLLM = "rubyllm"
+    TESTS = "tests"
+    ERRORS = "errors"
+    PERSISTENCE = "persistence"
+    HOTWIRE = "hotwire"
+    ARCHITECTURE = "architecture"
+    PRODUCTION = "production"
+
+
+DIMENSION_ORDER: tuple[Dimension, ...] = tuple(Dimension)
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+class Confidence(str, Enum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Location(_Frozen):
+    """A place in the repository. ``path`` is relative to the repository root, POSIX style."""
+
+    path: str
+    line: int = Field(ge=1, description="1-based line")
+    column: int = Field(default=1, ge=1, description="1-based column")
+    end_line: int | None = None
+
+    def sort_key(self) -> tuple[str, int, int]:
+        return (self.path, self.line, self.column)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+class Finding(_Frozen):
+    """A problem a check saw, with where, why and how to fix it."""
+
+    rule_id: str
+    dimension: Dimension
+    severity: Severity
+    message: str
+    path: str
+    line: int = Field(ge=1)
+    column: int = Field(default=1, ge=1)
+    end_line: int | None = None
+    snippet: str = ""
+    fix: str = ""
+    confidence: Confidence = Confidence.HIGH
+    data: dict[str, str] = Field(default_factory=dict)
+    suppressed: bool = False
+    suppression_reason: str | None = None
+
+    @property
+    def location(self) -> Location:
+        return Location(path=self.path, line=self.line, column=self.column, end_line=self.end_line)
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.rule_id, self.message)
+
+
+class Evidence(_Frozen):
+    """A good practice a check saw; the rubric may award points for it."""
+
+    kind: str
+    dimension: Dimension
+    message: str
+    path: str | None = None
+    line: int | None = None
+    data: dict[str, str] = Field(default_factory=dict)
+
+    def sort_key(self) -> tuple[str, str, int, str]:
+        return (self.kind, self.path or "", self.line or 0, self.message)
+
+
+class Diagnostic(_Frozen):
+    """Something about the run itself: a parse error, a skipped file, a limit hit."""
+
+    kind: Literal[
+        "parse_error", "skipped", "limit", "encoding", "catalogue", "project", "timing", "config"
+    ]
+    message: str
+    path: str | None = None
+    line: int | None = None
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.path or "", self.line or 0, self.kind, self.message)
+
+
+class ScoreChange(_Frozen):
+    """One line of a dimension's breakdown: what moved the score, by how much."""
+
+    source: str  # a rule ID or an evidence kind
+    points: float
+    reason: str
+    locations: list[str] = Field(default_factory=list)
+
+
+class DimensionScore(_Frozen):
+    key: Dimension
+    name: str
+    score: float
+    max: float
+    breakdown: list[ScoreChange] = Field(default_factory=list)
+
+
+class ToolInfo(_Frozen):
+    name: str = "rubygrade"
+    version: str
+
+
+class Report(_Frozen):
+    """The whole result of grading one repository."""
+
+    schema_version: str = SCHEMA_VERSION
+    tool: ToolInfo
+    root: str = Field(description="The analysed folder's name (never its absolute path, so "
+                      "copies of one repository give identical reports)")
+    app_root: str | None = Field(
+        default=None, description="The Rails app folder relative to the repository root"
+    )
+    ruby_llm_version: str | None = None
+    ruby_llm_locked: str | None = None
+    gems: dict[str, str] = Field(default_factory=dict)
+    findings: list[Finding] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    dimensions: list[DimensionScore] = Field(default_factory=list)
+    total: float = 0.0
+    tier: str = "D"
+    diagnostics: list[Diagnostic] = Field(default_factory=list)

@@ -1,0 +1,126 @@
+"""tree-sitter plumbing: one parser per language, iterative walks, small node helpers.
+
+Trees from AI-written repositories can be arbitrarily deep (a 20,000-level
+nested expression is a real input), so nothing here recurses over a tree:
+every walk keeps its own stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import cache
+
+import tree_sitter_embedded_template as ts_erb
+import tree_sitter_javascript as ts_js
+import tree_sitter_ruby as ts_ruby
+from tree_sitter import Language, Node, Parser, Tree
+
+RUBY = Language(ts_ruby.language())
+ERB = Language(ts_erb.language())
+JAVASCRIPT = Language(ts_js.language())
+
+
+@cache
+def _parser(language_name: str) -> Parser:
+    return Parser({"ruby": RUBY, "erb": ERB, "javascript": JAVASCRIPT}[language_name])
+
+
+def parse(language_name: str, source: bytes) -> Tree:
+    """Parse ``source`` with the cached parser for ``language_name``."""
+    return _parser(language_name).parse(source)
+
+
+def walk(root: Node, descend: Callable[[Node], bool] | None = None) -> Iterator[Node]:
+    """Yield ``root`` and its descendants in document order, without recursion.
+
+    ``descend(node)`` returning False prunes that node's children.
+    """
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        if descend is not None and not descend(node):
+            continue
+        children = node.children
+        if children:
+            stack.extend(reversed(children))
+
+
+def walk_named(root: Node) -> Iterator[Node]:
+    for node in walk(root):
+        if node.is_named:
+            yield node
+
+
+def text(node: Node | None) -> str:
+    """The source text of a node, decoded leniently (source bytes are already UTF-8 clean)."""
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", errors="replace")
+
+
+def line_of(node: Node) -> int:
+    """1-based line of the node's start."""
+    return node.start_point[0] + 1
+
+
+def column_of(node: Node) -> int:
+    return node.start_point[1] + 1
+
+
+def end_line_of(node: Node) -> int:
+    return node.end_point[0] + 1
+
+
+def ancestors(node: Node) -> Iterator[Node]:
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def error_nodes(root: Node, limit: int = 20) -> list[Node]:
+    """The first ``limit`` ERROR or MISSING nodes, for parse diagnostics."""
+    if not root.has_error:
+        return []
+    found: list[Node] = []
+    for node in walk(root, descend=lambda n: n.has_error):
+        if node.type == "ERROR" or node.is_missing:
+            found.append(node)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def string_value(node: Node | None) -> str | None:
+    """The value of a plain string or symbol literal, or None when it is computed."""
+    if node is None:
+        return None
+    if node.type in ("simple_symbol", "hash_key_symbol"):
+        raw = text(node)
+        return raw[1:] if raw.startswith(":") else raw
+    if node.type in ("string", "bare_string", "delimited_symbol", "bare_symbol"):
+        parts = [c for c in node.named_children]
+        if any(c.type == "interpolation" for c in parts):
+            return None
+        return "".join(text(c) for c in parts if c.type == "string_content")
+    return None
+
+
+def constant_name(node: Node | None) -> str | None:
+    """``Foo``, ``Foo::Bar`` or ``::Foo::Bar`` (given as ``Foo::Bar``) as a plain name, else None."""
+    parts: list[str] = []
+    while node is not None:
+        if node.type == "constant":
+            parts.append(text(node))
+            break
+        if node.type != "scope_resolution":
+            return None
+        name = node.child_by_field_name("name")
+        if name is None:
+            return None
+        parts.append(text(name))
+        node = node.child_by_field_name("scope")
+    if not parts:
+        return None
+    return "::".join(reversed(parts))
