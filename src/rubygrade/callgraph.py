@@ -75,7 +75,10 @@ class CallGraph:
             return None
         if treeutil.text(node.child_by_field_name("method")) != "new":
             return None
-        const = treeutil.constant_name(node.child_by_field_name("receiver"))
+        receiver = node.child_by_field_name("receiver")
+        if receiver is None or receiver.type == "self":
+            return context or None  # ``new(...)`` inside a class method builds that class
+        const = treeutil.constant_name(receiver)
         return self.index.resolve_constant(const, context) if const else None
 
     def _local_type(self, call: CallSite, name: str) -> str | None:

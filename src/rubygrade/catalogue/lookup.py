@@ -77,6 +77,21 @@ class CatalogueLookup:
         """True if ``fqname`` is ``base`` or inherits from / includes it."""
         return _norm(base) in self.ancestors(fqname)
 
+    def nonpublic_visibility(self, owner: str, name: str, singleton: bool = False) -> str | None:
+        """``"private"``/``"protected"`` when ``name`` exists but is not public."""
+        if self.find_method(owner, name, singleton) is not None:
+            return None
+        if singleton:
+            for _table, hidden in self._singleton_tables(owner, with_hidden=True):
+                if name in hidden:
+                    return "private"
+            return None
+        for anc in self.ancestors(owner):
+            info = self.classes.get(anc)
+            if info is not None and name in info.nonpublic_instance_methods:
+                return "private"
+        return None
+
     def is_open(self, fqname: str, singleton: bool = False) -> bool:
         """True if an ancestor defines ``method_missing`` (any name may answer)."""
         if singleton:
@@ -123,37 +138,56 @@ class CatalogueLookup:
         if info is None:
             return None
         if singleton:
-            for table in self._singleton_tables(owner):
+            for table, hidden in self._singleton_tables(owner, with_hidden=True):
                 if name in table:
                     return table[name]
+                if name in hidden:
+                    return None
             is_class = info.kind == "class"
             externals = self._singleton_externals(owner)
             return builtin_method(name, externals, singleton=True, is_class=is_class)
         ancestors = self.ancestors(owner)
         for anc in ancestors:
             anc_info = self.classes.get(anc)
-            if anc_info is not None and name in anc_info.instance_methods:
+            if anc_info is None:
+                continue
+            if name in anc_info.instance_methods:
                 return anc_info.instance_methods[name]
+            if name in anc_info.nonpublic_instance_methods:
+                return None  # private/protected here: not callable from outside
         return builtin_method(name, ancestors, singleton=False, is_class=info.kind == "class")
 
-    def _singleton_tables(self, owner: str) -> list[dict[str, MethodSig]]:
-        """Method tables searched for ``owner.name``, in Ruby's order."""
-        tables: list[dict[str, MethodSig]] = []
+    def _singleton_tables(self, owner: str, with_hidden: bool = False) -> list:
+        """Method tables searched for ``owner.name``, in Ruby's order.
+
+        The singleton class, the modules it extends, then - ActiveSupport::Concern
+        style - ``class_methods`` blocks and ``ClassMethods`` modules of included
+        modules, then the same for each superclass.
+        """
+        tables: list[tuple[dict[str, MethodSig], list[str]]] = []
         for cls in self.superclass_chain(owner):
             info = self.classes.get(cls)
             if info is None:
                 break
-            tables.append(info.singleton_methods)
+            tables.append((info.singleton_methods, info.nonpublic_singleton_methods))
             for ext in reversed(info.extends):
                 for mod in self.ancestors(ext):
                     mod_info = self.classes.get(mod)
                     if mod_info is not None:
-                        tables.append(mod_info.instance_methods)
+                        tables.append((mod_info.instance_methods,
+                                       mod_info.nonpublic_instance_methods))
             for inc in self.ancestors(cls)[1:]:
                 inc_info = self.classes.get(inc)
-                if inc_info is not None and inc_info.class_methods:
-                    tables.append(inc_info.class_methods)
-        return tables
+                if inc_info is None:
+                    continue
+                if inc_info.class_methods:
+                    tables.append((inc_info.class_methods, []))
+                helper = self.classes.get(f"{inc}::ClassMethods")
+                if helper is not None and inc_info.kind == "module":
+                    tables.append((helper.instance_methods, helper.nonpublic_instance_methods))
+        if with_hidden:
+            return tables
+        return [t for t, _ in tables]
 
     def _singleton_externals(self, owner: str) -> list[str]:
         names: list[str] = []

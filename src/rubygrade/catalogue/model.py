@@ -85,6 +85,9 @@ class ClassInfo(_Frozen):
     #: ``class_methods do ... end`` of an ActiveSupport::Concern: singleton methods
     #: of every class that includes this module
     class_methods: dict[str, MethodSig] = Field(default_factory=dict)
+    #: names of private/protected methods (they hide inherited public ones)
+    nonpublic_instance_methods: list[str] = Field(default_factory=list)
+    nonpublic_singleton_methods: list[str] = Field(default_factory=list)
     #: defines ``method_missing`` (instance side) so any name may answer
     open: bool = False
     #: defines a singleton ``method_missing``

@@ -352,7 +352,10 @@ class RubyIndexer:
         if parent is None or name in ctx.locals:
             return
         ptype = parent.type
-        if ptype in _NOT_EXPRESSION_PARENTS:
+        if ptype in ("method", "singleton_method"):
+            if parent.child_by_field_name("body") != node:  # the name, not an endless body
+                return
+        elif ptype in _NOT_EXPRESSION_PARENTS:
             return
         if ptype == "call" and parent.child_by_field_name("method") == node:
             return

@@ -1,0 +1,76 @@
+"""The command line: exit codes, formats, the JSON contract, determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rubygrade.cli import main
+
+from .helpers import MINIMAL_APP, write_tree
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "chatapp"
+DIMENSION_KEYS = ["deliverables", "rubyllm", "tests", "errors", "persistence", "hotwire",
+                  "architecture", "production"]
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("rubygrade ")
+
+
+def test_missing_path_is_exit_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grade", "/no/such/folder"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no such file" in err and "Traceback" not in err
+
+
+def test_unknown_format_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grade", str(tmp_path), "--format", "yaml"]) == 2
+    assert "unknown format" in capsys.readouterr().err
+
+
+def test_non_rails_repo_reports_clearly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(tmp_path, {"main.py": "print(1)\n"})
+    assert main(["grade", str(tmp_path), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["app_root"] is None
+    assert any("not a Rails app" in d["message"] for d in report["diagnostics"])
+    assert report["findings"] == []
+
+
+def test_json_contract_on_the_example_app(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grade", str(EXAMPLE), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    for key in ("schema_version", "tool", "ruby_llm_version", "findings", "evidence",
+                "dimensions", "total", "tier", "diagnostics"):
+        assert key in report, key
+    assert report["tool"]["name"] == "rubygrade"
+    assert [d["key"] for d in report["dimensions"]] == DIMENSION_KEYS
+    assert all({"key", "name", "score", "max"} <= set(d) for d in report["dimensions"])
+    assert sum(d["max"] for d in report["dimensions"]) == 100
+    for finding in report["findings"]:
+        assert {"rule_id", "dimension", "severity", "message", "path", "line"} <= set(finding)
+    assert report["tier"] in {"A", "B", "C", "D"}
+
+
+def test_output_is_byte_identical_across_runs_and_paths(tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "elsewhere" / "chatapp"
+    shutil.copytree(EXAMPLE, copy)
+    outputs = []
+    for path in (EXAMPLE, EXAMPLE, copy):
+        out = tmp_path / f"r{len(outputs)}.json"
+        assert main(["grade", str(path), "--format", "json", "--output", str(out)]) == 0
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_text_output_has_score_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(tmp_path, MINIMAL_APP)
+    assert main(["grade", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "total" in out and "tier" in out and "RG103" in out
