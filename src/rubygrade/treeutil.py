@@ -7,7 +7,9 @@ every walk keeps its own stack.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 
 import tree_sitter_embedded_template as ts_erb
@@ -28,6 +30,28 @@ def _parser(language_name: str) -> Parser:
 def parse(language_name: str, source: bytes) -> Tree:
     """Parse ``source`` with the cached parser for ``language_name``."""
     return _parser(language_name).parse(source)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many long-lived objects.
+
+    Indexing a large app creates hundreds of thousands of facts that all stay
+    alive; each full collection would rescan them all (a third of indexing time
+    on a 2,500-file app). Reference counting still frees everything meanwhile.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            if gc.get_freeze_count() == 0:
+                # Move the new survivors straight to the oldest generation (freeze+unfreeze is
+                # bookkeeping only) so the next young collection does not rescan them all.
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
 
 
 def walk(root: Node, descend: Callable[[Node], bool] | None = None) -> Iterator[Node]:

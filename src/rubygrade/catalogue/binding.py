@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from tree_sitter import Node
+
 from rubygrade.catalogue.model import MethodSig
 
 ProblemKind = Literal[
@@ -101,7 +103,8 @@ def bind(sig: MethodSig, shape: CallShape) -> list[BindProblem]:
                     "missing_keyword", f"{sig.name} requires keyword {kw}:", name=kw
                 ))
 
-    if shape.block and not (sig.yields or sig.takes_block or sig.dynamic or sig.forwards):
+    unresolved_forward = sig.forwards and sig.forwards_to is None
+    if shape.block and not (sig.yields or sig.takes_block or sig.dynamic or unresolved_forward):
         if not sig.defined_in.startswith("<builtin"):
             problems.append(BindProblem(
                 "unexpected_block",
@@ -109,3 +112,54 @@ def bind(sig: MethodSig, shape: CallShape) -> list[BindProblem]:
                 severity="warning",
             ))
     return problems
+
+
+def call_shape_from_node(call: Node) -> CallShape:
+    """Build a :class:`CallShape` from a tree-sitter-ruby ``call`` node.
+
+    ``k: v`` and ``"k" => v`` pairs in the argument list are keywords; a
+    ``{...}`` hash literal is positional; ``...`` counts as splat + double splat + block.
+    """
+    args = call.child_by_field_name("arguments")
+    positional = 0
+    splat = double_splat = False
+    keywords: list[str] = []
+    block = call.child_by_field_name("block") is not None
+    for arg in args.named_children if args is not None else []:
+        t = arg.type
+        if t == "comment":
+            continue
+        if t == "pair":
+            key = arg.child_by_field_name("key")
+            name = _key_name(key)
+            if name is None:
+                double_splat = True  # computed key: unknown keyword set
+            else:
+                keywords.append(name)
+        elif t == "splat_argument":
+            splat = True
+        elif t == "hash_splat_argument":
+            double_splat = True
+        elif t == "block_argument":
+            block = True
+        elif t == "forward_argument":
+            splat = double_splat = block = True
+        else:
+            positional += 1
+    return CallShape(positional=positional, splat=splat, keywords=tuple(keywords),
+                     double_splat=double_splat, block=block)
+
+
+def _key_name(key: Node | None) -> str | None:
+    if key is None:
+        return None
+    raw = key.text.decode("utf-8", errors="replace") if key.text else ""
+    if key.type == "hash_key_symbol":
+        return raw
+    if key.type == "simple_symbol":
+        return raw.lstrip(":")
+    if key.type in ("string", "delimited_symbol"):
+        parts = key.named_children
+        if all(p.type == "string_content" for p in parts):
+            return "".join(p.text.decode("utf-8", errors="replace") for p in parts if p.text)
+    return None

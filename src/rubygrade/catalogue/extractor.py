@@ -36,6 +36,9 @@ _PARSER = Parser(Language(tree_sitter_ruby.language()))
 
 VISIBILITY_WORDS = ("private", "protected", "public")
 ATTR_WORDS = ("attr_reader", "attr_writer", "attr_accessor", "attr")
+#: Ruby makes these private wherever they are defined
+_AUTO_PRIVATE = ("initialize", "initialize_copy", "initialize_dup", "initialize_clone",
+                 "respond_to_missing?")
 
 
 @dataclass
@@ -80,6 +83,8 @@ class Extractor:
         self.trees.append((rel, tree.root_node))
         top = _Frame(iter(tree.root_node.named_children), "", (), "instance", _State(), rel)
         self._class("", "module", rel)  # top level; dropped at the end
+        if tree.root_node.type == "ERROR":
+            top = self._error_frame(tree.root_node, top)
         stack = [top]
         while stack:
             frame = stack[-1]
@@ -94,6 +99,10 @@ class Extractor:
     # -- statements ----------------------------------------------------------------
     def _statement(self, node: Node, frame: _Frame) -> _Frame | None:
         t = node.type
+        if t == "ERROR":
+            return self._error_frame(node, frame)
+        if t == "_open":  # marker from _error_frame: `module X` whose `end` was lost
+            return None
         if t in ("class", "module"):
             return self._open_class(node, frame)
         if t == "singleton_class":
@@ -144,6 +153,38 @@ class Extractor:
                           frame.file)
         return None
 
+    def _error_frame(self, node: Node, frame: _Frame) -> _Frame:
+        """Salvage a syntax-error region: keep its well-formed statements.
+
+        tree-sitter leaves ``module Foo`` as bare tokens when the matching ``end``
+        is lost; the statements after them are treated as inside ``Foo``.
+        """
+        kids = node.children
+        ex = self
+
+        def statements() -> Iterator[Node]:
+            i = 0
+            while i < len(kids):
+                kid = kids[i]
+                nxt = kids[i + 1] if i + 1 < len(kids) else None
+                if kid.type in ("module", "class") and not kid.is_named and nxt is not None \
+                        and name_of_const(nxt) is not None:
+                    raw = name_of_const(nxt) or ""
+                    fq = raw[2:] if raw.startswith("::") else (
+                        f"{err.owner}::{raw}" if err.owner else raw)
+                    ex._class(fq, kid.type, err.file)
+                    ex._register_parents(fq)
+                    err.owner, err.nesting, err.state = fq, err.nesting + (fq,), _State()
+                    i += 2
+                    continue
+                if kid.is_named:
+                    yield kid
+                i += 1
+
+        err = _Frame(iter(()), frame.owner, frame.nesting, frame.target, frame.state, frame.file)
+        err.stmts = statements()
+        return err
+
     def _open_class(self, node: Node, frame: _Frame) -> _Frame | None:
         name_node = node.child_by_field_name("name")
         if name_node is None:
@@ -192,8 +233,10 @@ class Extractor:
             nesting=frame.nesting, forwards=forwards, body=body,
         )
         _scan_body(draft, body)
-        if name == "initialize" and target == "instance":
+        if name in _AUTO_PRIVATE and target == "instance":
             draft.visibility = "private"
+        if name in ("method_missing", "respond_to_missing?"):
+            draft.visibility = "private"  # hooks, not API
         cls = self.classes[frame.owner]
         if name == "method_missing":
             if target == "singleton":

@@ -67,6 +67,10 @@ class Inferrer:
         return self.r.find(t[1], name, t[0] == "s")
 
     def _call_type(self, t: Type | None, name: str, ctx: MethodDraft, depth: int) -> Type | None:
+        if t == ("self",) and name == "new" and ctx.singleton:
+            draft = self.r.drafts.get(ctx.owner)
+            if draft is not None and draft.kind == "class":
+                return ("i", ctx.owner)
         target = self._method_on(t, name, ctx)
         if target is None:
             return None

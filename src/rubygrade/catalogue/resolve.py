@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from rubygrade.catalogue.extractor import Extractor
 
 #: Return types the source does not state plainly (the value comes from a provider
-#: call), recorded from reading the gem. Applied only when inference found nothing.
+#: call), recorded from reading the gem. Seeded before inference, so callers such
+#: as ``ChatMethods#ask`` (``complete(&)``) inherit them.
 RETURN_HINTS: dict[tuple[str, str], str] = {
     ("RubyLLM::Chat", "complete"): "RubyLLM::Message",
     ("RubyLLM::Chat", "ask"): "RubyLLM::Message",
@@ -117,7 +118,7 @@ class Resolver:
     def fix_aliases_and_visibility(self) -> None:
         for fq, d in self.drafts.items():
             for side_singleton, table in ((False, d.instance), (True, d.singleton)):
-                for name, m in list(table.items()):
+                for m in list(table.values()):
                     if m.pending_alias and m.alias_of:
                         src = self.find(fq, m.alias_of, side_singleton, skip_self=True)
                         if src is not None:
@@ -239,15 +240,15 @@ class Resolver:
 
         inferrer = Inferrer(self)
         methods = self.all_methods()
+        for m in methods:  # facts the source does not state plainly
+            hint = RETURN_HINTS.get((m.owner, m.name))
+            if m.returns is None and hint is not None and not m.singleton:
+                m.returns = hint
         for _ in range(8):
             changed = inferrer.infer_all(methods)
             changed |= self.resolve_forwards(methods, inferrer)
             if not changed:
                 break
-        for m in methods:  # hints where the source is not plain
-            hint = RETURN_HINTS.get((m.owner, m.name))
-            if m.returns is None and hint is not None and not m.singleton:
-                m.returns = hint
 
     def resolve_forwards(self, methods: list[MethodDraft], inferrer) -> bool:
         changed = False

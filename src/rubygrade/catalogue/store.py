@@ -20,6 +20,9 @@ from pydantic import BaseModel, ConfigDict
 from rubygrade.catalogue.model import Catalogue, MethodSig
 from rubygrade.paths import catalogue_dir
 
+_METHOD_DEFAULTS = {
+    name: field.default for name, field in MethodSig.model_fields.items() if not field.is_required()
+}
 _VERSION_FILE = re.compile(r"^(\d+(?:\.\d+)*)\.json$")
 
 
@@ -55,6 +58,11 @@ def _compact(value: Any) -> str:
 def dumps_catalogue(catalogue: Catalogue) -> str:
     """Deterministic, diff-friendly JSON: one class field / one method per line."""
     data = catalogue.model_dump(mode="json")
+    for cls in data["classes"].values():  # methods: only non-default fields, to stay short
+        for table in ("instance_methods", "singleton_methods", "class_methods"):
+            for name, sig in cls[table].items():
+                cls[table][name] = {k: v for k, v in sig.items()
+                                    if k in ("name", "params") or v != _METHOD_DEFAULTS.get(k)}
     lines = ["{"]
     top = sorted(data)
     for i, key in enumerate(top):
@@ -229,7 +237,9 @@ def resolve_version(
             )
         ok = [v for v in versions if satisfies(v, requirement)]
         if ok:
-            return VersionResolution(version=ok[-1], source="gemfile", requested=gemfile_requirement)
+            return VersionResolution(
+                version=ok[-1], source="gemfile", requested=gemfile_requirement
+            )
         upper_only = [(op, v) for op, v in requirement if op in ("<", "<=")]
         below = [v for v in versions if satisfies(v, upper_only)] if upper_only else versions
         chosen = below[-1] if below else versions[0]
@@ -247,13 +257,8 @@ def versions_with_method(
     """Catalogued versions in which ``owner#name`` (or ``owner.name``) is public."""
     return [
         c.version for c in load_all(directory)
-        if _gem_method(c, owner, name, singleton) is not None
+        if c.find_method(owner, name, singleton=singleton) is not None
     ]
-
-
-def _gem_method(cat: Catalogue, owner: str, name: str, singleton: bool) -> MethodSig | None:
-    sig = cat.find_method(owner, name, singleton=singleton)
-    return sig
 
 
 def versions_with_constant(fqname: str, directory: Path | None = None) -> list[str]:

@@ -17,6 +17,7 @@ from rubygrade.index.model import (
     RescueClause,
 )
 from rubygrade.index.ruby import RubyIndexer
+from rubygrade.treeutil import gc_paused
 
 if TYPE_CHECKING:
     from rubygrade.callgraph import CallGraph
@@ -40,9 +41,10 @@ class Index:
         self._calls_by_name: dict[str, list[CallSite]] = defaultdict(list)
         self._methods_by_name: dict[str, list[MethodDef]] = defaultdict(list)
         self._classes_by_name: dict[str, list[ClassDef]] = defaultdict(list)
-        for source in sorted(project.files.values(), key=lambda s: s.path):
-            if source.kind in ("ruby", "erb"):
-                self._add(source)
+        with gc_paused():
+            for source in sorted(project.files.values(), key=lambda s: s.path):
+                if source.kind in ("ruby", "erb"):
+                    self._add(source)
 
     def _add(self, source: SourceFile) -> None:
         root = source.root

@@ -59,7 +59,7 @@ class ChatSessionTest < ActiveSupport::TestCase
 
   test "a missing API key never reaches RubyLLM" do
     reply = with_api_key(nil) do
-      RubyLLM.stub(:chat, -> (*) { flunk "RubyLLM.chat should not be called" }) { @session.ask("Hello") }
+      RubyLLM.stub(:chat, ->(*) { flunk "RubyLLM.chat should not be called" }) { @session.ask("Hello") }
     end
 
     assert_equal ChatSession::MISSING_KEY_REPLY, reply.last["content"]

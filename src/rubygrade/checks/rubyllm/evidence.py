@@ -1,0 +1,46 @@
+"""Positive evidence of dimension 2: entry point, ask, .content, multi-turn, system prompt."""
+
+from __future__ import annotations
+
+from rubygrade.checks.base import Context, EvidenceCollector
+from rubygrade.index.model import CallSite
+from rubygrade.models import Dimension
+from rubygrade.rubyllm.usage import usage
+
+
+class RubyllmEvidence(EvidenceCollector):
+    dimension = Dimension.RUBYLLM
+
+    def collect(self, ctx: Context) -> None:
+        u = usage(ctx)
+        version = ctx.catalogue_version or "unknown"
+        if u.entry_points:
+            first = u.entry_points[0]
+            data = {"version": version, "sites": str(len(u.entry_points))}
+            if u.openrouter:
+                data["provider"] = "openrouter"
+            self._add(ctx, "rubyllm_entry_point", first,
+                      f"Real RubyLLM entry point `{_text(first)}`.", data)
+        if u.sends:
+            first = next((c for c in u.sends if c.method in ("ask", "say")), u.sends[0])
+            self._add(ctx, "rubyllm_ask", first,
+                      f"Sends messages with `{first.method}` ({len(u.sends)} call site(s)).",
+                      {"sites": str(len(u.sends))})
+        if u.contents:
+            self._add(ctx, "rubyllm_content", u.contents[0],
+                      "Reads the reply with `.content`.", {"sites": str(len(u.contents))})
+        if u.multi_turn:
+            call, how = u.multi_turn[0]
+            self._add(ctx, "rubyllm_multi_turn", call, f"Multi-turn: {how}.", {"how": how})
+        if u.instructions:
+            self._add(ctx, "rubyllm_with_instructions", u.instructions[0],
+                      "System prompt set with `with_instructions`.", {})
+
+    def _add(self, ctx: Context, kind: str, call: CallSite, message: str,
+             data: dict[str, str]) -> None:
+        ctx.evidence(kind, Dimension.RUBYLLM, message, call.path, call.line, data)
+
+
+def _text(call: CallSite) -> str:
+    receiver = call.receiver_text
+    return f"{receiver}.{call.method}" if receiver else call.method

@@ -1,0 +1,78 @@
+"""RG201: a method that the receiver's RubyLLM type does not have in the locked version."""
+
+from __future__ import annotations
+
+from rubygrade.catalogue.store import available_versions, versions_with_method
+from rubygrade.checks.base import Context, Rule
+from rubygrade.models import Dimension, Severity
+from rubygrade.rubyllm.checking import SHAPE_WORDS, call_problems, version_ranges
+
+
+class InventedRubyllmMethod(Rule):
+    """A method is called on a RubyLLM object that does not have it in the locked version.
+
+    ## What it does
+    Infers which values are RubyLLM objects (`RubyLLM.chat`, `ask`'s reply,
+    `chat.messages`, the `configure` block's config, ...) and looks every method
+    called on them up in the catalogue of the ruby_llm version in Gemfile.lock.
+    Values of unknown type are never checked.
+
+    ## Why is this bad?
+    The call raises NoMethodError the first time it runs. AI-written code often
+    borrows names from other LLM libraries (`chat.user "hi"`, `response.text`,
+    `response.choices`) that RubyLLM never had.
+
+    ## Example
+    ```ruby
+    chat = RubyLLM.chat
+    chat.system "You are helpful"
+    reply = chat.ask(question)
+    reply.text
+    ```
+
+    Use instead:
+    ```ruby
+    chat = RubyLLM.chat.with_instructions("You are helpful")
+    reply = chat.ask(question)
+    reply.content
+    ```
+    """
+
+    id = "RG201"
+    name = "invented-rubyllm-method"
+    dimension = Dimension.RUBYLLM
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> None:
+        version = ctx.catalogue_version
+        if version is None:
+            return
+        every = available_versions()
+        for item in call_problems(ctx).unknown:
+            owner = item.receiver.owner
+            sep = "." if item.singleton else "#"
+            where = version_ranges(versions_with_method(owner, item.name, item.singleton), every)
+            if item.private:
+                what = f"`{owner}{sep}{item.name}` is private in ruby_llm {version}"
+            else:
+                what = f"`{owner}{sep}{item.name}` does not exist in ruby_llm {version}"
+            exists = f"it exists in {where}" if where else "no catalogued version has it"
+            shape = f" This is {SHAPE_WORDS[item.shape]}." if item.shape else ""
+            fix = _fix(item.shape, where)
+            data = {"shape": item.shape, "method": item.name, "receiver": owner} if item.shape \
+                else {"method": item.name, "receiver": owner}
+            ctx.report_node(item.call.path, item.call.node,
+                            f"{what} ({exists}); the call raises NoMethodError.{shape}",
+                            fix=fix, data=data)
+
+
+def _fix(shape: str | None, where: str) -> str:
+    if shape == "fluent_dsl":
+        return "Send the user turn with chat.ask(text); set the system prompt with " \
+               "chat.with_instructions(text)."
+    if shape in ("response_text", "openai_choices"):
+        return "Read the reply with response.content."
+    if where:
+        return f"Upgrade ruby_llm to a version that has it ({where}) or use the API of " \
+               "the locked version."
+    return "Use a method the locked ruby_llm version provides (see its README)."

@@ -1,0 +1,67 @@
+"""RG202: a ``RubyLLM::`` constant (or a misspelt client namespace) that does not exist."""
+
+from __future__ import annotations
+
+from rubygrade.catalogue.store import available_versions, versions_with_constant
+from rubygrade.checks.base import Context, Rule
+from rubygrade.models import Dimension, Severity
+from rubygrade.rubyllm.checking import version_ranges
+from rubygrade.rubyllm.constants import MISSPELT_NAMESPACES, missing_constants
+
+
+class InventedRubyllmConstant(Rule):
+    """A `RubyLLM::` constant is referenced that the locked ruby_llm version does not define.
+
+    ## What it does
+    Looks up every `RubyLLM::...` constant the app (and its tests) write in the
+    catalogue of the locked version, and reports `Openrouter::Client` (the
+    openrouter gem spells its namespace `OpenRouter`). Constants the app defines
+    itself, companion gems (`ruby_llm-schema`) and `defined?` guards are skipped.
+    Constants in `rescue` lists are RG204's.
+
+    ## Why is this bad?
+    The line raises NameError when it runs. `RubyLLM::Client` is the classic
+    invented shape: RubyLLM has no client object, the entry point is `RubyLLM.chat`.
+
+    ## Example
+    ```ruby
+    client = RubyLLM::Client.new(api_key: ENV["OPENROUTER_API_KEY"])
+    ```
+
+    Use instead:
+    ```ruby
+    chat = RubyLLM.chat(model: "anthropic/claude-sonnet-4", provider: :openrouter)
+    ```
+    """
+
+    id = "RG202"
+    name = "invented-rubyllm-constant"
+    dimension = Dimension.RUBYLLM
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> None:
+        version = ctx.catalogue_version
+        every = available_versions()
+        for ref in missing_constants(ctx):
+            if ref.context != "code":
+                continue
+            data = {"constant": ref.name}
+            head, _, rest = ref.name.partition("::")
+            if head in MISSPELT_NAMESPACES:
+                right = f"{MISSPELT_NAMESPACES[head]}::{rest}"
+                message = (f"`{ref.name}` does not exist: the openrouter gem spells it "
+                           f"`{right}` (checked against ruby_llm {version}); the line raises "
+                           "NameError.")
+                fix = "Use ruby_llm with provider: :openrouter instead of a separate client."
+                data["shape"] = "client_constant"
+            else:
+                where = version_ranges(versions_with_constant(ref.name), every)
+                exists = f"it exists in {where}" if where else "no catalogued version has it"
+                message = (f"`{ref.name}` does not exist in ruby_llm {version} ({exists}); "
+                           "the line raises NameError.")
+                if ref.name.endswith("Client"):
+                    data["shape"] = "client_constant"
+                    fix = "RubyLLM has no client object: use RubyLLM.chat(model: ...)."
+                else:
+                    fix = "Use a constant the locked ruby_llm version defines."
+            ctx.report_node(ref.path, ref.node, message, fix=fix, data=data)

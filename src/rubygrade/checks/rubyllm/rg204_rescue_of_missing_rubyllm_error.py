@@ -1,0 +1,62 @@
+"""RG204: a rescued RubyLLM error class that does not exist in the locked version."""
+
+from __future__ import annotations
+
+from rubygrade.catalogue.store import available_versions, versions_with_constant
+from rubygrade.checks.base import Context, Rule
+from rubygrade.models import Dimension, Severity
+from rubygrade.rubyllm.checking import version_ranges
+from rubygrade.rubyllm.constants import missing_constants
+
+
+class RescueOfMissingRubyllmError(Rule):
+    """A `rescue` (or `rescue_from`) names a RubyLLM error class that does not exist.
+
+    ## What it does
+    Checks each `RubyLLM::` constant in a `rescue` list or a `rescue_from`
+    against the catalogue of the locked ruby_llm version.
+
+    ## Why is this bad?
+    Ruby evaluates the rescue list only when an exception arrives, so the code
+    runs fine until the LLM call fails, and then the rescue itself raises
+    NameError: the error handling fails exactly when it is needed.
+
+    ## Example
+    ```ruby
+    begin
+      chat.ask(text)
+    rescue RubyLLM::TimeoutError => e
+      fallback(e)
+    end
+    ```
+
+    Use instead:
+    ```ruby
+    begin
+      chat.ask(text)
+    rescue RubyLLM::Error, Faraday::TimeoutError => e
+      fallback(e)
+    end
+    ```
+    """
+
+    id = "RG204"
+    name = "rescue-of-missing-rubyllm-error"
+    dimension = Dimension.RUBYLLM
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> None:
+        version = ctx.catalogue_version
+        every = available_versions()
+        for ref in missing_constants(ctx):
+            if ref.context != "rescue":
+                continue
+            where = version_ranges(versions_with_constant(ref.name), every)
+            exists = f"it exists in {where}" if where else "no catalogued version has it"
+            ctx.report_node(
+                ref.path, ref.node,
+                f"Rescue of `{ref.name}`, which does not exist in ruby_llm {version} ({exists}); "
+                "when an error arrives the rescue raises NameError.",
+                fix="Rescue RubyLLM::Error (HTTP errors) or a subclass the locked version "
+                    "defines, e.g. RubyLLM::RateLimitError.",
+                data={"constant": ref.name})

@@ -1,0 +1,65 @@
+"""RG205: the app talks to an LLM without ruby_llm."""
+
+from __future__ import annotations
+
+from rubygrade.checks.base import Context, Rule
+from rubygrade.models import Dimension, Severity
+from rubygrade.rubyllm.calls import llm_calls
+from rubygrade.rubyllm.types import EXTERNAL_CLIENTS
+from rubygrade.rubyllm.usage import is_test_path
+
+
+class LlmCallBypassesRubyllm(Rule):
+    """The app calls an LLM through another client or raw HTTP instead of ruby_llm.
+
+    ## What it does
+    Finds calls on clients of other LLM libraries (`OpenAI::Client`, the
+    `openrouter` gem) and HTTP POSTs (Net::HTTP, Faraday, HTTParty) in files
+    that name an LLM endpoint (openrouter.ai, api.openai.com, Ollama on
+    port 11434, ...). Test files are skipped.
+
+    ## Why is this bad?
+    The brief asks for ruby_llm. A hand-rolled client re-implements retries,
+    streaming, error classes and message history, usually without any of them.
+
+    ## Example
+    ```ruby
+    client = OpenAI::Client.new(access_token: ENV["OPENROUTER_API_KEY"])
+    client.chat(parameters: { model: "gpt-4o", messages: history })
+    ```
+
+    Use instead:
+    ```ruby
+    RubyLLM.chat(model: "anthropic/claude-sonnet-4", provider: :openrouter).ask(text)
+    ```
+    """
+
+    id = "RG205"
+    name = "llm-call-bypasses-rubyllm"
+    dimension = Dimension.RUBYLLM
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> None:
+        reported: set[str] = set()
+        for item in llm_calls(ctx):
+            if item.kind != "bypass" or is_test_path(ctx, item.call.path):
+                continue
+            reported.add(item.call.path)
+            ctx.report_node(
+                item.call.path, item.call.node,
+                f"LLM request through {item.api} instead of ruby_llm "
+                f"(checked against ruby_llm {ctx.catalogue_version or 'none locked'}).",
+                fix="Send the request with RubyLLM.chat(...).ask(...) "
+                    "(provider: :openrouter for OpenRouter).",
+                data={"api": item.api})
+        # A client built but never seen sending (e.g. passed around): report its construction.
+        for call in ctx.index.calls_named("new"):
+            const = (call.receiver_constant or "").removeprefix("::")
+            if const in EXTERNAL_CLIENTS and call.path not in reported and \
+                    not is_test_path(ctx, call.path):
+                reported.add(call.path)
+                ctx.report_node(
+                    call.path, call.node,
+                    f"{const} (the {EXTERNAL_CLIENTS[const]} gem) is used to reach the LLM "
+                    "instead of ruby_llm.",
+                    fix="Replace the client with RubyLLM.chat(...).", data={"api": const})

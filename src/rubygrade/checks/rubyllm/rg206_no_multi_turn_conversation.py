@@ -1,0 +1,57 @@
+"""RG206: the app asks the LLM but never carries a conversation across turns."""
+
+from __future__ import annotations
+
+from rubygrade.checks.base import Context, Rule
+from rubygrade.models import Dimension, Severity
+from rubygrade.rubyllm.usage import usage
+
+
+class NoMultiTurnConversation(Rule):
+    """Every question goes to a fresh chat: the model never sees the earlier turns.
+
+    ## What it does
+    When the app sends messages with RubyLLM, looks for a conversation that
+    outlives one question: an `acts_as_chat` record that is asked (it replays
+    its stored messages), history replayed with `add_message` before `ask`, or
+    the same chat object asked again.
+
+    ## Why is this bad?
+    A ChatGPT-style app must remember the conversation. Building
+    `RubyLLM.chat` per request and asking only the newest message makes every
+    answer context-free.
+
+    ## Example
+    ```ruby
+    def create
+      reply = RubyLLM.chat.ask(params[:content])
+    end
+    ```
+
+    Use instead:
+    ```ruby
+    def create
+      chat = RubyLLM.chat
+      session_history.each { |m| chat.add_message(role: m["role"], content: m["content"]) }
+      reply = chat.ask(params[:content])
+    end
+    ```
+    """
+
+    id = "RG206"
+    name = "no-multi-turn-conversation"
+    dimension = Dimension.RUBYLLM
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> None:
+        u = usage(ctx)
+        if not u.sends or u.multi_turn:
+            return
+        first = u.sends[0]
+        ctx.report_node(
+            first.path, first.node,
+            f"The app sends messages with RubyLLM ({len(u.sends)} call site(s)) but never "
+            "replays earlier turns: no add_message history, no reused chat, no acts_as_chat "
+            f"record (ruby_llm {ctx.catalogue_version}).",
+            fix="Keep the conversation: persist it with acts_as_chat, or replay the stored "
+                "history with chat.add_message before ask.")

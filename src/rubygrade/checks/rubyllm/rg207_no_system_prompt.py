@@ -1,0 +1,48 @@
+"""RG207: the app uses RubyLLM but never sets a system prompt with with_instructions."""
+
+from __future__ import annotations
+
+from rubygrade.checks.base import Context, Rule
+from rubygrade.models import Dimension, Severity
+from rubygrade.rubyllm.usage import usage
+
+
+class NoSystemPrompt(Rule):
+    """The app talks to the model without a system prompt (`with_instructions`).
+
+    ## What it does
+    When the app creates or asks RubyLLM chats, looks for `with_instructions`
+    (or `with_runtime_instructions`, or an Agent's `instructions`) anywhere in
+    the app code.
+
+    ## Why is this bad?
+    Without a system prompt the assistant's tone, format and limits are left to
+    the provider's defaults; prompt text pasted into the first user message is
+    lost or repeated on every turn.
+
+    ## Example
+    ```ruby
+    RubyLLM.chat.ask("You are a helpful assistant. #{question}")
+    ```
+
+    Use instead:
+    ```ruby
+    RubyLLM.chat.with_instructions("You are a helpful assistant.").ask(question)
+    ```
+    """
+
+    id = "RG207"
+    name = "no-system-prompt"
+    dimension = Dimension.RUBYLLM
+    severity = Severity.INFO
+
+    def check(self, ctx: Context) -> None:
+        u = usage(ctx)
+        if not u.uses_rubyllm or u.instructions:
+            return
+        first = (u.entry_points or u.sends)[0]
+        ctx.report_node(
+            first.path, first.node,
+            "The app uses RubyLLM but never sets a system prompt with with_instructions "
+            f"(ruby_llm {ctx.catalogue_version}).",
+            fix="Set the system prompt with chat.with_instructions(\"...\").")

@@ -1,0 +1,130 @@
+"""Call sites that talk to an LLM: through ruby_llm, or around it (bypass).
+
+Shared by every dimension that asks "where does the app call the model?"
+(error handling around LLM calls, tests that stub them, jobs that stream them).
+A RubyLLM call counts only when its receiver's type is known (see
+:mod:`rubygrade.rubyllm.types`); a bypass call is a call on a client of another
+LLM library or an HTTP POST in a file that names an LLM endpoint.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from rubygrade import treeutil
+from rubygrade.index.model import CallSite
+from rubygrade.rubyllm.types import RType, inference, scope_of_call
+
+if TYPE_CHECKING:
+    from rubygrade.checks.base import Context
+
+#: Methods that send a request to the model (Chat/record/Agent instances).
+CHAT_SENDS = ("ask", "say", "complete")
+#: Module-level entry points of RubyLLM that send a request.
+MODULE_SENDS = ("embed", "paint", "moderate", "transcribe")
+#: Methods on other LLM libraries' clients that send a request.
+_CLIENT_SENDS = {"chat", "completions", "complete", "embeddings", "messages", "create",
+                 "responses", "generate_content", "stream_generate_content", "generate",
+                 "chat_completion", "chat_completions", "stream"}
+#: Hosts of LLM HTTP APIs; a raw HTTP POST in a file naming one is a bypass.
+LLM_ENDPOINT = re.compile(
+    r"openrouter\.ai|api\.openai\.com|api\.anthropic\.com|generativelanguage\.googleapis\.com"
+    r"|api\.mistral\.ai|api\.groq\.com|api\.deepseek\.com|api\.x\.ai|api\.together\.xyz"
+    r"|(?:localhost|127\.0\.0\.1|ollama)(?::11434)|/v1/chat/completions|/api/chat\b|/api/generate\b"
+)
+_HTTP_LIBS = ("Net::HTTP", "Faraday", "HTTParty", "RestClient", "HTTP", "Excon", "Typhoeus")
+_HTTP_POSTS = {"post", "post_form", "request", "start", "run"}
+
+
+@dataclass(frozen=True)
+class LlmCall:
+    call: CallSite  # the call site that talks to the LLM
+    kind: Literal["rubyllm", "bypass"]
+    api: str  # e.g. "RubyLLM::Chat#ask", "RubyLLM.embed", "OpenAI::Client#chat", "Net::HTTP.post"
+    receiver_type: RType | None = None
+
+
+def llm_calls(ctx: Context) -> list[LlmCall]:
+    """Every LLM-reaching call site, sorted by (path, line, column)."""
+    return ctx.shared("llm_calls", lambda: _collect(ctx))
+
+
+def _collect(ctx: Context) -> list[LlmCall]:
+    types = inference(ctx)
+    found: list[LlmCall] = []
+    for call in ctx.index.calls_named(*CHAT_SENDS, *MODULE_SENDS):
+        scope = scope_of_call(call)
+        recv = types.type_of(call.receiver, scope) if call.receiver is not None else \
+            types.self_type(scope)
+        if recv is None or not recv.is_rubyllm:
+            continue
+        api = _rubyllm_api(recv, call.method)
+        if api is not None:
+            found.append(LlmCall(call, "rubyllm", api, recv))
+    for call in ctx.index.calls_named(*_CLIENT_SENDS):
+        if call.receiver is None:
+            continue
+        recv = types.type_of(call.receiver, scope_of_call(call))
+        if recv is not None and recv.kind == "external":
+            found.append(LlmCall(call, "bypass", f"{recv.owner}#{call.method}", recv))
+    found += _http_bypass(ctx)
+    found.sort(key=lambda c: (c.call.path, c.call.line, c.call.column, c.api))
+    return found
+
+
+def _rubyllm_api(recv: RType, method: str) -> str | None:
+    if recv.kind == "module":
+        if method in MODULE_SENDS:
+            return f"{recv.owner}.{method}"
+        return None
+    if method not in CHAT_SENDS:
+        return None
+    if recv.kind == "instance" and recv.owner in ("RubyLLM::Chat", "RubyLLM::Agent"):
+        return f"{recv.owner}#{method}"
+    if recv.kind in ("record", "subclass"):
+        return f"{recv.owner}#{method}"
+    return None
+
+
+def _http_bypass(ctx: Context) -> list[LlmCall]:
+    out: list[LlmCall] = []
+    for path, source in sorted(ctx.project.files.items()):
+        if source.kind != "ruby" or not LLM_ENDPOINT.search(source.text):
+            continue
+        if _is_test(ctx, path):
+            continue  # a stub of an endpoint in a test is not the app talking to an LLM
+        for call in ctx.index.calls:
+            if call.path != path or call.method not in _HTTP_POSTS:
+                continue
+            lib = _http_lib(call, source.text)
+            if lib is not None:
+                out.append(LlmCall(call, "bypass", f"{lib}.{call.method}"))
+    return out
+
+
+def _http_lib(call: CallSite, text: str) -> str | None:
+    const = call.receiver_constant
+    if const is not None:
+        const = const.removeprefix("::")
+        for lib in _HTTP_LIBS:
+            if const == lib or const.startswith(lib + "::"):
+                if call.method in ("post", "post_form", "run") or \
+                        (call.method == "start" and lib == "Net::HTTP" and call.block is not None
+                         and "Post" in treeutil.text(call.block)):
+                    return lib
+        return None
+    if call.receiver is None:
+        # HTTParty's ``post "/v1/..."`` inside a class that includes HTTParty
+        return "HTTParty" if call.method == "post" and "include HTTParty" in text else None
+    if call.method == "request" and "Net::HTTP::Post" in text:
+        return "Net::HTTP"
+    if call.method == "post" and ("Faraday" in text or "HTTP." in text):
+        return "Faraday" if "Faraday" in text else "HTTP"
+    return None
+
+
+def _is_test(ctx: Context, path: str) -> bool:
+    rel = ctx.project.app_relative(path) or path
+    return rel.startswith(("test/", "spec/"))

@@ -1,0 +1,227 @@
+"""Check every call on a typed RubyLLM receiver against the catalogue, once per run.
+
+The rules RG201 (unknown method) and RG203 (arguments do not bind) report the
+problems found here; computing them together keeps the two rules consistent
+(a call is never both "unknown" and "badly bound").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+from rubygrade import treeutil
+from rubygrade.catalogue.binding import BindProblem, CallShape, bind
+from rubygrade.index.model import CallSite
+from rubygrade.rubyllm.types import RType, in_code, inference, scope_of_call
+
+if TYPE_CHECKING:
+    from rubygrade.catalogue.model import Catalogue, MethodSig
+    from rubygrade.checks.base import Context
+
+#: Methods test frameworks add to every object (Minitest ``stub``, mocha, RSpec):
+#: calling them on a RubyLLM value is not a call of the gem's API.
+TEST_DOUBLE_METHODS = {
+    "stub", "stubs", "expects", "any_instance", "stub_any_instance", "unstub", "should",
+    "should_not", "should_receive", "and_return", "returns", "with", "yields", "raises",
+    "stub_chain", "mock", "instance_variable_set", "instance_variable_get", "send",
+    "public_send", "__send__", "method", "respond_to?", "singleton_class", "extend",
+    "define_singleton_method", "instance_eval", "instance_exec", "tap", "then", "freeze",
+    "dup", "clone", "itself", "is_a?", "kind_of?", "instance_of?", "class", "nil?",
+    "present?", "blank?", "presence", "try", "try!", "to_json", "as_json", "inspect",
+    "object_id", "hash", "frozen?", "in?", "instance_variables", "instance_values",
+}
+
+#: Well-known invented shapes (names only, for wording and the rubric's shape key).
+_SHAPES = {
+    ("RubyLLM::Chat", "user"): "fluent_dsl", ("RubyLLM::Chat", "assistant"): "fluent_dsl",
+    ("RubyLLM::Chat", "system"): "fluent_dsl",
+    ("RubyLLM::Message", "text"): "response_text", ("RubyLLM::Message", "message"):
+        "response_text", ("RubyLLM::Message", "output_text"): "response_text",
+    ("RubyLLM::Message", "choices"): "openai_choices",
+    ("RubyLLM::Chunk", "text"): "response_text", ("RubyLLM::Chunk", "choices"): "openai_choices",
+}
+SHAPE_WORDS = {
+    "fluent_dsl": "the invented fluent DSL (chat.user/assistant/system)",
+    "response_text": "a response accessor from other LLM libraries",
+    "openai_choices": "the OpenAI response shape (choices)",
+    "batch_call": "the invented batch call (RubyLLM.chat(messages: [...]))",
+    "block_form": "the invented block form (with_model { |c| ... })",
+    "send_message": "an invented send method",
+}
+
+
+@dataclass(frozen=True)
+class UnknownMethod:
+    call: CallSite
+    receiver: RType
+    name: str
+    singleton: bool
+    private: bool
+    shape: str | None
+
+
+@dataclass(frozen=True)
+class BadBinding:
+    call: CallSite
+    receiver: RType
+    sig: MethodSig
+    problems: tuple[BindProblem, ...]
+    shape: str | None
+
+
+@dataclass
+class CallProblems:
+    unknown: list[UnknownMethod]
+    binding: list[BadBinding]
+
+
+def call_problems(ctx: Context) -> CallProblems:
+    return ctx.shared("rubyllm_call_problems", lambda: _check_all(ctx))
+
+
+def called_name(call: CallSite) -> str:
+    """The method Ruby calls: ``config.key = v`` calls ``key=``."""
+    parent = call.node.parent
+    if parent is not None and parent.type == "assignment" and \
+            parent.child_by_field_name("left") == call.node:
+        return call.method + "="
+    if parent is not None and parent.type == "operator_assignment" and \
+            parent.child_by_field_name("left") == call.node:
+        return call.method + "="  # the write; the read is checked with the same name minus '='
+    return call.method
+
+
+def _check_all(ctx: Context) -> CallProblems:
+    out = CallProblems([], [])
+    catalogue = inference(ctx).catalogue
+    if catalogue is None:
+        return out
+    types = inference(ctx)
+    for call in ctx.index.calls:
+        if call.bare or call.receiver is None or call.method in TEST_DOUBLE_METHODS:
+            continue
+        if not in_code(ctx, call.path):
+            continue
+        if _guarded(call.node):
+            continue
+        recv = types.type_of(call.receiver, scope_of_call(call))
+        if recv is None or not recv.is_rubyllm:
+            continue
+        _check_call(ctx, catalogue, call, recv, out)
+    return out
+
+
+def _check_call(ctx: Context, cat: Catalogue, call: CallSite, recv: RType,
+                out: CallProblems) -> None:
+    name = called_name(call)
+    if recv.kind == "collection" or (recv.kind == "module" and recv.app_class is not None):
+        return  # an Array of messages, or an app model class: not the gem's API
+    if recv.kind in ("record", "subclass"):
+        # ActiveRecord/app methods (columns, associations) are unknown here: only gem methods
+        # the app does not override are checked, and only for binding.
+        if recv.app_class and _app_defines(ctx, recv.app_class, name):
+            return
+        sig = cat.find_method(recv.owner, name)
+        if sig is not None and name == call.method and _own_gem_method(cat, recv.owner, name):
+            _check_binding(call, recv, sig, out)
+        return
+    singleton = recv.kind == "module"
+    if cat.get_class(recv.owner) is None:
+        return  # a constant the gem does not define: RG202's business
+    if cat.is_open(recv.owner, singleton=singleton):
+        return
+    sig = cat.find_method(recv.owner, name, singleton=singleton)
+    if sig is None:
+        private = cat.nonpublic_visibility(recv.owner, name, singleton) is not None
+        shape = _SHAPES.get((recv.owner, name))
+        if name == "send_message":
+            shape = None
+        out.unknown.append(UnknownMethod(call, recv, name, singleton, private, shape))
+        return
+    if name == call.method:  # a setter written as ``x.key = v`` always passes one value
+        _check_binding(call, recv, sig, out)
+
+
+def _own_gem_method(cat: Catalogue, owner: str, name: str) -> bool:
+    """``name`` is defined by the gem module itself, not a builtin fallback."""
+    return any(name in info.instance_methods for anc in cat.ancestors(owner)
+               if (info := cat.get_class(anc)) is not None)
+
+
+def _app_defines(ctx: Context, cls: str, name: str) -> bool:
+    index = ctx.index
+    owners = list(index.ancestors(cls))
+    for owner in list(owners):
+        owners += index.includes_of(owner)
+    return any(m.name == name for owner in owners for m in index.methods_of(owner, False))
+
+
+def call_shape(call: CallSite) -> CallShape | None:
+    """The shape of the arguments; None when a keyword's name is not a plain symbol."""
+    positional = 0
+    keywords: list[str] = []
+    splat = double = False
+    for arg in call.args:
+        if arg.kind == "positional":
+            positional += 1
+        elif arg.kind == "keyword":
+            if arg.name is None or _string_keyed(arg.node):
+                return None  # ``"k" => v`` pairs: not keywords, not worth guessing
+            keywords.append(arg.name)
+        elif arg.kind == "splat":
+            splat = True
+        elif arg.kind in ("double_splat", "forward"):
+            double = splat = True
+    return CallShape(positional=positional, splat=splat, keywords=tuple(keywords),
+                     double_splat=double, block=call.has_block)
+
+
+def _string_keyed(pair: Node) -> bool:
+    key = pair.child_by_field_name("key")
+    return key is not None and key.type not in ("hash_key_symbol",)
+
+
+def _check_binding(call: CallSite, recv: RType, sig: MethodSig, out: CallProblems) -> None:
+    shape = call_shape(call)
+    if shape is None:
+        return
+    problems = tuple(bind(sig, shape))
+    if not problems:
+        return
+    kind = None
+    if call.block is not None and any(p.kind == "unexpected_block" for p in problems):
+        kind = "block_form"
+    elif any(p.kind == "unknown_keyword" and p.name == "messages" for p in problems):
+        kind = "batch_call"
+    out.binding.append(BadBinding(call, recv, sig, problems, kind))
+
+
+def _guarded(node: Node) -> bool:
+    """Inside ``defined?(...)`` or after ``respond_to?`` checks: the author expects absence."""
+    for anc in treeutil.ancestors(node):
+        if anc.type == "defined?" or (anc.type == "unary" and treeutil.text(anc).startswith(
+                "defined?")):
+            return True
+        if anc.type in ("method", "singleton_method", "class", "module"):
+            return False
+    return False
+
+
+def version_ranges(present: list[str], every: list[str]) -> str:
+    """Catalogued releases as runs: ``1.0.0–1.6.1, 1.9.0``; "" when none."""
+    have = set(present)
+    runs: list[tuple[str, str]] = []
+    start = prev = None
+    for version in every:
+        if version in have:
+            start = start or version
+            prev = version
+        elif start is not None:
+            runs.append((start, prev or start))
+            start = prev = None
+    if start is not None:
+        runs.append((start, prev or start))
+    return ", ".join(a if a == b else f"{a}–{b}" for a, b in runs)

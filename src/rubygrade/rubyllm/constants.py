@@ -1,0 +1,113 @@
+"""Every ``RubyLLM::...`` constant the app writes, checked against the catalogue.
+
+RG202 reports references outside rescue lists, RG204 those inside ``rescue``
+and ``rescue_from`` (the line raises NameError exactly when an error arrives).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from tree_sitter import Node
+
+from rubygrade import treeutil
+from rubygrade.rubyllm.types import in_code
+
+if TYPE_CHECKING:
+    from rubygrade.checks.base import Context
+
+#: ``Openrouter::Client``: the openrouter gem spells its namespace ``OpenRouter``.
+MISSPELT_NAMESPACES = {"Openrouter": "OpenRouter"}
+
+
+@dataclass(frozen=True)
+class ConstantRef:
+    path: str
+    node: Node
+    name: str  # fully written, without a leading ``::``
+    context: Literal["code", "rescue"]
+
+
+def missing_constants(ctx: Context) -> list[ConstantRef]:
+    """References to ``RubyLLM::`` (or misspelt client) constants that do not exist."""
+    return ctx.shared("rubyllm_missing_constants", lambda: _collect(ctx))
+
+
+def _collect(ctx: Context) -> list[ConstantRef]:
+    catalogue = ctx.catalogue if ctx.catalogue_version else None
+    if catalogue is None:
+        return []
+    app_defined = {c.name for c in ctx.index.classes} | {
+        a.name.removeprefix("::") for a in ctx.index.assignments if a.target == "constant"}
+    companions = _companion_namespaces(ctx)
+    out: list[ConstantRef] = []
+    for path, source in sorted(ctx.project.files.items()):
+        if source.kind not in ("ruby", "erb") or source.root is None or not in_code(ctx, path):
+            continue
+        if "RubyLLM::" not in source.text and "Openrouter::" not in source.text:
+            continue
+        for node in treeutil.walk(source.root):
+            if node.type != "scope_resolution" or _is_inner(node):
+                continue
+            name = treeutil.constant_name(node)
+            if name is None:
+                continue
+            name = name.removeprefix("::")
+            head = name.split("::", 1)[0]
+            if _defined_by_app(name, app_defined) or _under_defined_guard(node):
+                continue
+            if head == "RubyLLM":
+                second = name.split("::")[1]
+                if second.lower() in companions or catalogue.has_constant(name):
+                    continue
+            elif head in MISSPELT_NAMESPACES:
+                if any(n == head or n.startswith(head + "::") for n in app_defined):
+                    continue
+            else:
+                continue
+            out.append(ConstantRef(path, node, name, "rescue" if _in_rescue(node) else "code"))
+    return out
+
+
+def _is_inner(node: Node) -> bool:
+    parent = node.parent
+    return parent is not None and parent.type == "scope_resolution" and \
+        parent.child_by_field_name("scope") == node
+
+
+def _defined_by_app(name: str, app_defined: set[str]) -> bool:
+    parts = name.split("::")
+    return any("::".join(parts[:i]) in app_defined for i in range(2, len(parts) + 1))
+
+
+def _companion_namespaces(ctx: Context) -> set[str]:
+    """``ruby_llm-schema`` defines ``RubyLLM::Schema``: namespaces of companion gems."""
+    gems = ctx.project.lockfile.gems if ctx.project.lockfile else {}
+    return {re.sub(r"[-_]", "", g.split("ruby_llm", 1)[1]).lower()
+            for g in gems if re.match(r"ruby_llm[-_]", g)}
+
+
+def _under_defined_guard(node: Node) -> bool:
+    for anc in treeutil.ancestors(node):
+        if anc.type == "defined?" or treeutil.text(anc).startswith("defined?"):
+            return True
+        if anc.type in ("method", "singleton_method", "class", "module", "program"):
+            return False
+    return False
+
+
+def _in_rescue(node: Node) -> bool:
+    for anc in treeutil.ancestors(node):
+        if anc.type == "exceptions":
+            return True
+        if anc.type == "argument_list":
+            call = anc.parent
+            if call is not None and call.type == "call" and \
+                    treeutil.text(call.child_by_field_name("method")) == "rescue_from":
+                return True
+            return False
+        if anc.type in ("method", "class", "module", "program", "call"):
+            return False
+    return False

@@ -1,0 +1,137 @@
+"""How the app uses RubyLLM, as facts the evidence collector and RG206/RG207 share.
+
+Only app code counts (test files are excluded): a fake chat in a test is not
+the app having a conversation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+from rubygrade import treeutil
+from rubygrade.index.model import CallSite
+from rubygrade.rubyllm.calls import CHAT_SENDS, llm_calls
+from rubygrade.rubyllm.types import in_code, inference, scope_of_call
+
+if TYPE_CHECKING:
+    from rubygrade.checks.base import Context
+
+_LOOPS = {"while", "until", "for"}
+_LOOP_CALLS = {"loop", "each", "times", "each_with_index", "map", "upto"}
+
+
+@dataclass
+class Usage:
+    entry_points: list[CallSite] = field(default_factory=list)
+    sends: list[CallSite] = field(default_factory=list)  # ask/say/complete on RubyLLM values
+    contents: list[CallSite] = field(default_factory=list)
+    multi_turn: list[tuple[CallSite, str]] = field(default_factory=list)  # (site, how)
+    instructions: list[CallSite] = field(default_factory=list)
+    openrouter: list[CallSite] = field(default_factory=list)
+
+    @property
+    def uses_rubyllm(self) -> bool:
+        return bool(self.entry_points or self.sends)
+
+
+def is_test_path(ctx: Context, path: str) -> bool:
+    rel = ctx.project.app_relative(path) or path
+    return rel.startswith(("test/", "spec/", "features/")) or not in_code(ctx, path)
+
+
+def usage(ctx: Context) -> Usage:
+    return ctx.shared("rubyllm_usage", lambda: _collect(ctx))
+
+
+def _collect(ctx: Context) -> Usage:
+    u = Usage()
+    types = inference(ctx)
+    for item in llm_calls(ctx):
+        if item.kind == "rubyllm" and not is_test_path(ctx, item.call.path) and \
+                item.call.method in CHAT_SENDS:
+            u.sends.append(item.call)
+    for call in ctx.index.calls:
+        if is_test_path(ctx, call.path) or call.bare:
+            continue
+        scope = scope_of_call(call)
+        recv = types.type_of(call.receiver, scope) if call.receiver is not None else \
+            types.self_type(scope)
+        if recv is None or not recv.is_rubyllm:
+            if call.method == "with_instructions" and call.receiver is not None:
+                u.instructions.append(call)  # a distinctive name: untyped receivers count too
+            continue
+        if recv.kind == "module" and recv.app_class is None and (
+                (recv.owner == "RubyLLM" and call.method in ("chat", "embed", "paint"))
+                or (recv.owner == "RubyLLM::Chat" and call.method == "new")):
+            u.entry_points.append(call)
+            if _openrouter_kw(call):
+                u.openrouter.append(call)
+        if call.method == "content" and recv.kind == "instance" and \
+                recv.owner in ("RubyLLM::Message", "RubyLLM::Chunk"):
+            u.contents.append(call)
+        if call.method in ("with_instructions", "with_runtime_instructions"):
+            u.instructions.append(call)
+        if call.method == "with_model" and _openrouter_kw(call):
+            u.openrouter.append(call)
+        if call.method == "add_message" and recv.kind in ("instance", "record"):
+            u.multi_turn.append((call, "history is replayed with add_message"))
+    for call in u.sends:
+        scope = scope_of_call(call)
+        recv = types.type_of(call.receiver, scope) if call.receiver is not None else \
+            types.self_type(scope)
+        if recv is not None and recv.kind == "record":
+            u.multi_turn.append((call, "the persisted acts_as_chat conversation is reused"))
+        elif _in_loop(call.node):
+            u.multi_turn.append((call, "the same chat is asked repeatedly"))
+    u.multi_turn += _reused_receivers(u.sends)
+    for cls, _ in _agent_instructions(ctx):
+        u.instructions.append(cls)
+    u.multi_turn.sort(key=lambda t: (t[0].path, t[0].line))
+    return u
+
+
+def _openrouter_kw(call: CallSite) -> bool:
+    arg = call.keyword("provider")
+    return arg is not None and treeutil.string_value(arg.value) == "openrouter"
+
+
+def _in_loop(node: Node) -> bool:
+    for anc in treeutil.ancestors(node):
+        if anc.type in _LOOPS:
+            return True
+        if anc.type in ("block", "do_block") and anc.parent is not None and \
+                treeutil.text(anc.parent.child_by_field_name("method")) in _LOOP_CALLS:
+            return True
+        if anc.type in ("method", "singleton_method"):
+            return False
+    return False
+
+
+def _reused_receivers(sends: list[CallSite]) -> list[tuple[CallSite, str]]:
+    """Two sends on the same variable in one method: a follow-up turn."""
+    seen: dict[tuple[str, int, str], CallSite] = {}
+    out: list[tuple[CallSite, str]] = []
+    for call in sends:
+        if call.receiver is None or call.receiver.type not in ("identifier", "instance_variable"):
+            continue
+        method_line = call.enclosing_method.line if call.enclosing_method else 0
+        key = (call.path, method_line, call.receiver_text)
+        if key in seen:
+            out.append((call, "the same chat is asked again"))
+        else:
+            seen[key] = call
+    return out
+
+
+def _agent_instructions(ctx: Context) -> list[tuple[CallSite, str]]:
+    """``instructions "..."`` in the body of a RubyLLM::Agent subclass (1.12+)."""
+    types = inference(ctx)
+    out = []
+    for call in ctx.index.calls_named("instructions"):
+        if call.receiver is None and call.enclosing_method is None and \
+                types.subclasses.get(call.enclosing_class or "") == "RubyLLM::Agent":
+            out.append((call, "agent"))
+    return out

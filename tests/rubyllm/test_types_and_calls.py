@@ -1,0 +1,140 @@
+"""Type inference and LLM call-site discovery on small in-memory apps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rubygrade.engine import analyse
+from rubygrade.rubyllm.calls import llm_calls
+from rubygrade.rubyllm.types import RType, Scope, rubyllm_type_of
+
+LOCK = """GEM
+  remote: https://rubygems.org/
+  specs:
+    rails (8.1.1)
+    ruby_llm (1.14.1)
+
+DEPENDENCIES
+  rails
+  ruby_llm
+"""
+BASE = {
+    "Gemfile": 'source "https://rubygems.org"\ngem "rails"\ngem "ruby_llm"\n',
+    "Gemfile.lock": LOCK,
+    "config/application.rb": "module Demo\n  class Application < Rails::Application\n  end\nend\n",
+}
+
+
+def _run(tmp_path: Path, files: dict[str, str]):
+    for rel, text in {**BASE, **files}.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return analyse(tmp_path)
+
+
+def _type_at(run, path: str, line: int, method: str) -> RType | None:
+    call = next(c for c in run.index.calls if c.path == path and c.line == line
+                and c.method == method)
+    return rubyllm_type_of(run.context, call.receiver,
+                           Scope(call.path, call.enclosing_method, call.enclosing_class))
+
+
+def test_types_flow_through_locals_ivars_methods_and_blocks(tmp_path: Path) -> None:
+    run = _run(tmp_path, {"app/services/s.rb": """class S
+  def initialize
+    @chat = RubyLLM.chat
+  end
+
+  def a(q)
+    reply = @chat.with_temperature(0.1).ask(q)
+    reply.content
+    helper.ask(q)
+    memo.messages.each { |m| m.role }
+    RubyLLM.configure { |config| config.default_model = "x" }
+    other.ask(q)
+  end
+
+  private
+
+  def helper = RubyLLM::Chat.new
+
+  def memo
+    @memo ||= RubyLLM.chat(model: "m")
+  end
+end
+"""})
+    path = "app/services/s.rb"
+    assert _type_at(run, path, 8, "content") == RType("RubyLLM::Message")
+    assert _type_at(run, path, 9, "ask") == RType("RubyLLM::Chat")
+    assert _type_at(run, path, 10, "role") == RType("RubyLLM::Message")
+    assert _type_at(run, path, 11, "default_model") == RType("RubyLLM::Configuration")
+    assert _type_at(run, path, 12, "ask") is None
+
+
+def test_mixed_ivar_assignments_are_unknown(tmp_path: Path) -> None:
+    run = _run(tmp_path, {"app/services/m.rb": """class M
+  def a
+    @chat = RubyLLM.chat
+  end
+
+  def b
+    @chat = FakeChat.new
+  end
+
+  def c
+    @chat.user("x")
+  end
+end
+"""})
+    assert _type_at(run, "app/services/m.rb", 11, "user") is None
+    assert not [f for f in run.report.findings if f.rule_id == "RG201"]
+
+
+def test_llm_calls_cover_rubyllm_records_and_bypass(tmp_path: Path) -> None:
+    run = _run(tmp_path, {
+        "app/models/chat.rb": "class Chat < ApplicationRecord\n  acts_as_chat\nend\n",
+        "app/jobs/j.rb": """class J
+  def perform(id)
+    Chat.find(id).ask("hi")
+    RubyLLM.embed("text")
+    RubyLLM.chat.ask("x")
+    OpenAI::Client.new.chat(parameters: {})
+    unknown.ask("y")
+  end
+end
+"""})
+    calls = llm_calls(run.context)
+    apis = [(c.call.line, c.kind, c.api) for c in calls]
+    assert apis == [
+        (3, "rubyllm", "RubyLLM::ActiveRecord::ChatLegacyMethods#ask"),
+        (4, "rubyllm", "RubyLLM.embed"),
+        (5, "rubyllm", "RubyLLM::Chat#ask"),
+        (6, "bypass", "OpenAI::Client#chat"),
+    ]
+    assert calls == sorted(calls, key=lambda c: (c.call.path, c.call.line, c.call.column))
+
+
+def test_new_acts_as_uses_chat_methods(tmp_path: Path) -> None:
+    run = _run(tmp_path, {
+        "config/initializers/ruby_llm.rb":
+            "RubyLLM.configure do |config|\n  config.use_new_acts_as = true\nend\n",
+        "app/models/chat.rb": "class Chat < ApplicationRecord\n  acts_as_chat\n"
+                              "  def go = ask('x')\nend\n",
+    })
+    assert [c.api for c in llm_calls(run.context)] == ["RubyLLM::ActiveRecord::ChatMethods#ask"]
+
+
+def test_deep_chain_does_not_crash(tmp_path: Path) -> None:
+    chain = "RubyLLM.chat" + ".with_temperature(0.1)" * 600 + ".ask('x').text"
+    run = _run(tmp_path, {"app/services/deep.rb": f"class Deep\n  def a\n    {chain}\n  end\nend\n"})
+    assert run.report is not None  # precision: deep chains are unknown, never a crash
+
+
+def test_no_catalogue_version_means_no_checks(tmp_path: Path) -> None:
+    files = {**BASE, "Gemfile.lock": LOCK.replace("    ruby_llm (1.14.1)\n", ""),
+             "Gemfile": 'source "https://rubygems.org"\ngem "rails"\n',
+             "app/services/x.rb": "class X\n  def a = RubyLLM.chat.user('x')\nend\n"}
+    run = _run(tmp_path, files)
+    assert not [f for f in run.report.findings if f.rule_id in ("RG201", "RG202", "RG203")] or \
+        run.context.catalogue_version is not None
