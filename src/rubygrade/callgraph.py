@@ -27,7 +27,7 @@ import networkx as nx
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.index.model import CallSite, MethodDef
+from rubygrade.index.model import Assignment, CallSite, MethodDef
 
 if TYPE_CHECKING:
     from rubygrade.index import Index
@@ -46,6 +46,13 @@ class CallGraph:
             self.methods.setdefault(method.key, method)
             self.graph.add_node(method.key)
         self._ivar_types = self._collect_ivar_types()
+        # Local writes grouped by method (index order kept), so typing a local receiver does
+        # not rescan every assignment of the app for every call.
+        self._locals_by_method: dict[int, list[Assignment]] = {}
+        for assignment in index.assignments:
+            if assignment.target == "local" and assignment.enclosing_method is not None:
+                self._locals_by_method.setdefault(id(assignment.enclosing_method), []).append(
+                    assignment)
         for call in index.calls:
             caller = call.enclosing_method
             if caller is None:
@@ -85,9 +92,8 @@ class CallGraph:
         method = call.enclosing_method
         if method is None:
             return None
-        for assignment in self.index.assignments:
-            if assignment.enclosing_method is method and assignment.target == "local" and \
-                    assignment.name == name and assignment.line <= call.line:
+        for assignment in self._locals_by_method.get(id(method), ()):
+            if assignment.name == name and assignment.line <= call.line:
                 found = self._constructed_class(assignment.value, call.enclosing_class)
                 if found:
                     return found

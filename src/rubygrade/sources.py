@@ -25,6 +25,9 @@ FileKind = Literal["ruby", "erb", "javascript", "other"]
 RUBY_NAMES = {"Gemfile", "Rakefile", "config.ru", "Guardfile", "Capfile"}
 RUBY_SUFFIXES = {".rb", ".rake", ".gemspec", ".ru", ".jbuilder"}
 JS_SUFFIXES = {".js", ".mjs"}
+# bytes.translate table that blanks every byte to a space but keeps line breaks, so a
+# blanked buffer keeps the template's lines and columns (C speed, not a loop per byte).
+_BLANK = bytes(b if b in (0x0A, 0x0D) else 0x20 for b in range(256))
 
 
 def classify(rel_path: str) -> FileKind:
@@ -167,7 +170,7 @@ class SourceFile:
         """Find the template's tags and lay their Ruby into a same-shaped buffer."""
         source = self.text.encode("utf-8")
         template = treeutil.parse("erb", source)
-        buffer = bytearray(b if b in (0x0A, 0x0D) else 0x20 for b in source)
+        buffer = bytearray(source.translate(_BLANK))
         tags: list[ErbTag] = []
         for node in template.root_node.children:
             if node.type not in ("directive", "output_directive"):
@@ -200,9 +203,8 @@ class SourceFile:
             return self.text
         source = bytearray(self.text.encode("utf-8"))
         for tag in self.erb_tags:
-            for i in range(tag.start_byte, tag.end_byte):
-                if source[i] not in (0x0A, 0x0D):
-                    source[i] = 0x20
+            source[tag.start_byte : tag.end_byte] = \
+                source[tag.start_byte : tag.end_byte].translate(_BLANK)
         return source.decode("utf-8", errors="replace")
 
     def _report_errors(self, root: Node) -> None:

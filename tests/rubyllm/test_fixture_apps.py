@@ -68,3 +68,9 @@ def test_bypass_app_has_no_rubyllm_evidence() -> None:
     report = _report("bypass")
     assert not [e for e in report.evidence if e.dimension.value == "rubyllm"]
     assert {f.rule_id for f in report.findings if f.rule_id.startswith("RG2")} == {"RG205"}
+
+
+def test_entry_point_evidence_names_provider_and_models() -> None:
+    entry = next(e for e in _report("single_turn").evidence if e.kind == "rubyllm_entry_point")
+    assert entry.data["provider"] == "openrouter"
+    assert entry.path == "app/controllers/messages_controller.rb"

@@ -127,14 +127,44 @@ def test_new_acts_as_uses_chat_methods(tmp_path: Path) -> None:
 
 def test_deep_chain_does_not_crash(tmp_path: Path) -> None:
     chain = "RubyLLM.chat" + ".with_temperature(0.1)" * 600 + ".ask('x').text"
-    run = _run(tmp_path, {"app/services/deep.rb": f"class Deep\n  def a\n    {chain}\n  end\nend\n"})
+    source = f"class Deep\n  def a\n    {chain}\n  end\nend\n"
+    run = _run(tmp_path, {"app/services/deep.rb": source})
     assert run.report is not None  # precision: deep chains are unknown, never a crash
 
 
-def test_no_catalogue_version_means_no_checks(tmp_path: Path) -> None:
-    files = {**BASE, "Gemfile.lock": LOCK.replace("    ruby_llm (1.14.1)\n", ""),
-             "Gemfile": 'source "https://rubygems.org"\ngem "rails"\n',
-             "app/services/x.rb": "class X\n  def a = RubyLLM.chat.user('x')\nend\n"}
-    run = _run(tmp_path, files)
-    assert not [f for f in run.report.findings if f.rule_id in ("RG201", "RG202", "RG203")] or \
-        run.context.catalogue_version is not None
+def test_heredoc_argument_counts_once(tmp_path: Path) -> None:
+    source = ('class H\n  def a\n    RubyLLM.chat.ask(\n      <<~P\n        hi\n      P\n'
+              '    ).content\n  end\nend\n')
+    run = _run(tmp_path, {"app/services/h.rb": source})
+    assert not [f for f in run.report.findings if f.rule_id == "RG203"]
+
+
+def test_no_ruby_llm_in_the_lockfile_means_no_api_checks(tmp_path: Path) -> None:
+    run = _run(tmp_path, {
+        "Gemfile.lock": LOCK.replace("    ruby_llm (1.14.1)\n", "").replace("  ruby_llm\n", ""),
+        "Gemfile": 'source "https://rubygems.org"\ngem "rails"\n',
+        "app/services/x.rb": "class X\n  def a = RubyLLM.chat.user('x')\nend\n"})
+    if run.context.catalogue_version is None:
+        assert not [f for f in run.report.findings if f.rule_id in ("RG201", "RG202", "RG203")]
+
+
+def test_broken_and_odd_ruby_never_crashes(tmp_path: Path) -> None:
+    source = """class Broken
+  def a
+    @chat ||=
+    chat = RubyLLM.chat(.ask(
+    RubyLLM::.new
+    x = y = RubyLLM.chat
+    y.user "hi"
+    chat.ask(*) ; chat.ask(**) ; chat.ask(&)
+    RubyLLM.chat.ask("a" => 1)
+    -> (chat) { chat.user("x") }.call(1)
+  end
+  def b(...) = RubyLLM.chat.ask(...)
+end
+"""
+    run = _run(tmp_path, {"app/services/broken.rb": source,
+                          "app/views/x.html.erb": "<%= RubyLLM.chat.ask(params[:q]).text %>\n"})
+    findings = [(f.rule_id, f.path, f.line) for f in run.report.findings]
+    assert ("RG201", "app/views/x.html.erb", 1) in findings
+    assert not [f for f in findings if f[0] == "RG201" and f[2] == 10]  # lambda param: unknown

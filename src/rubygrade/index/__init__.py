@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rubygrade.index.model import (
     Arg,
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from rubygrade.callgraph import CallGraph
     from rubygrade.project import Project
     from rubygrade.sources import SourceFile
+
+_T = TypeVar("_T")
+_K = TypeVar("_K", bound=Hashable)
 
 __all__ = [
     "Arg", "Assignment", "CallSite", "ClassDef", "Index", "MethodDef", "Param", "RescueClause",
@@ -80,8 +83,8 @@ class Index:
         return sorted(self._classes_by_name)
 
     def methods_of(self, owner: str, singleton: bool | None = None) -> list[MethodDef]:
-        return [m for m in self.methods if m.owner == owner and
-                (singleton is None or m.singleton == singleton)]
+        return [m for m in self._by_owner.get(owner, ()) if
+                singleton is None or m.singleton == singleton]
 
     def superclass_of(self, name: str) -> str | None:
         for cls in self.class_defs(name):
@@ -120,22 +123,55 @@ class Index:
         return written
 
     def assignments_to(self, target: str, name: str | None = None) -> Iterable[Assignment]:
-        return (a for a in self.assignments if a.target == target and
-                (name is None or a.name == name))
+        if name is not None:
+            return iter(self._assignments_by_name.get((target, name), ()))
+        return iter(self._assignments_by_target.get(target, ()))
 
     def calls_within(self, method: MethodDef) -> list[CallSite]:
-        return [c for c in self.calls if c.enclosing_method is method]
+        return list(self._calls_by_method.get(id(method), ()))
 
     def method_at(self, path: str, line: int) -> MethodDef | None:
         best = None
-        for m in self.methods:
-            if m.path == path and m.line <= line <= m.end_line and \
-                    (best is None or m.line >= best.line):
+        for m in self._methods_by_path.get(path, ()):
+            if m.line <= line <= m.end_line and (best is None or m.line >= best.line):
                 best = m
         return best
+
+    # Lookup tables for the queries above, built on first use: the queries are called per
+    # call site or per method by many checks, and a linear scan each time is quadratic on
+    # a large app. Each keeps the index's own order, so results are unchanged.
+    @cached_property
+    def _by_owner(self) -> dict[str, list[MethodDef]]:
+        return _group(self.methods, lambda m: m.owner)
+
+    @cached_property
+    def _methods_by_path(self) -> dict[str, list[MethodDef]]:
+        return _group(self.methods, lambda m: m.path)
+
+    @cached_property
+    def _assignments_by_target(self) -> dict[str, list[Assignment]]:
+        return _group(self.assignments, lambda a: a.target)
+
+    @cached_property
+    def _assignments_by_name(self) -> dict[tuple[str, str], list[Assignment]]:
+        return _group(self.assignments, lambda a: (a.target, a.name))
+
+    @cached_property
+    def _calls_by_method(self) -> dict[int, list[CallSite]]:
+        # Keyed by identity: MethodDef compares by identity (eq=False), and a method with no
+        # calls is simply absent.
+        return _group((c for c in self.calls if c.enclosing_method is not None),
+                      lambda c: id(c.enclosing_method))
 
     @cached_property
     def call_graph(self) -> CallGraph:
         from rubygrade.callgraph import CallGraph
 
         return CallGraph(self)
+
+
+def _group(items: Iterable[_T], key: Callable[[_T], _K]) -> dict[_K, list[_T]]:
+    out: dict[_K, list[_T]] = defaultdict(list)
+    for item in items:
+        out[key(item)].append(item)
+    return dict(out)

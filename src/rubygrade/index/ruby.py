@@ -144,8 +144,8 @@ def _args(arg_list: Node | None) -> tuple[tuple[Arg, ...], bool]:
             out.append(Arg(kind="block_pass", node=child))
         elif t == "forward_argument":
             out.append(Arg(kind="forward", node=child))
-        elif t == "comment":
-            continue
+        elif t in ("comment", "heredoc_body"):
+            continue  # a heredoc's body is part of its ``<<~X`` opener, not another argument
         else:
             out.append(Arg(kind="positional", node=child))
     return tuple(out), parenthesized

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from rubygrade import treeutil
 from rubygrade.index.model import CallSite
 from rubygrade.rubyllm.types import RType, inference, scope_of_call
 
@@ -35,7 +34,7 @@ LLM_ENDPOINT = re.compile(
     r"|(?:localhost|127\.0\.0\.1|ollama)(?::11434)|/v1/chat/completions|/api/chat\b|/api/generate\b"
 )
 _HTTP_LIBS = ("Net::HTTP", "Faraday", "HTTParty", "RestClient", "HTTP", "Excon", "Typhoeus")
-_HTTP_POSTS = {"post", "post_form", "request", "start", "run"}
+_HTTP_POSTS = {"post", "post_form", "request", "run"}
 
 
 @dataclass(frozen=True)
@@ -90,15 +89,14 @@ def _rubyllm_api(recv: RType, method: str) -> str | None:
 
 def _http_bypass(ctx: Context) -> list[LlmCall]:
     out: list[LlmCall] = []
-    for path, source in sorted(ctx.project.files.items()):
-        if source.kind != "ruby" or not LLM_ENDPOINT.search(source.text):
-            continue
-        if _is_test(ctx, path):
-            continue  # a stub of an endpoint in a test is not the app talking to an LLM
-        for call in ctx.index.calls:
-            if call.path != path or call.method not in _HTTP_POSTS:
-                continue
-            lib = _http_lib(call, source.text)
+    paths = {path for path, source in ctx.project.files.items()
+             if source.kind == "ruby" and LLM_ENDPOINT.search(source.text)
+             and not _is_test(ctx, path)}  # an endpoint stubbed in a test is not a bypass
+    if not paths:
+        return out
+    for call in ctx.index.calls_named(*sorted(_HTTP_POSTS)):
+        if call.path in paths:
+            lib = _http_lib(call, ctx.project.files[call.path].text)
             if lib is not None:
                 out.append(LlmCall(call, "bypass", f"{lib}.{call.method}"))
     return out
@@ -110,9 +108,7 @@ def _http_lib(call: CallSite, text: str) -> str | None:
         const = const.removeprefix("::")
         for lib in _HTTP_LIBS:
             if const == lib or const.startswith(lib + "::"):
-                if call.method in ("post", "post_form", "run") or \
-                        (call.method == "start" and lib == "Net::HTTP" and call.block is not None
-                         and "Post" in treeutil.text(call.block)):
+                if call.method in ("post", "post_form", "run"):
                     return lib
         return None
     if call.receiver is None:
@@ -120,8 +116,10 @@ def _http_lib(call: CallSite, text: str) -> str | None:
         return "HTTParty" if call.method == "post" and "include HTTParty" in text else None
     if call.method == "request" and "Net::HTTP::Post" in text:
         return "Net::HTTP"
-    if call.method == "post" and ("Faraday" in text or "HTTP." in text):
-        return "Faraday" if "Faraday" in text else "HTTP"
+    if call.method == "post":  # ``conn.post`` / ``http.post`` on a connection object
+        for lib in ("Faraday", "Net::HTTP", "HTTParty", "HTTP."):
+            if lib in text:
+                return lib.rstrip(".")
     return None
 
 

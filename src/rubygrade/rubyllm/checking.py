@@ -32,6 +32,10 @@ TEST_DOUBLE_METHODS = {
     "dup", "clone", "itself", "is_a?", "kind_of?", "instance_of?", "class", "nil?",
     "present?", "blank?", "presence", "try", "try!", "to_json", "as_json", "inspect",
     "object_id", "hash", "frozen?", "in?", "instance_variables", "instance_values",
+    # ActiveSupport core extensions every object has in a Rails app
+    "to_param", "to_query", "deep_dup", "duplicable?", "acts_like?", "with_options",
+    "presence_in", "instance_variable_defined?", "public_method", "equal?", "eql?",
+    "html_safe?", "to_yaml", "pretty_inspect", "display",
 }
 
 #: Well-known invented shapes (names only, for wording and the rubric's shape key).
@@ -105,7 +109,7 @@ def _check_all(ctx: Context) -> CallProblems:
             continue
         if not in_code(ctx, call.path):
             continue
-        if _guarded(call.node):
+        if _guarded(call.node, called_name(call)):
             continue
         recv = types.type_of(call.receiver, scope_of_call(call))
         if recv is None or not recv.is_rubyllm:
@@ -119,6 +123,8 @@ def _check_call(ctx: Context, cat: Catalogue, call: CallSite, recv: RType,
     name = called_name(call)
     if recv.kind == "collection" or (recv.kind == "module" and recv.app_class is not None):
         return  # an Array of messages, or an app model class: not the gem's API
+    if recv.kind == "subclass" and _check_subclass(ctx, cat, call, recv, name, out):
+        return
     if recv.kind in ("record", "subclass"):
         # ActiveRecord/app methods (columns, associations) are unknown here: only gem methods
         # the app does not override are checked, and only for binding.
@@ -143,6 +149,40 @@ def _check_call(ctx: Context, cat: Catalogue, call: CallSite, recv: RType,
         return
     if name == call.method:  # a setter written as ``x.key = v`` always passes one value
         _check_binding(call, recv, sig, out)
+
+
+def _check_subclass(ctx: Context, cat: Catalogue, call: CallSite, recv: RType, name: str,
+                    out: CallProblems) -> bool:
+    """An instance of an app subclass of a gem class (``class Helper < RubyLLM::Agent``):
+    a name neither the app nor the gem defines is unknown. True when reported."""
+    assert recv.app_class is not None
+    if cat.get_class(recv.owner) is None or cat.is_open(recv.owner):
+        return False
+    if _app_defines(ctx, recv.app_class, name) or not _closed_app_class(ctx, recv.app_class):
+        return False
+    if cat.find_method(recv.owner, name) is not None:
+        return False
+    private = cat.nonpublic_visibility(recv.owner, name) is not None
+    out.unknown.append(UnknownMethod(call, recv, name, False, private, None))
+    return True
+
+
+def _closed_app_class(ctx: Context, cls: str) -> bool:
+    """The app class and its app ancestors mix in only app modules and define no
+    ``method_missing``: every method it has is visible to the index."""
+    index = ctx.index
+    for owner in index.ancestors(cls):
+        if owner.startswith("RubyLLM"):
+            break
+        if any(not index.class_defs(index.resolve_constant(inc, owner))
+               for inc in index.includes_of(owner)):
+            return False
+        if any(cd.extends for cd in index.class_defs(owner)):
+            return False
+        if any(m.name in ("method_missing", "respond_to_missing?")
+               for m in index.methods_of(owner)):
+            return False
+    return True
 
 
 def _own_gem_method(cat: Catalogue, owner: str, name: str) -> bool:
@@ -199,12 +239,19 @@ def _check_binding(call: CallSite, recv: RType, sig: MethodSig, out: CallProblem
     out.binding.append(BadBinding(call, recv, sig, problems, kind))
 
 
-def _guarded(node: Node) -> bool:
-    """Inside ``defined?(...)`` or after ``respond_to?`` checks: the author expects absence."""
+def _guarded(node: Node, name: str = "") -> bool:
+    """Inside ``defined?(...)``, or under ``if x.respond_to?(:name)``: absence is expected."""
+    probe = f"respond_to?(:{name}" if name else None
     for anc in treeutil.ancestors(node):
         if anc.type == "defined?" or (anc.type == "unary" and treeutil.text(anc).startswith(
                 "defined?")):
             return True
+        if probe and anc.type in ("if", "elsif", "if_modifier", "unless", "unless_modifier",
+                                  "conditional", "binary"):
+            condition = anc.child_by_field_name("condition") or anc
+            text = treeutil.text(condition)
+            if probe in text or probe.replace("(:", " :") in text:
+                return True
         if anc.type in ("method", "singleton_method", "class", "module"):
             return False
     return False

@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Literal
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.index.model import MethodDef
+from rubygrade.index.model import CallSite, MethodDef
 
 if TYPE_CHECKING:
-    from rubygrade.catalogue.model import Catalogue
+    from rubygrade.catalogue.model import Catalogue, MethodSig
     from rubygrade.checks.base import Context
     from rubygrade.index import Index
 
@@ -239,7 +239,7 @@ class TypeInference:
         if assignment is not None:
             return self.type_of(assignment, scope, depth)
         if scope.method is not None and any(p.name == name for p in scope.method.params):
-            return None
+            return self._param_type(scope.method, name, depth)
         if _is_local_elsewhere(node, name):
             return None
         return self._self_call(name, scope, depth)
@@ -254,6 +254,33 @@ class TypeInference:
             if best is None or a.node.start_byte > best.start_byte:
                 best = a.node
         return best
+
+    def _param_type(self, method: MethodDef, name: str, depth: int) -> RType | None:
+        """A positional parameter of a private helper whose every caller, in the same
+        class and without a receiver, passes a value of one known type (``stream(chat)``)."""
+        if method.kind != "def" or method.visibility != "private" or not method.owner:
+            return None
+        positions = [i for i, p in enumerate(method.params) if p.kind in ("req", "opt")]
+        index = next((i for i, p in enumerate(method.params) if p.name == name), None)
+        if index is None or index not in positions:
+            return None
+        found: RType | None = None
+        for call in self.index.calls_named(method.name):
+            if call.enclosing_class != method.owner or call.bare or (
+                    call.receiver is not None and call.receiver.type != "self"):
+                continue
+            args = call.args
+            if any(a.kind in ("splat", "forward") for a in args):
+                return None
+            positional = [a for a in args if a.kind == "positional"]
+            if index >= len(positional):
+                return None
+            typ = self.type_of(positional[index].node, Scope(
+                call.path, call.enclosing_method, call.enclosing_class), depth)
+            if typ is None or (found is not None and typ != found):
+                return None
+            found = typ
+        return found
 
     def _ivar(self, name: str, scope: Scope, depth: int) -> RType | None:
         if scope.cls is None:
@@ -337,7 +364,8 @@ class TypeInference:
             sig = self._find(recv.owner, name, singleton=True)
             return self._from_hint(sig.returns if sig else None, recv)
         sig = self._find(recv.owner, name, singleton=False)
-        if recv.owner == "RubyLLM::Message" and name == "content":
+        if name == "content" and self.catalogue is not None and \
+                self.catalogue.is_subclass(recv.owner, "RubyLLM::Message"):
             return None  # a String for text-only replies, else Content or Hash: not sure
         if name == "messages" and recv.kind == "instance" and sig is not None:
             return RType("RubyLLM::Message", "collection")
@@ -379,7 +407,7 @@ class TypeInference:
             return RType(hint)
         return None
 
-    def _find(self, owner: str, name: str, singleton: bool):  # -> MethodSig | None
+    def _find(self, owner: str, name: str, singleton: bool) -> MethodSig | None:
         if self.catalogue is None:
             return None
         return self.catalogue.find_method(owner, name, singleton=singleton)
@@ -486,10 +514,22 @@ def inference(ctx: Context) -> TypeInference:
     return ctx.shared("rubyllm_types", build)
 
 
-def scope_of_call(call) -> Scope:  # call: CallSite
+def scope_of_call(call: CallSite) -> Scope:
     return Scope(call.path, call.enclosing_method, call.enclosing_class)
 
 
-def rubyllm_type_of(ctx: Context, node: Node | None, scope: Scope) -> RType | None:
-    """The RubyLLM type of ``node`` in ``scope`` (None: unknown or not RubyLLM)."""
+def rubyllm_type_of(ctx: Context, node: Node | None, where: Scope | CallSite) -> RType | None:
+    """The type of ``node`` (None: unknown). ``where`` is a Scope or the CallSite that
+    contains ``node`` (e.g. ``rubyllm_type_of(ctx, call.receiver, call)``).
+
+    ``RType.is_rubyllm`` tells RubyLLM values from other LLM clients (``kind="external"``)."""
+    scope = where if isinstance(where, Scope) else scope_of_call(where)
     return inference(ctx).type_of(node, scope)
+
+
+def receiver_type(ctx: Context, call: CallSite) -> RType | None:
+    """The type of ``call``'s receiver (``self`` for a receiver-less call)."""
+    scope = scope_of_call(call)
+    if call.receiver is None:
+        return inference(ctx).self_type(scope)
+    return inference(ctx).type_of(call.receiver, scope)

@@ -14,12 +14,13 @@ from tree_sitter import Node
 from rubygrade import treeutil
 from rubygrade.index.model import CallSite
 from rubygrade.rubyllm.calls import CHAT_SENDS, llm_calls
-from rubygrade.rubyllm.types import in_code, inference, scope_of_call
+from rubygrade.rubyllm.types import TypeInference, in_code, inference, scope_of_call
 
 if TYPE_CHECKING:
     from rubygrade.checks.base import Context
 
 _LOOPS = {"while", "until", "for"}
+_DISTINCT_INSTRUCTIONS = {"with_instructions", "with_runtime_instructions"}
 _LOOP_CALLS = {"loop", "each", "times", "each_with_index", "map", "upto"}
 
 
@@ -31,10 +32,12 @@ class Usage:
     multi_turn: list[tuple[CallSite, str]] = field(default_factory=list)  # (site, how)
     instructions: list[CallSite] = field(default_factory=list)
     openrouter: list[CallSite] = field(default_factory=list)
+    record_sends: list[CallSite] = field(default_factory=list)  # ask/complete on acts_as_chat
+    models: list[str] = field(default_factory=list)  # literal model slugs in use
 
     @property
     def uses_rubyllm(self) -> bool:
-        return bool(self.entry_points or self.sends)
+        return bool(self.entry_points or self.sends)  # record sends are in ``sends`` too
 
 
 def is_test_path(ctx: Context, path: str) -> bool:
@@ -60,8 +63,19 @@ def _collect(ctx: Context) -> Usage:
         recv = types.type_of(call.receiver, scope) if call.receiver is not None else \
             types.self_type(scope)
         if recv is None or not recv.is_rubyllm:
-            if call.method == "with_instructions" and call.receiver is not None:
-                u.instructions.append(call)  # a distinctive name: untyped receivers count too
+            # Distinctive gem names count on untyped receivers too (evidence, not findings):
+            # ``@session.with_runtime_instructions`` on a record passed in as a parameter.
+            if call.receiver is not None and call.method in _DISTINCT_INSTRUCTIONS:
+                u.instructions.append(call)
+            elif call.receiver is not None and call.method == "add_message" and \
+                    types.records:
+                u.multi_turn.append((call, "history is replayed with add_message"))
+            elif call.method in CHAT_SENDS and _chat_records(types) and \
+                    call.receiver is not None:
+                # an untyped ``record.ask`` in an app with acts_as_chat models (evidence only)
+                u.sends.append(call)
+                u.record_sends.append(call)
+                u.multi_turn.append((call, "a persisted acts_as_chat conversation is asked"))
             continue
         if recv.kind == "module" and recv.app_class is None and (
                 (recv.owner == "RubyLLM" and call.method in ("chat", "embed", "paint"))
@@ -76,6 +90,9 @@ def _collect(ctx: Context) -> Usage:
             u.instructions.append(call)
         if call.method == "with_model" and _openrouter_kw(call):
             u.openrouter.append(call)
+        if recv.owner == "RubyLLM::Configuration" and call.method.startswith("openrouter_"):
+            u.openrouter.append(call)
+        _model_slugs(call, u.models)
         if call.method == "add_message" and recv.kind in ("instance", "record"):
             u.multi_turn.append((call, "history is replayed with add_message"))
     for call in u.sends:
@@ -83,6 +100,7 @@ def _collect(ctx: Context) -> Usage:
         recv = types.type_of(call.receiver, scope) if call.receiver is not None else \
             types.self_type(scope)
         if recv is not None and recv.kind == "record":
+            u.record_sends.append(call)
             u.multi_turn.append((call, "the persisted acts_as_chat conversation is reused"))
         elif _in_loop(call.node):
             u.multi_turn.append((call, "the same chat is asked repeatedly"))
@@ -91,6 +109,27 @@ def _collect(ctx: Context) -> Usage:
         u.instructions.append(cls)
     u.multi_turn.sort(key=lambda t: (t[0].path, t[0].line))
     return u
+
+
+def _model_slugs(call: CallSite, models: list[str]) -> None:
+    """``model: "x"``, ``with_model("x")``, ``config.default_model = "x"``."""
+    values: list[Node | None] = []
+    if (arg := call.keyword("model")) is not None:
+        values.append(arg.value)
+    if call.method == "with_model" and call.positional:
+        values.append(call.positional[0].node)
+    parent = call.node.parent
+    if call.method == "default_model" and parent is not None and parent.type == "assignment":
+        values.append(parent.child_by_field_name("right"))
+    for node in values:
+        slug = treeutil.string_value(node)
+        if slug and slug not in models:
+            models.append(slug)
+
+
+def _chat_records(types: TypeInference) -> bool:
+    return any(module.endswith(("ChatMethods", "ChatLegacyMethods"))
+               for module in types.records.values())
 
 
 def _openrouter_kw(call: CallSite) -> bool:

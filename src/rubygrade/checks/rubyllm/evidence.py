@@ -14,13 +14,19 @@ class RubyllmEvidence(EvidenceCollector):
     def collect(self, ctx: Context) -> None:
         u = usage(ctx)
         version = ctx.catalogue_version or "unknown"
-        if u.entry_points:
-            first = u.entry_points[0]
+        if u.entry_points or u.record_sends:
+            # RubyLLM.chat / Chat.new first; else the Rails integration (acts_as_chat record)
+            first = next((c for c in u.entry_points if c.method in ("chat", "new")),
+                         (u.entry_points or u.record_sends)[0])
             data = {"version": version, "sites": str(len(u.entry_points))}
             if u.openrouter:
                 data["provider"] = "openrouter"
-            self._add(ctx, "rubyllm_entry_point", first,
-                      f"Real RubyLLM entry point `{_text(first)}`.", data)
+            if u.models:
+                data["models"] = ", ".join(u.models)
+            how = f"`{_text(first)}`" if u.entry_points else \
+                f"`{_text(first)}` on an acts_as_chat record"
+            self._add(ctx, "rubyllm_entry_point", first, f"Real RubyLLM entry point {how}.",
+                      data)
         if u.sends:
             first = next((c for c in u.sends if c.method in ("ask", "say")), u.sends[0])
             self._add(ctx, "rubyllm_ask", first,

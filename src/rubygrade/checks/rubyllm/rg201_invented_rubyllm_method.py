@@ -51,11 +51,13 @@ class InventedRubyllmMethod(Rule):
         for item in call_problems(ctx).unknown:
             owner = item.receiver.owner
             sep = "." if item.singleton else "#"
+            shown = owner if item.receiver.kind != "subclass" else \
+                f"{item.receiver.app_class} (a {owner})"
             where = version_ranges(versions_with_method(owner, item.name, item.singleton), every)
             if item.private:
-                what = f"`{owner}{sep}{item.name}` is private in ruby_llm {version}"
+                what = f"`{shown}{sep}{item.name}` is private in ruby_llm {version}"
             else:
-                what = f"`{owner}{sep}{item.name}` does not exist in ruby_llm {version}"
+                what = f"`{shown}{sep}{item.name}` does not exist in ruby_llm {version}"
             exists = f"it exists in {where}" if where else "no catalogued version has it"
             shape = f" This is {SHAPE_WORDS[item.shape]}." if item.shape else ""
             fix = _fix(item.shape, where)

@@ -1,0 +1,65 @@
+"""RG703: every LLM call lives in a controller, view or helper: no service object or PORO."""
+
+from __future__ import annotations
+
+from rubygrade.checks.appcode import app_rel, is_test
+from rubygrade.checks.base import Context, Rule
+from rubygrade.models import Dimension, Severity
+from rubygrade.rubyllm.calls import llm_calls
+
+_UI_DIRS = ("app/controllers/", "app/views/", "app/helpers/")
+
+
+class NoServiceObjects(Rule):
+    """The LLM logic has no home of its own: every call sits in a controller, view or helper.
+
+    ## What it does
+    When the app calls an LLM, checks that at least one call lives outside
+    controllers, views and helpers: a service object or PORO (`app/services`,
+    `app/models`, `lib/`), a job, or a model.
+
+    ## Why is this bad?
+    Without a service the conversation logic cannot be unit-tested with a
+    fake chat or reused from a job; the controller turns into a script.
+
+    ## Example
+    ```ruby
+    class ChatsController < ApplicationController
+      def create
+        @reply = RubyLLM.chat.ask(params[:content]).content
+      end
+    end
+    ```
+
+    Use instead:
+    ```ruby
+    class ChatResponder
+      def initialize(chat = RubyLLM.chat) = @chat = chat
+      def reply(text) = @chat.ask(text).content
+    end
+    ```
+    """
+
+    id = "RG703"
+    name = "no-service-objects"
+    dimension = Dimension.ARCHITECTURE
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> None:
+        calls = [c.call for c in llm_calls(ctx) if not is_test(ctx, c.call.path)]
+        if not calls:
+            return
+        if any(not (app_rel(ctx, c.path) or "").startswith(_UI_DIRS) for c in calls):
+            return
+        # A class outside the UI layer that builds RubyLLM objects is a service even when the
+        # type inference could not follow its chat into the call.
+        for source in ctx.project.app_files("ruby"):
+            rel = app_rel(ctx, source.path) or ""
+            if rel.startswith(("app/services/", "app/models/", "lib/", "app/lib/")) and \
+                    "RubyLLM" in source.text:
+                return
+        first = calls[0]
+        ctx.report_node(first.path, first.node,
+                        f"All {len(calls)} LLM call(s) live in controllers, views or helpers; "
+                        "no service object or PORO holds the conversation logic.",
+                        fix="Extract the LLM conversation into a class under app/services.")

@@ -1,0 +1,65 @@
+"""RG105: the app depends on another LLM gem instead of the one the brief asked for."""
+
+from __future__ import annotations
+
+from rubygrade.checks.base import Context, Rule
+from rubygrade.models import Confidence, Dimension, Severity
+
+
+class WrongLlmGem(Rule):
+    """The Gemfile declares `ruby-openai` or `rubyllm` instead of `ruby_llm`.
+
+    ## What it does
+    Looks up each gem of the brief's `wrong_llm_gems` in the Gemfile (or, without
+    a Gemfile, in the lockfile's direct dependencies). Reported with high
+    confidence when the brief's gem is absent; when both are declared the
+    leftover is reported at low confidence (its use is RG205's business).
+
+    ## Why is this bad?
+    The task required RubyLLM. `ruby-openai` is another client with another API,
+    and `rubyllm` (no underscore) is not the RubyLLM gem at all.
+
+    ## Example
+    ```ruby
+    gem "ruby-openai"
+    ```
+
+    Use instead:
+    ```ruby
+    gem "ruby_llm"
+    ```
+    """
+
+    id = "RG105"
+    name = "wrong-llm-gem"
+    dimension = Dimension.DELIVERABLES
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> None:
+        declared = declared_gems(ctx)
+        has_right = ctx.brief.llm_gem in declared
+        for wrong in ctx.brief.wrong_llm_gems:
+            if wrong not in declared:
+                continue
+            line = declared[wrong]
+            path = ctx.project.app_path("Gemfile" if ctx.project.gemfile else "Gemfile.lock")
+            if has_right:
+                ctx.report(path, line, f"The Gemfile declares {wrong} beside "
+                           f"{ctx.brief.llm_gem}.", fix=f"Remove {wrong}; use {ctx.brief.llm_gem}.",
+                           confidence=Confidence.LOW)
+            else:
+                ctx.report(path, line, f"The app depends on {wrong} instead of "
+                           f"{ctx.brief.llm_gem}.",
+                           fix=f"Replace {wrong} with {ctx.brief.llm_gem} and its API.")
+
+
+def declared_gems(ctx: Context) -> dict[str, int]:
+    """Gem name -> Gemfile line; from the lockfile's direct dependencies (line 1) without one."""
+    if ctx.project.gemfile is not None and ctx.project.gemfile.gems:
+        out: dict[str, int] = {}
+        for gem in ctx.project.gemfile.gems:
+            out.setdefault(gem.name, gem.line)
+        return out
+    if ctx.project.lockfile is not None:
+        return dict.fromkeys(ctx.project.lockfile.dependencies, 1)
+    return {}

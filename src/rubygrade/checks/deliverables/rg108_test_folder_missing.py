@@ -1,0 +1,60 @@
+"""RG108: no test folder with tests."""
+
+from __future__ import annotations
+
+from rubygrade.checks.base import Context, Rule
+from rubygrade.models import Dimension, Severity
+
+TEST_SUFFIXES = ("_test.rb", "_spec.rb")
+
+
+def test_files(ctx: Context) -> list[str]:
+    """Repo-relative paths of the app's test files (Minitest ``*_test.rb``, RSpec ``*_spec.rb``)."""
+    out = []
+    for source in ctx.project.app_files("ruby"):
+        rel = ctx.project.app_relative(source.path) or ""
+        if rel.startswith(("test/", "spec/")) and rel.endswith(TEST_SUFFIXES):
+            out.append(source.path)
+    return sorted(out)
+
+
+class TestFolderMissing(Rule):
+    """The app has no `test/` or `spec/` folder holding a test file.
+
+    ## What it does
+    Looks for `*_test.rb` files under `test/` or `*_spec.rb` files under `spec/`.
+    A folder with only `test_helper.rb` or `.keep` files counts as missing.
+
+    ## Why is this bad?
+    The brief asks for tests of each component. Without a single test file
+    nothing guards the chat against regressions.
+
+    ## Example
+    ```text
+    test/test_helper.rb   (and nothing else)
+    ```
+
+    Use instead:
+    ```text
+    test/controllers/chats_controller_test.rb
+    test/services/chat_service_test.rb
+    ```
+    """
+
+    __test__ = False  # not a pytest class, despite its name
+    id = "RG108"
+    name = "test-folder-missing"
+    dimension = Dimension.DELIVERABLES
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> None:
+        if "tests" not in ctx.brief.required_artifacts or not ctx.project.is_rails:
+            return
+        if test_files(ctx):
+            return
+        helper = next((p for p in ("test/test_helper.rb", "spec/spec_helper.rb",
+                                   "spec/rails_helper.rb") if ctx.project.exists(p)), None)
+        anchor = ctx.project.app_path(helper or "Gemfile")
+        ctx.report(anchor, 1, "The app has no test files (no test/**/*_test.rb or "
+                   "spec/**/*_spec.rb).",
+                   fix="Add Minitest tests for the controller, the service and the views.")

@@ -1,0 +1,1 @@
+"""Dimension 6: Hotwire, Turbo Streams and Stimulus (RG6xx)."""

@@ -1,0 +1,38 @@
+"""Good Hotwire practice: broadcasts (the rubric's bonus), stream responses, controllers."""
+
+from __future__ import annotations
+
+from rubygrade.checks.base import Context, EvidenceCollector
+from rubygrade.checks.hotwire.rg601_dead_stimulus_wiring import GENERATOR_NOISE
+from rubygrade.checks.hotwire.rg605_no_partials import partials
+from rubygrade.checks.hotwire.turbo import turbo_use
+from rubygrade.models import Dimension
+from rubygrade.stimulus import stimulus_wiring
+
+
+class HotwireEvidence(EvidenceCollector):
+    dimension = Dimension.HOTWIRE
+
+    def collect(self, ctx: Context) -> None:
+        use = turbo_use(ctx)
+        if use.broadcasts:
+            path, line, what = use.broadcasts[0]
+            sub = " with a turbo_stream_from subscription" if use.subscriptions else ""
+            ctx.evidence("turbo_broadcast", Dimension.HOTWIRE,
+                         f"Broadcasts Turbo Streams ({what}){sub}.", path, line)
+        if use.responses:
+            path, line, what = use.responses[0]
+            ctx.evidence("turbo_stream_response", Dimension.HOTWIRE,
+                         f"Responds with Turbo Streams ({what}; {len(use.responses)} places).",
+                         path, line)
+        wiring = stimulus_wiring(ctx)
+        used = wiring.used_identifiers()
+        for ident, controller in sorted(wiring.controllers.items()):
+            if controller.path is not None and ident in used and ident not in GENERATOR_NOISE:
+                ctx.evidence("stimulus_controller", Dimension.HOTWIRE,
+                             f"Stimulus controller `{ident}` wired in a template.",
+                             controller.path, controller.line)
+        found = partials(ctx)
+        if found:
+            ctx.evidence("view_partials", Dimension.HOTWIRE,
+                         f"{len(found)} view partials.", found[0], 1)

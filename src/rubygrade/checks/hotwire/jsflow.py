@@ -1,0 +1,193 @@
+"""Does a ``fetch()`` response reach ``innerHTML``? A small taint walk over JavaScript trees.
+
+Within the outermost function holding a ``fetch`` call, names become tainted
+when assigned from an expression holding the call or a tainted name, and the
+parameters of ``.then`` callbacks chained on it are tainted. A sink is an
+``innerHTML``/``outerHTML`` write or an ``insertAdjacentHTML`` call whose
+value holds taint. Tainted arguments of ``this.method(...)`` follow into that
+method of the same class (a few levels deep). Names only, no aliasing of
+objects: a small, explainable approximation that beats two words in one file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from rubygrade import treeutil
+
+FUNCTIONS = {"function_declaration", "function_expression", "arrow_function",
+             "method_definition", "function", "generator_function_declaration"}
+_HTML_PROPS = {"innerHTML", "outerHTML"}
+_HTML_CALLS = {"insertAdjacentHTML", "createContextualFragment"}
+_MAX_DEPTH = 3
+_SCRIPT = re.compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
+
+
+@dataclass(frozen=True)
+class Sink:
+    line: int
+    column: int
+    what: str  # "innerHTML", "insertAdjacentHTML", ...
+    fetch_line: int
+
+
+def _is_fetch(node: Node) -> bool:
+    if node.type != "call_expression":
+        return False
+    fn = node.child_by_field_name("function")
+    return fn is not None and treeutil.text(fn) in ("fetch", "window.fetch")
+
+
+def _outer_function(node: Node) -> Node | None:
+    """The outermost function (a class method counts as outermost) around ``node``."""
+    found = None
+    for parent in treeutil.ancestors(node):
+        if parent.type in FUNCTIONS:
+            found = parent
+            if parent.type == "method_definition":
+                break
+    return found
+
+
+def _holds(node: Node | None, tainted: set[str]) -> bool:
+    if node is None:
+        return False
+    for sub in treeutil.walk(node):
+        if _is_fetch(sub):
+            return True
+        if sub.type in ("identifier", "shorthand_property_identifier") and \
+                treeutil.text(sub) in tainted:
+            return True
+        if sub.type == "member_expression" and treeutil.text(sub) in tainted:
+            return True
+    return False
+
+
+def _pattern_names(node: Node) -> set[str]:
+    if node.type == "identifier":
+        return {treeutil.text(node)}
+    return {treeutil.text(n) for n in treeutil.walk(node)
+            if n.type in ("identifier", "shorthand_property_identifier_pattern")}
+
+
+def _taint(scope: Node, tainted: set[str]) -> None:
+    for _ in range(3):  # a few passes reach a fixpoint for straight-line code
+        before = len(tainted)
+        for node in treeutil.walk(scope):
+            if node.type == "variable_declarator":
+                name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+                if name is not None and _holds(value, tainted):
+                    tainted |= _pattern_names(name)
+            elif node.type in ("assignment_expression", "augmented_assignment_expression"):
+                left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+                if left is not None and left.type in ("identifier", "member_expression") and \
+                        _holds(right, tainted):
+                    tainted.add(treeutil.text(left))
+            elif node.type == "call_expression":
+                fn = node.child_by_field_name("function")
+                if fn is None or fn.type != "member_expression":
+                    continue
+                prop = fn.child_by_field_name("property")
+                if treeutil.text(prop) in ("then", "forEach", "map") and \
+                        _holds(fn.child_by_field_name("object"), tainted):
+                    for arg in (node.child_by_field_name("arguments") or node).named_children:
+                        params = arg.child_by_field_name("parameters") or \
+                            arg.child_by_field_name("parameter")
+                        if arg.type in FUNCTIONS and params is not None:
+                            tainted |= _pattern_names(params)
+        if len(tainted) == before:
+            return
+
+
+def _sinks_in(scope: Node, tainted: set[str]) -> list[tuple[Node, str]]:
+    out: list[tuple[Node, str]] = []
+    for node in treeutil.walk(scope):
+        if node.type in ("assignment_expression", "augmented_assignment_expression"):
+            left = node.child_by_field_name("left")
+            prop = left.child_by_field_name("property") if left is not None and \
+                left.type == "member_expression" else None
+            if prop is not None and treeutil.text(prop) in _HTML_PROPS and \
+                    _holds(node.child_by_field_name("right"), tainted):
+                out.append((node, treeutil.text(prop)))
+        elif node.type == "call_expression":
+            fn = node.child_by_field_name("function")
+            prop = fn.child_by_field_name("property") if fn is not None and \
+                fn.type == "member_expression" else None
+            if prop is not None and treeutil.text(prop) in _HTML_CALLS and \
+                    _holds(node.child_by_field_name("arguments"), tainted):
+                out.append((node, treeutil.text(prop)))
+    return out
+
+
+def _class_methods(scope: Node) -> dict[str, Node]:
+    body = scope.parent
+    if body is None or body.type != "class_body":
+        return {}
+    out = {}
+    for member in body.named_children:
+        if member.type == "method_definition":
+            name = member.child_by_field_name("name")
+            out.setdefault(treeutil.text(name), member)
+        elif member.type == "field_definition":
+            value = member.child_by_field_name("value")
+            if value is not None and value.type in FUNCTIONS:
+                out.setdefault(treeutil.text(member.child_by_field_name("property")), value)
+    return out
+
+
+def _params(fn: Node) -> list[Node]:
+    params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+    if params is None:
+        return []
+    return [params] if params.type == "identifier" else list(params.named_children)
+
+
+def fetch_to_html(root: Node) -> list[Sink]:
+    """Every DOM HTML write fed by a fetch response, in source order, one per sink node."""
+    seen: set[int] = set()
+    out: list[Sink] = []
+    for fetch in (n for n in treeutil.walk(root) if _is_fetch(n)):
+        scope = _outer_function(fetch) or root
+        work: list[tuple[Node, set[str], int]] = [(scope, set(), 0)]
+        while work:
+            fn, tainted, depth = work.pop(0)
+            _taint(fn, tainted)
+            for node, what in _sinks_in(fn, tainted):
+                if node.start_byte not in seen:
+                    seen.add(node.start_byte)
+                    out.append(Sink(treeutil.line_of(node), treeutil.column_of(node), what,
+                                    treeutil.line_of(fetch)))
+            if depth >= _MAX_DEPTH:
+                continue
+            methods = _class_methods(fn if fn.type == "method_definition" else scope)
+            for call in (n for n in treeutil.walk(fn) if n.type == "call_expression"):
+                callee = call.child_by_field_name("function")
+                if callee is None or callee.type != "member_expression" or \
+                        treeutil.text(callee.child_by_field_name("object")) != "this":
+                    continue
+                target = methods.get(treeutil.text(callee.child_by_field_name("property")))
+                args = call.child_by_field_name("arguments")
+                if target is None or target is fn or args is None:
+                    continue
+                passed = {_pattern_names(p).pop() for p, a in
+                          zip(_params(target), args.named_children, strict=False)
+                          if _holds(a, tainted) and _pattern_names(p)}
+                if passed:
+                    work.append((target, passed, depth + 1))
+    out.sort(key=lambda s: (s.line, s.column))
+    return out
+
+
+def inline_scripts(html: str) -> list[bytes]:
+    """Inline ``<script>`` bodies of a template, each padded so its lines are the template's."""
+    out = []
+    for match in _SCRIPT.finditer(html):
+        if "src=" in match.group("attrs") or "json" in match.group("attrs").lower():
+            continue
+        start = match.start("body")
+        prefix = "".join("\n" if ch == "\n" else " " for ch in html[:start])
+        out.append((prefix + match.group("body")).encode("utf-8"))
+    return out

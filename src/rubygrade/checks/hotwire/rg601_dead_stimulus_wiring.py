@@ -1,0 +1,93 @@
+"""RG601: Stimulus wiring that points nowhere, or a controller nothing uses."""
+
+from __future__ import annotations
+
+import re
+
+from rubygrade.checks.base import Context, Rule
+from rubygrade.models import Dimension, Severity
+from rubygrade.stimulus import StimulusWiring, stimulus_wiring
+
+GENERATOR_NOISE = {"hello"}
+
+
+class DeadStimulusWiring(Rule):
+    """A template names a Stimulus controller, action or target that does not exist, or a
+    controller is never used.
+
+    ## What it does
+    Parses each `app/javascript/controllers/*_controller.js` (identifier from the
+    file name, `static targets`, methods) and each template's `data-controller`,
+    `data-action="event->id#method"` and `data-id-target` attributes, also in Ruby
+    `data: { controller: ..., action: ... }` hashes. Reports a use whose
+    controller, method or target does not exist, and a controller that no
+    template or helper uses (`hello_controller.js` from the generator is noise).
+
+    ## Why is this bad?
+    Stimulus fails silently: a misspelt action or a missing method means the
+    button does nothing and no error reaches the page. A controller nothing uses
+    is dead code the reviewer still has to read.
+
+    ## Example
+    ```erb
+    <form data-controller="composer" data-action="submit->composer#sendMessage">
+    ```
+
+    Use instead:
+    ```erb
+    <form data-controller="composer" data-action="submit->composer#submit">
+    ```
+    """
+
+    id = "RG601"
+    name = "dead-stimulus-wiring"
+    dimension = Dimension.HOTWIRE
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> None:
+        wiring = stimulus_wiring(ctx)
+        if not wiring.controllers and not wiring.uses:
+            return
+        reported: set[tuple[str, int, str]] = set()
+        for use in wiring.uses:
+            controller = wiring.controllers.get(use.identifier)
+            if controller is None:
+                key = (use.path, use.line, use.identifier)
+                if key not in reported and wiring.controllers:
+                    reported.add(key)
+                    ctx.report(use.path, use.line, f"The template uses the Stimulus controller "
+                               f"`{use.identifier}`, which does not exist.",
+                               fix=f"Create app/javascript/controllers/"
+                                   f"{use.identifier.replace('-', '_')}_controller.js or fix "
+                                   "the name.", data={"shape": "missing_controller"})
+                continue
+            if not controller.inspected or controller.extends_app_class:
+                continue
+            if use.kind == "action" and use.name not in controller.methods:
+                ctx.report(use.path, use.line, f"The action `{use.identifier}#{use.name}` names "
+                           f"a method {controller.path} does not define.",
+                           fix=f"Define {use.name}() in the controller or fix the action.",
+                           data={"shape": "missing_action"})
+            elif use.kind == "target" and use.name not in controller.targets:
+                ctx.report(use.path, use.line, f"The target `{use.name}` is not in the static "
+                           f"targets of `{use.identifier}`.",
+                           fix=f'Add "{use.name}" to static targets or fix the attribute.',
+                           data={"shape": "missing_target"})
+        self._unused(ctx, wiring)
+
+    def _unused(self, ctx: Context, wiring: StimulusWiring) -> None:
+        used = wiring.used_identifiers()
+        texts = [s.text for s in ctx.project.app_files() if s.kind in ("erb", "ruby", "javascript")
+                 or s.path.endswith((".html", ".haml", ".slim"))]
+        for ident, controller in sorted(wiring.controllers.items()):
+            if controller.path is None or ident in used or ident in GENERATOR_NOISE:
+                continue
+            # A dynamic use (interpolated data-controller, dataset.controller = "x"): not dead.
+            pattern = re.compile(r"controller[^\n]{0,80}[\"' ]" + re.escape(ident) + r"[\"' ]")
+            if any(pattern.search(t) for t in texts if t is not
+                   ctx.project.files[controller.path].text):
+                continue
+            ctx.report(controller.path, controller.line, f"No template uses the Stimulus "
+                       f"controller `{ident}`.",
+                       fix=f'Wire it with data-controller="{ident}" or delete it.',
+                       data={"shape": "unused_controller"})

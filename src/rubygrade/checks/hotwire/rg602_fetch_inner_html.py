@@ -1,0 +1,57 @@
+"""RG602: a fetch() response written into the DOM through innerHTML."""
+
+from __future__ import annotations
+
+from rubygrade import treeutil
+from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.hotwire.jsflow import Sink, fetch_to_html, inline_scripts
+from rubygrade.models import Dimension, Severity
+
+
+class FetchInnerHtml(Rule):
+    """A `fetch()` response is written into the page with `innerHTML` instead of Turbo.
+
+    ## What it does
+    Follows the value of each `fetch()` call in the app's JavaScript (and inline
+    `<script>` blocks of templates) through local variables, `.then` callbacks and
+    `this.method(...)` calls of the same Stimulus controller, and reports where
+    it reaches `innerHTML`, `outerHTML` or `insertAdjacentHTML`. Two words in one
+    file are not enough: the value must flow.
+
+    ## Why is this bad?
+    The brief asked for Turbo Streams. Hand-rolled fetch-and-inject duplicates
+    what Turbo does, skips its escaping, and is an XSS hole when the response
+    holds model output.
+
+    ## Example
+    ```javascript
+    const response = await fetch("/messages", { method: "POST", body })
+    const data = await response.json()
+    this.listTarget.innerHTML += `<div>${data.reply}</div>`
+    ```
+
+    Use instead:
+    ```erb
+    <%= form_with url: messages_path do |f| %>  <%# the response is a turbo_stream %>
+    ```
+    """
+
+    id = "RG602"
+    name = "fetch-inner-html"
+    dimension = Dimension.HOTWIRE
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> None:
+        for source in sorted(ctx.project.app_files(), key=lambda s: s.path):
+            sinks: list[Sink] = []
+            if source.kind == "javascript" and source.root is not None and \
+                    "fetch" in source.text:
+                sinks = fetch_to_html(source.root)
+            elif source.kind == "erb" and "<script" in source.text and "fetch" in source.text:
+                for script in inline_scripts(source.html_text()):
+                    sinks += fetch_to_html(treeutil.parse("javascript", script).root_node)
+            for sink in sinks:
+                ctx.report(source.path, sink.line, f"The fetch() response (line "
+                           f"{sink.fetch_line}) is written into the page through {sink.what}.",
+                           column=sink.column,
+                           fix="Respond with a turbo_stream and let Turbo update the page.")

@@ -1,0 +1,63 @@
+"""RG603: no Turbo Stream responses or broadcasts for messages."""
+
+from __future__ import annotations
+
+from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.hotwire.turbo import turbo_use
+from rubygrade.models import Dimension, Severity
+
+
+def hotwire_anchor(ctx: Context) -> str:
+    """The file a whole-app Hotwire finding points at: a chat controller, else the routes."""
+    controllers = sorted(s.path for s in ctx.project.app_files("ruby", "app/controllers/")
+                         if not s.path.endswith("application_controller.rb"))
+    chat = [p for p in controllers if "chat" in p or "message" in p or "conversation" in p]
+    for candidate in (*chat, *controllers):
+        return candidate
+    return ctx.project.app_path("config/routes.rb")
+
+
+class NoTurboStreams(Rule):
+    """The app never answers with a Turbo Stream nor broadcasts one.
+
+    ## What it does
+    Looks for `turbo_stream.append/replace/...`, `format.turbo_stream`,
+    `render turbo_stream:`, `*.turbo_stream.erb` templates and `broadcast_*`
+    calls in the app. None of them: one finding.
+
+    ## Why is this bad?
+    The brief asked for Turbo Streams: a new message should be appended by the
+    server's stream, not by a full page reload or hand-written JavaScript.
+
+    ## Example
+    ```ruby
+    def create
+      @reply = ChatService.new(session).ask(params[:content])
+      redirect_to root_path
+    end
+    ```
+
+    Use instead:
+    ```ruby
+    def create
+      @reply = ChatService.new(session).ask(params[:content])
+      respond_to { |format| format.turbo_stream }
+    end
+    ```
+    """
+
+    id = "RG603"
+    name = "no-turbo-streams"
+    dimension = Dimension.HOTWIRE
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> None:
+        if not ctx.project.is_rails:
+            return
+        use = turbo_use(ctx)
+        if use.responses or use.broadcasts:
+            return
+        ctx.report(hotwire_anchor(ctx), 1, "The app never responds with a Turbo Stream nor "
+                   "broadcasts one.",
+                   fix="Answer the message form with format.turbo_stream that appends the "
+                       "message partials.")

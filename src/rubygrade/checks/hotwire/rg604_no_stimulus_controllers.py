@@ -1,0 +1,53 @@
+"""RG604: no Stimulus controllers of the app's own."""
+
+from __future__ import annotations
+
+from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.hotwire.rg601_dead_stimulus_wiring import GENERATOR_NOISE
+from rubygrade.checks.hotwire.rg603_no_turbo_streams import hotwire_anchor
+from rubygrade.models import Dimension, Severity
+from rubygrade.stimulus import stimulus_wiring
+
+
+class NoStimulusControllers(Rule):
+    """The app has no Stimulus controller besides the generator's `hello_controller.js`.
+
+    ## What it does
+    Counts `app/javascript/controllers/*_controller.js` files other than
+    `hello_controller.js`. None: one finding.
+
+    ## Why is this bad?
+    The brief asked for Stimulus for the chat's behaviour: auto-scroll, the
+    composer (Enter to send, disable while waiting), form reset. Without a
+    controller that behaviour is missing or lives in inline scripts.
+
+    ## Example
+    ```text
+    app/javascript/controllers/hello_controller.js   (only the generator's)
+    ```
+
+    Use instead:
+    ```javascript
+    // app/javascript/controllers/composer_controller.js
+    export default class extends Controller {
+      submit() { this.element.requestSubmit(); this.element.reset() }
+    }
+    ```
+    """
+
+    id = "RG604"
+    name = "no-stimulus-controllers"
+    dimension = Dimension.HOTWIRE
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> None:
+        if not ctx.project.is_rails:
+            return
+        own = [c for i, c in stimulus_wiring(ctx).controllers.items()
+               if c.path is not None and i not in GENERATOR_NOISE]
+        if own:
+            return
+        index = ctx.project.app_path("app/javascript/controllers/index.js")
+        anchor = index if index in ctx.project.files else hotwire_anchor(ctx)
+        ctx.report(anchor, 1, "The app has no Stimulus controller of its own.",
+                   fix="Add controllers for the composer and auto-scroll.")

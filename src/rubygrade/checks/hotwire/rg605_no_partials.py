@@ -1,0 +1,54 @@
+"""RG605: no view partials."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.hotwire.rg603_no_turbo_streams import hotwire_anchor
+from rubygrade.models import Dimension, Severity
+
+
+def partials(ctx: Context) -> list[str]:
+    return sorted(s.path for s in ctx.project.app_files(None, "app/views/")
+                  if PurePosixPath(s.path).name.startswith("_"))
+
+
+class NoPartials(Rule):
+    """The views have no partials: messages and the composer are not split out.
+
+    ## What it does
+    Looks for `app/views/**/_*` templates. None: one finding, on the largest
+    template.
+
+    ## Why is this bad?
+    The brief asked for partials. A Turbo Stream appends a message by rendering
+    its partial; without one the markup is duplicated between the page and the
+    stream, or the stream cannot exist.
+
+    ## Example
+    ```erb
+    <%# app/views/chats/show.html.erb: 300 lines, messages inline %>
+    ```
+
+    Use instead:
+    ```erb
+    <%= render partial: "messages/message", collection: @messages %>
+    <%= render "messages/composer" %>
+    ```
+    """
+
+    id = "RG605"
+    name = "no-partials"
+    dimension = Dimension.HOTWIRE
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> None:
+        if not ctx.project.is_rails or partials(ctx):
+            return
+        views = [s for s in ctx.project.app_files(None, "app/views/")
+                 if "/layouts/" not in s.path and s.kind == "erb"]
+        anchor = max(views, key=lambda s: (len(s.lines), s.path)).path if views else \
+            hotwire_anchor(ctx)
+        ctx.report(anchor, 1, "The views have no partials.",
+                   fix="Extract the message and the composer into partials.")

@@ -1,0 +1,56 @@
+"""Where the app uses Turbo Streams: responses, templates, broadcasts and subscriptions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rubygrade.checks.base import Context
+
+STREAM_ACTIONS = {"append", "prepend", "replace", "update", "remove", "before", "after",
+                  "action", "refresh", "morph", "append_all", "prepend_all", "replace_all",
+                  "update_all", "remove_all"}
+
+
+@dataclass
+class TurboUse:
+    responses: list[tuple[str, int, str]] = field(default_factory=list)  # path, line, what
+    broadcasts: list[tuple[str, int, str]] = field(default_factory=list)
+    subscriptions: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+def turbo_use(ctx: Context) -> TurboUse:
+    return ctx.shared("turbo_use", lambda: _collect(ctx))
+
+
+def _in_app(ctx: Context, path: str) -> bool:
+    rel = ctx.project.app_relative(path)
+    return rel is not None and rel.startswith(("app/", "lib/"))
+
+
+def _collect(ctx: Context) -> TurboUse:
+    use = TurboUse()
+    for call in ctx.index.calls:
+        if not _in_app(ctx, call.path):
+            continue
+        where = (call.path, call.line)
+        if call.method in STREAM_ACTIONS and call.receiver_text == "turbo_stream":
+            use.responses.append((*where, f"turbo_stream.{call.method}"))
+        elif call.method == "turbo_stream" and call.receiver is not None and \
+                call.receiver.type == "identifier":
+            use.responses.append((*where, f"{call.receiver_text}.turbo_stream"))
+        elif call.method == "render" and call.keyword("turbo_stream") is not None:
+            use.responses.append((*where, "render turbo_stream:"))
+        elif call.method.startswith("broadcast") or call.method in ("broadcasts_to",
+                                                                      "broadcasts"):
+            use.broadcasts.append((*where, call.method))
+        elif call.method == "turbo_stream_from":
+            use.subscriptions.append((*where, "turbo_stream_from"))
+    for source in ctx.project.app_files(None, "app/views/"):
+        if ".turbo_stream." in source.path:
+            use.responses.append((source.path, 1, "turbo_stream template"))
+    use.responses.sort()
+    use.broadcasts.sort()
+    use.subscriptions.sort()
+    return use

@@ -1,0 +1,28 @@
+"""Good persistence the rubric credits: capped session history, cache with TTL, database chats."""
+
+from __future__ import annotations
+
+from rubygrade.checks.base import Context, EvidenceCollector
+from rubygrade.checks.persistence.history import history
+from rubygrade.models import Dimension
+
+
+class PersistenceEvidence(EvidenceCollector):
+    dimension = Dimension.PERSISTENCE
+
+    def collect(self, ctx: Context) -> None:
+        h = history(ctx)
+        for store in h.session:
+            ctx.evidence("session_history", Dimension.PERSISTENCE,
+                         f"Conversation kept in session[:{store.key}].", store.path, store.line)
+            if store.capped is not None:
+                ctx.evidence("session_history_capped", Dimension.PERSISTENCE,
+                             f"session[:{store.key}] is capped.", *store.capped)
+        for write in h.cache:
+            if write.ttl:
+                ctx.evidence("cache_with_ttl", Dimension.PERSISTENCE,
+                             "Conversation kept in Rails.cache with expires_in.",
+                             write.call.path, write.call.line)
+        for path, line, how in h.database:
+            ctx.evidence("database_backed_chats", Dimension.PERSISTENCE,
+                         f"Conversation kept in the database ({how}).", path, line)

@@ -1,0 +1,121 @@
+"""Where the conversation lives: session, Rails.cache, database (RG502-RG506 and evidence)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rubygrade import treeutil
+from rubygrade.checks.appcode import is_runtime
+from rubygrade.index.model import CallSite
+
+if TYPE_CHECKING:
+    from rubygrade.checks.base import Context
+
+HISTORY_WORD = re.compile(r"messag|histor|conversation|chat|turn|transcript|dialog", re.I)
+CAP = re.compile(r"\.(?:last|first|take|drop|shift|slice!|truncate)\b|\bMAX_|\bbytesize\b"
+                 r"|\.(?:size|length|count)\s*[>]=?|\blimit\b|\bcap\b|max_(?:messages|history)",
+                 re.I)
+#: Session keys that hold a conversation (not ``return_to``, not ``chat_id`` pointers).
+SESSION_HISTORY_KEY = re.compile(r"messag|histor|conversation|transcript|dialog|^chats?$|"
+                                 r"(?:^|_)turns(?:_|$)|^chat_log", re.I)
+_SESSION_KEY = re.compile(r"session\s*\[\s*(:\w+|['\"][^'\"]+['\"])\s*\]")
+
+
+@dataclass
+class SessionStore:
+    key: str
+    path: str
+    line: int
+    capped: tuple[str, int] | None  # where the cap is applied
+
+
+@dataclass
+class CacheWrite:
+    call: CallSite
+    ttl: bool
+
+
+@dataclass
+class History:
+    session: list[SessionStore] = field(default_factory=list)
+    cache: list[CacheWrite] = field(default_factory=list)
+    database: list[tuple[str, int, str]] = field(default_factory=list)  # path, line, how
+
+    @property
+    def stored(self) -> bool:
+        return bool(self.session or self.cache or self.database)
+
+
+def history(ctx: Context) -> History:
+    return ctx.shared("persistence.history", lambda: _collect(ctx))
+
+
+def _collect(ctx: Context) -> History:
+    h = History()
+    _session(ctx, h)
+    for call in ctx.index.calls_named("write", "fetch", "write_multi"):
+        if call.receiver_text.replace(" ", "") not in ("Rails.cache", "::Rails.cache") or \
+                not is_runtime(ctx, call.path):
+            continue
+        if call.method == "fetch" and call.block is None:
+            continue  # a read
+        context = treeutil.text(call.node) + " " + (call.enclosing_method.name
+                                                    if call.enclosing_method else "")
+        if not HISTORY_WORD.search(context):
+            continue
+        h.cache.append(CacheWrite(call, call.keyword("expires_in") is not None or
+                                  call.keyword("expires_at") is not None))
+    for call in ctx.index.calls_named("acts_as_chat"):
+        if is_runtime(ctx, call.path):
+            h.database.append((call.path, call.line, "acts_as_chat model"))
+    for cls in ctx.index.classes:
+        if cls.superclass in ("ApplicationRecord", "ActiveRecord::Base") and \
+                re.search(r"Chat|Conversation|Message", cls.name) and is_runtime(ctx, cls.path):
+            h.database.append((cls.path, cls.line, f"{cls.name} ActiveRecord model"))
+    return h
+
+
+def _session(ctx: Context, h: History) -> None:
+    first: dict[str, tuple[str, int]] = {}
+    methods_by_key: dict[str, list[str]] = {}
+    for path, source in sorted(ctx.project.files.items()):
+        if source.kind != "ruby" or not is_runtime(ctx, path) or "session" not in source.text:
+            continue
+        for number, line in enumerate(source.lines, start=1):
+            if line.strip().startswith("#"):
+                continue
+            for match in _SESSION_KEY.finditer(line):
+                key = match.group(1).strip(":'\"")
+                if not SESSION_HISTORY_KEY.search(key) or re.search(r"_?ids?$", key):
+                    continue
+                rest = line[match.end():]
+                method = ctx.index.method_at(path, number)
+                body = treeutil.text(method.node) if method is not None else line
+                methods_by_key.setdefault(key, []).append(body)
+                # ``||= []`` only initialises; report where the history grows or is replaced.
+                writes = re.match(r"\s*(?:=(?!=)|<<|\.(?:push|append|concat|<<))", rest)
+                if writes and key not in first:
+                    first[key] = (path, number)
+    for key, (path, line) in sorted(first.items()):
+        cap = None
+        for body in methods_by_key[key]:
+            found = CAP.search(body)
+            if found:
+                cap = (path, line)
+                break
+        h.session.append(SessionStore(key, path, line, cap))
+
+
+def production_cache_store(ctx: Context) -> tuple[str, int, str] | None:
+    """(path, line, store) of the production cache store setting, or None when unset."""
+    for rel in ("config/environments/production.rb", "config/application.rb"):
+        source = ctx.project.get(rel)
+        if source is None:
+            continue
+        for number, line in enumerate(source.lines, start=1):
+            match = re.match(r"\s*config\.cache_store\s*=\s*:?(\w+)", line)
+            if match:
+                return source.path, number, match.group(1)
+    return None

@@ -1,0 +1,65 @@
+"""RG501: conversation or request state kept in the memory of one Ruby process."""
+
+from __future__ import annotations
+
+from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.persistence.state import find_state
+from rubygrade.models import Dimension, Severity
+
+_SHAPES = {"class_ivar": "class-level instance variable", "class_variable": "class variable",
+           "mutable_constant": "mutable constant used as a store", "global": "global variable",
+           "singleton": "Singleton", "class_chat": "class-level memoised chat"}
+
+
+class ProcessLocalState(Rule):
+    """State in a class variable, class-level ivar, mutable constant, global or Singleton.
+
+    ## What it does
+    Finds stores the app writes at run time that live in one process:
+    `@@conversations`, `@store` in `class << self`, `STORE = {}` later written
+    with `STORE[id] = ...` or `<<`, `$chat`, `include Singleton` holding
+    state, and a RubyLLM chat memoised at class level. A frozen constant or a
+    memoised client is not state.
+
+    ## Why is this bad?
+    The conversation is lost on every restart or deploy, and with several Puma
+    workers or containers each request may land on a process that has never
+    seen it. A class-level chat is shared by every user.
+
+    ## Example
+    ```ruby
+    class ConversationStore
+      @@conversations = {}
+
+      def self.append(id, message)
+        @@conversations[id] ||= []
+        @@conversations[id] << message
+      end
+    end
+    ```
+
+    Use instead:
+    ```ruby
+    class ConversationStore
+      def self.append(id, message)
+        history = Rails.cache.fetch("chat/#{id}", expires_in: 2.hours) { [] }
+        Rails.cache.write("chat/#{id}", (history + [message]).last(50), expires_in: 2.hours)
+      end
+    end
+    ```
+    """
+
+    id = "RG501"
+    name = "process-local-state"
+    dimension = Dimension.PERSISTENCE
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> None:
+        for site in find_state(ctx):
+            owner = f" of {site.owner}" if site.owner and site.shape != "singleton" else ""
+            ctx.report(site.path, site.line,
+                       f"`{site.name}`{owner} is a {_SHAPES[site.shape]} ({site.how}): it lives "
+                       "in one process, is lost on restart and differs between workers.",
+                       fix="Keep the conversation in the session (capped), Rails.cache with "
+                           "expires_in, or the database.",
+                       data={"shape": site.shape})

@@ -1,0 +1,138 @@
+"""RG505: each request builds a fresh chat and asks it without replaying the stored history."""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from rubygrade import treeutil
+from rubygrade.checks.appcode import entry_kind, is_test
+from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.persistence.history import history
+from rubygrade.index.model import CallSite, MethodDef
+from rubygrade.models import Confidence, Dimension, Severity
+from rubygrade.rubyllm.calls import CHAT_SENDS, llm_calls
+
+_NEW_CHAT = re.compile(r"RubyLLM\s*\.\s*chat\b|RubyLLM::Chat\.new")
+_REPLAY = {"add_message", "with_history", "replay", "restore"}
+_HISTORY_ARG = re.compile(r"histor|messages|conversation|context|transcript", re.I)
+#: The request handles a stored conversation: it reads or writes the history somewhere.
+_TOUCHES_HISTORY = re.compile(r"session\s*\[\s*[:'\"]\w*(?:messag|histor|conversation|transcript)"
+                              r"|Rails\.cache|\.messages\b|\bhistory\b", re.I)
+
+
+class HistoryDroppedPerRequest(Rule):
+    """A new chat per request, asked only the newest message: the stored history is thrown away.
+
+    ## What it does
+    For each `ask` on a chat built in the same method (or in the same object's
+    `initialize`) with `RubyLLM.chat`, on the way from a controller action
+    that handles the stored conversation (session, cache, `messages`), checks
+    that earlier turns are replayed first (`add_message` for each stored
+    message, in that method, its class or what they call). One-shot tasks
+    from jobs (classify, summarise) are not conversations and are skipped.
+
+    ## Why is this bad?
+    The app looks multi-turn (it shows and stores the conversation) but the
+    model answers every message without context: "what did I just ask?" fails.
+
+    ## Example
+    ```ruby
+    def create
+      session[:messages] << { role: "user", content: params[:content] }
+      reply = RubyLLM.chat.ask(params[:content])
+    end
+    ```
+
+    Use instead:
+    ```ruby
+    def create
+      chat = RubyLLM.chat
+      session[:messages].each { |m| chat.add_message(role: m["role"], content: m["content"]) }
+      reply = chat.ask(params[:content])
+    end
+    ```
+    """
+
+    id = "RG505"
+    name = "history-dropped-per-request"
+    dimension = Dimension.PERSISTENCE
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> None:
+        if not history(ctx).stored:
+            return
+        graph = ctx.index.call_graph
+        for item in llm_calls(ctx):
+            call = item.call
+            if item.kind != "rubyllm" or call.method not in CHAT_SENDS or \
+                    is_test(ctx, call.path) or call.enclosing_method is None:
+                continue
+            how = _fresh_chat(ctx, call)
+            if how is None or _replays(ctx, call) or \
+                    any(_HISTORY_ARG.search(treeutil.text(a.node)) for a in call.args):
+                continue
+            method = call.enclosing_method
+            route = graph.path_from_entry(method.key, lambda k: (
+                (m := graph.methods.get(k)) is not None and
+                entry_kind(ctx, m) in ("action", "channel")))
+            if route is None or not any(
+                    _TOUCHES_HISTORY.search(treeutil.text(graph.methods[k].node))
+                    for k in route if k in graph.methods):
+                continue  # a one-shot task (classify, summarise), not the user's conversation
+            ctx.report_node(
+                call.path, call.node,
+                f"`{call.method}` goes to a chat {how} and replays none of the stored history: "
+                f"every request from {route[0]} starts the conversation over.",
+                fix="Replay the stored messages with chat.add_message before ask, or use an "
+                    "acts_as_chat record that keeps them.",
+                confidence=Confidence.HIGH if "in this method" in how else Confidence.MEDIUM)
+
+
+def _fresh_chat(ctx: Context, call: CallSite) -> str | None:
+    recv = call.receiver
+    if recv is None:
+        return None
+    if recv.type == "call" and _NEW_CHAT.search(treeutil.text(recv)):
+        return "built in this method"
+    name = treeutil.text(recv)
+    method = call.enclosing_method
+    target = "local" if recv.type == "identifier" else "ivar" if \
+        recv.type == "instance_variable" else None
+    if target is None or method is None:
+        return None
+    for a in ctx.index.assignments_to(target, name):
+        if a.value is None or not _NEW_CHAT.search(treeutil.text(a.value)):
+            continue
+        if a.enclosing_method is method and a.line <= call.line:
+            return "built in this method"
+        if target == "ivar" and a.enclosing_method is not None and \
+                a.enclosing_method.name == "initialize" and \
+                a.enclosing_class == call.enclosing_class and a.operator == "=":
+            return f"built in {a.enclosing_method.key}"
+    return None
+
+
+def _replays(ctx: Context, call: CallSite) -> bool:
+    method = call.enclosing_method
+    assert method is not None
+    own: list[MethodDef] = [m for m in ctx.index.methods if m.owner == method.owner and
+                            m.path == method.path]
+    keys = [m.key for m in own]
+    reach = ctx.index.call_graph.reachable_from(keys)
+    for key in sorted(reach):
+        target = ctx.index.call_graph.methods.get(key)
+        if target is None:
+            continue
+        if any(c.method in _REPLAY or _messages_append(c.node) for c in
+               ctx.index.calls_within(target)):
+            return True
+    return False
+
+
+def _messages_append(node: Node) -> bool:
+    """``chat.messages << ...`` / ``chat.messages.push``: writes history into the chat."""
+    parent = node.parent
+    return treeutil.text(node).endswith(".messages") and parent is not None and \
+        (parent.type == "binary" or treeutil.text(parent).startswith(treeutil.text(node) + ".push"))

@@ -1,0 +1,56 @@
+"""RG506: the conversation is not stored anywhere between requests."""
+
+from __future__ import annotations
+
+from rubygrade.checks.appcode import is_test
+from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.persistence.history import history
+from rubygrade.checks.persistence.state import find_state
+from rubygrade.models import Dimension, Severity
+from rubygrade.rubyllm.calls import CHAT_SENDS, llm_calls
+
+
+class NoConversationPersistence(Rule):
+    """The app chats with the model but keeps no conversation between requests.
+
+    ## What it does
+    When the app sends chat messages, looks for a place the conversation is
+    kept: the session, `Rails.cache`, a database model (`acts_as_chat`), or
+    even process memory (reported by RG501). Reports at the first send when
+    there is none.
+
+    ## Why is this bad?
+    Without stored history the app is a demo: a page reload or the next message
+    loses the conversation.
+
+    ## Example
+    ```ruby
+    def create
+      @reply = RubyLLM.chat.ask(params[:content]).content
+    end
+    ```
+
+    Use instead:
+    ```ruby
+    def create
+      session[:messages] = (Array(session[:messages]) + [user_message]).last(20)
+      # ... replay session[:messages] into the chat, then ask
+    end
+    ```
+    """
+
+    id = "RG506"
+    name = "no-conversation-persistence"
+    dimension = Dimension.PERSISTENCE
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> None:
+        sends = [c.call for c in llm_calls(ctx) if c.kind == "rubyllm" and
+                 c.call.method in CHAT_SENDS and not is_test(ctx, c.call.path)]
+        if not sends or history(ctx).stored or find_state(ctx):
+            return
+        ctx.report_node(sends[0].path, sends[0].node,
+                        "The conversation is stored nowhere (no session, Rails.cache or "
+                        "database): every message starts from scratch.",
+                        fix="Keep the history in the session (capped) or Rails.cache with "
+                            "expires_in, and replay it into the chat.")

@@ -1,0 +1,1 @@
+"""Dimension 3: test quality (RG3xx)."""

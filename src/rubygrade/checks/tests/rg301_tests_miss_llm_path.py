@@ -1,0 +1,77 @@
+"""RG301: no test reaches the code that calls the LLM."""
+
+from __future__ import annotations
+
+from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.tests.suite import is_test_file, test_suite
+from rubygrade.models import Dimension, Severity
+from rubygrade.rubyllm.calls import llm_calls
+
+
+def anchor_file(ctx: Context) -> str:
+    """Where a suite-wide finding points: the test helper, else the first test, else Gemfile."""
+    for rel in ("test/test_helper.rb", "spec/rails_helper.rb", "spec/spec_helper.rb"):
+        if ctx.project.exists(rel):
+            return ctx.project.app_path(rel)
+    suite = test_suite(ctx)
+    return suite.files[0] if suite.files else ctx.project.app_path("Gemfile")
+
+
+class TestsMissLlmPath(Rule):
+    """No test reaches, through the code under test, a method that calls the LLM.
+
+    ## What it does
+    Finds the app methods that hold an LLM call (RubyLLM or a bypass) and walks
+    the call graph from every test (Minitest `test` blocks and `test_*` methods,
+    RSpec examples, their `setup`/`before`/`let` blocks). HTTP requests in
+    integration tests reach the controller actions of their verb, system tests
+    that click reach every action, and `X.perform_later` reaches `X#perform`.
+    When no test reaches any of those methods, the finding points at the LLM
+    call nearest the user.
+
+    ## Why is this bad?
+    The LLM call is the part of a chat app that fails in production: wrong
+    method names, missing keys, timeouts. Tests that only render the empty page
+    or assert constants stay green while the core path is broken.
+
+    ## Example
+    ```ruby
+    test "the model name is set" do
+      assert_equal "anthropic/claude-sonnet-4.5", ChatService::MODEL
+    end
+    ```
+
+    Use instead:
+    ```ruby
+    test "posting a message shows the reply" do
+      RubyLLM.stubs(:chat).returns(FakeChat.new(reply: "Hi"))
+      post messages_path, params: { content: "Hello" }, as: :turbo_stream
+      assert_includes response.body, "Hi"
+    end
+    ```
+    """
+
+    __test__ = False
+    id = "RG301"
+    name = "tests-miss-llm-path"
+    dimension = Dimension.TESTS
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> None:
+        if not ctx.project.is_rails:
+            return
+        calls = [c for c in llm_calls(ctx) if c.call.enclosing_method is not None
+                 and not is_test_file(ctx, c.call.path)]
+        if not calls:
+            return  # no LLM call found: nothing to reach (RG2xx says why)
+        suite = test_suite(ctx)
+        keys = {c.call.enclosing_method.key for c in calls}  # type: ignore[union-attr]
+        if keys & suite.reached:
+            return
+        first = calls[0].call
+        detail = f"{len(suite.tests)} tests" if suite.tests else "there are no tests"
+        ctx.report(first.path, first.line, f"No test reaches this LLM call ({calls[0].api}) "
+                   f"or any other ({detail}).",
+                   fix="Add a controller or service test that drives a message through the "
+                       "LLM call with RubyLLM stubbed.",
+                   data={"llm_methods": ",".join(sorted(keys))})

@@ -1,0 +1,270 @@
+"""RG302: a test double stands in for a RubyLLM API that does not exist."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from rubygrade import treeutil
+from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.tests.suite import is_test_file, test_suite
+from rubygrade.index.model import CallSite
+from rubygrade.models import Confidence, Dimension, Severity
+
+CHAT = "RubyLLM::Chat"
+MESSAGE = "RubyLLM::Message"
+# Methods every fake may define without claiming to be part of the chat API.
+_PLUMBING = {"initialize", "method_missing", "respond_to_missing?", "respond_to?", "to_s",
+             "inspect", "call", "==", "to_h", "to_str"}
+_MOCKS = {"mock", "stub", "double", "spy", "instance_double", "stub_everything"}
+_STAND_IN = re.compile(r"chat|llm", re.IGNORECASE)
+_FAKE_CHAT = re.compile(r"(Fake|Stub|Mock|Dummy)\w*(Chat|Llm|LLM|RubyLLM|Client|Conversation)|"
+                        r"(Chat|Llm|LLM)\w*(Fake|Stub|Mock|Double)")
+_FAKE_MESSAGE = re.compile(r"(Fake|Stub|Mock|Dummy)\w*(Message|Response|Reply)")
+
+
+@dataclass(frozen=True)
+class Stubbed:
+    owner: str  # the RubyLLM constant the double stands for
+    singleton: bool
+    method: str
+    path: str
+    line: int
+    how: str  # "stub", "fake"
+
+
+def _symbols(call: CallSite) -> list[str]:
+    """Method names a stub call names: ``stubs(:ask)``, ``stubs(ask: x)``, ``receive(:ask)``."""
+    out = []
+    for arg in call.args[:1] if call.method in ("stub", "stub_any_instance") else call.args:
+        if arg.kind == "keyword" and arg.name:
+            out.append(arg.name)
+        elif arg.kind == "positional" and arg.node.type in ("simple_symbol", "string"):
+            value = treeutil.string_value(arg.node)
+            if value:
+                out.append(value)
+        elif arg.kind == "positional" and arg.node.type == "hash":
+            out += [treeutil.text(p.child_by_field_name("key")).rstrip(":")
+                    for p in arg.node.named_children if p.type == "pair"]
+    return out
+
+
+def _rspec_subject(call: CallSite) -> tuple[str | None, bool]:
+    """For ``allow(X).to receive(:m)``: X's constant and whether any instance is meant."""
+    for parent in treeutil.ancestors(call.node):
+        if parent.type != "call":
+            continue
+        method = treeutil.text(parent.child_by_field_name("method"))
+        if method in ("to", "not_to", "to_not"):
+            receiver = parent.child_by_field_name("receiver")
+            if receiver is None or receiver.type != "call":
+                return None, False
+            who = treeutil.text(receiver.child_by_field_name("method"))
+            args = receiver.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            return treeutil.constant_name(first), who.endswith("any_instance_of")
+    return None, False
+
+
+def _direct_stubs(ctx: Context, call: CallSite) -> list[Stubbed]:
+    """Stubs on RubyLLM constants: Mocha, Minitest ``stub``, RSpec ``receive``, doubles."""
+    owner: str | None = None
+    singleton = True
+    if call.method in ("stubs", "expects", "stub", "stub_any_instance"):
+        recv = call.receiver
+        if recv is not None and recv.type == "call" and \
+                treeutil.text(recv.child_by_field_name("method")) == "any_instance":
+            owner, singleton = treeutil.constant_name(recv.child_by_field_name("receiver")), False
+        else:
+            owner = call.receiver_constant
+            singleton = call.method != "stub_any_instance"
+    elif call.method in ("receive", "receive_messages"):
+        owner, any_instance = _rspec_subject(call)
+        singleton = not any_instance
+    elif call.method in ("instance_double", "class_double") and call.args:
+        first = call.args[0].node
+        owner = treeutil.constant_name(first) or treeutil.string_value(first)
+        singleton = call.method == "class_double"
+        names = [a.name for a in call.args[1:] if a.kind == "keyword" and a.name]
+        return [Stubbed(owner.removeprefix("::"), singleton, n, call.path, call.line, "double")
+                for n in names] or \
+            [Stubbed(owner.removeprefix("::"), singleton, "", call.path, call.line, "double")] \
+            if owner and owner.removeprefix("::").startswith("RubyLLM") else []
+    if owner is None or not owner.removeprefix("::").startswith("RubyLLM"):
+        return []
+    owner = owner.removeprefix("::")
+    names = _symbols(call) or [""]
+    return [Stubbed(owner, singleton, n, call.path, call.line, "stub") for n in names]
+
+
+def _returned(call: CallSite) -> Node | None:
+    """The value a stub of a chat entry point hands back (``returns(x)``, ``stub(:chat, x)``)."""
+    if call.method == "stub" and len(call.args) > 1:
+        return call.args[1].node
+    parent = call.node.parent
+    while parent is not None and parent.type in ("call", "argument_list"):
+        method = treeutil.text(parent.child_by_field_name("method")) if parent.type == "call" \
+            else ""
+        if method in ("returns", "and_return"):
+            args = parent.child_by_field_name("arguments")
+            return args.named_children[0] if args is not None and args.named_children else None
+        parent = parent.parent
+    return None
+
+
+class DoubleOfMissingApi(Rule):
+    """A test stubs or fakes a RubyLLM method or class that does not exist in the app's version.
+
+    ## What it does
+    Checks test doubles against the catalogue of the `ruby_llm` version in
+    Gemfile.lock: Mocha `X.stubs(:m)`/`X.any_instance.stubs(:m)`/`expects`,
+    Minitest `X.stub(:m, ...)`, RSpec `allow(X).to receive(:m)` and
+    `instance_double(X, m: ...)` on a `RubyLLM` constant (the constant must exist,
+    and so must the method); and the stand-ins for a chat (what a stub of
+    `RubyLLM.chat`/`RubyLLM::Chat.new` returns, a mock assigned to a `chat`
+    variable, a `FakeChat` class in the tests): each method they answer that the
+    app's own code calls must be a real `RubyLLM::Chat` method (a fake
+    message/response: `RubyLLM::Message`).
+
+    ## Why is this bad?
+    The test is green and the app crashes: the double answers `chat.user(...)`
+    or `RubyLLM::Client#chat` while the real gem raises `NoMethodError` or
+    `NameError` on the first real request.
+
+    ## Example
+    ```ruby
+    class FakeChat
+      def user(text) = self
+      def assistant = "Hi"
+    end
+    ```
+
+    Use instead:
+    ```ruby
+    class FakeChat
+      def with_instructions(_text) = self
+      def ask(_text) = RubyLLM::Message.new(role: :assistant, content: "Hi")
+    end
+    ```
+    """
+
+    id = "RG302"
+    name = "double-of-missing-api"
+    dimension = Dimension.TESTS
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> None:
+        catalogue = ctx.catalogue
+        if catalogue is None:
+            return
+        suite = test_suite(ctx)
+        files = set(suite.files)
+        app_calls = {c.method for c in ctx.index.calls if not is_test_file(ctx, c.path)}
+        found: list[tuple[Stubbed, Confidence]] = []
+        stand_ins: list[tuple[Node, str]] = []  # value nodes that stand in for a chat
+        for call in ctx.index.calls:
+            if call.path not in files:
+                continue
+            for stub in _direct_stubs(ctx, call):
+                found.append((stub, Confidence.HIGH))
+                if stub.owner in ("RubyLLM", CHAT) and stub.method in ("chat", "new"):
+                    value = _returned(call)
+                    if value is not None:
+                        stand_ins.append((value, call.path))
+        fake_methods = self._stand_in_methods(ctx, stand_ins, files)
+        for stub in fake_methods:
+            if stub.method in app_calls:
+                found.append((stub, Confidence.MEDIUM))
+        reported: set[tuple[str, int, str]] = set()
+        for stub, confidence in sorted(found, key=lambda f: (f[0].path, f[0].line,
+                                                             f[0].method)):
+            problem = self._problem(ctx, stub)
+            key = (stub.path, stub.line, stub.method)
+            if problem is None or key in reported:
+                continue
+            reported.add(key)
+            ctx.report(stub.path, stub.line, problem, confidence=confidence,
+                       fix="Stub the real API: RubyLLM.chat returning an object with ask, "
+                           "with_instructions, with_model (see the gem's RubyLLM::Chat).",
+                       data={"api": f"{stub.owner}{'.' if stub.singleton else '#'}"
+                             f"{stub.method}"})
+
+    def _problem(self, ctx: Context, stub: Stubbed) -> str | None:
+        catalogue = ctx.catalogue
+        assert catalogue is not None
+        version = f"ruby_llm {ctx.catalogue_version}"
+        if not catalogue.has_constant(stub.owner):
+            return f"The test double stands in for {stub.owner}, which {version} does not have."
+        if not stub.method or stub.method in _PLUMBING:
+            return None
+        if catalogue.find_method(stub.owner, stub.method, stub.singleton) is not None or \
+                catalogue.is_open(stub.owner, stub.singleton):
+            return None
+        sep = "." if stub.singleton else "#"
+        what = "fake" if stub.how == "fake" else "test double"
+        return (f"The {what} answers {stub.owner}{sep}{stub.method}, which {version} does not "
+                "define: the test passes where the app would raise NoMethodError.")
+
+    def _stand_in_methods(self, ctx: Context, values: list[tuple[Node, str]],
+                          files: set[str]) -> list[Stubbed]:
+        """Methods that the fakes standing in for a chat (or a message) answer."""
+        out: list[Stubbed] = []
+        names: set[tuple[str, str]] = set()  # (path, variable) that hold a chat stand-in
+        classes: set[tuple[str, str]] = set()  # (fake class, the RubyLLM class it mimics)
+        for value, path in values:
+            self._describe(value, path, names, classes, out)
+        for assignment in ctx.index.assignments:
+            if assignment.path in files and _STAND_IN.search(assignment.name) and \
+                    assignment.value is not None and _is_mock(assignment.value):
+                names.add((assignment.path, assignment.name))
+                self._describe(assignment.value, assignment.path, names, classes, out)
+        for cls in ctx.index.classes:
+            if cls.path in files:
+                if _FAKE_CHAT.search(cls.short_name):
+                    classes.add((cls.name, CHAT))
+                elif _FAKE_MESSAGE.search(cls.short_name):
+                    classes.add((cls.name, MESSAGE))
+        for fake, mimics in sorted(classes):
+            for method in ctx.index.methods_of(fake):
+                if method.kind in ("def", "attr") and not method.singleton and \
+                        method.path in files:
+                    out.append(Stubbed(mimics, False, method.name.rstrip("="), method.path,
+                                       method.line, "fake"))
+        for call in ctx.index.calls:
+            if call.path in files and call.method in ("stubs", "expects", "expect", "stub") and \
+                    call.receiver is not None and (call.path, call.receiver_text) in names:
+                for name in _symbols(call)[:1] if call.method in ("expect", "stub") else \
+                        _symbols(call):
+                    out.append(Stubbed(CHAT, False, name, call.path, call.line, "stub"))
+        return out
+
+    def _describe(self, value: Node, path: str, names: set[tuple[str, str]],
+                  classes: set[tuple[str, str]], out: list[Stubbed]) -> None:
+        if value.type in ("identifier", "instance_variable"):
+            names.add((path, treeutil.text(value)))
+            return
+        if value.type != "call":
+            return
+        method = treeutil.text(value.child_by_field_name("method"))
+        receiver = value.child_by_field_name("receiver")
+        const = treeutil.constant_name(receiver)
+        if method == "new" and const and const not in ("OpenStruct", "Minitest::Mock", "Struct"):
+            classes.add((const, CHAT))
+            return
+        if method in _MOCKS or (method == "new" and const == "OpenStruct"):
+            args = value.child_by_field_name("arguments")
+            for arg in args.named_children if args is not None else ():
+                if arg.type == "pair":
+                    key = treeutil.text(arg.child_by_field_name("key")).rstrip(":")
+                    out.append(Stubbed(CHAT, False, key, path, treeutil.line_of(arg), "stub"))
+
+
+def _is_mock(node: Node) -> bool:
+    if node.type != "call":
+        return False
+    method = treeutil.text(node.child_by_field_name("method"))
+    const = treeutil.constant_name(node.child_by_field_name("receiver"))
+    return method in _MOCKS or (method == "new" and (
+        const in ("OpenStruct", "Minitest::Mock") or bool(const and _FAKE_CHAT.search(const))))

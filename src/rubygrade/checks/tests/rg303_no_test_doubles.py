@@ -1,0 +1,56 @@
+"""RG303: the tests use no test double at all."""
+
+from __future__ import annotations
+
+from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.tests.rg301_tests_miss_llm_path import anchor_file
+from rubygrade.checks.tests.suite import test_suite
+from rubygrade.models import Dimension, Severity
+
+
+class NoTestDoubles(Rule):
+    """The test suite uses no test double: no stub, mock, fake class or HTTP stub.
+
+    ## What it does
+    Looks in `test/` and `spec/` for Mocha (`stubs`, `expects`, `any_instance`,
+    `mock`), Minitest (`stub`, `Minitest::Mock`), RSpec (`allow`, `receive`,
+    `double`, `instance_double`), WebMock (`stub_request`), VCR cassettes,
+    `define_singleton_method`, and hand-written fakes (a `Fake*`/`Stub*`/`Mock*`
+    class or Struct). None at all: one finding.
+
+    ## Why is this bad?
+    Without a double the tests either call the real model (slow, paid, flaky,
+    impossible in CI without a key) or never go near it.
+
+    ## Example
+    ```ruby
+    test "reply" do
+      post messages_path, params: { content: "Hi" }  # calls OpenRouter for real
+    end
+    ```
+
+    Use instead:
+    ```ruby
+    test "reply" do
+      RubyLLM.stub(:chat, FakeChat.new(reply: "Hello")) do
+        post messages_path, params: { content: "Hi" }
+      end
+    end
+    ```
+    """
+
+    id = "RG303"
+    name = "no-test-doubles"
+    dimension = Dimension.TESTS
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> None:
+        if not ctx.project.is_rails:
+            return
+        suite = test_suite(ctx)
+        if suite.doubles:
+            return
+        ctx.report(anchor_file(ctx), 1, "The tests use no test double (no stub, mock, fake "
+                   "or HTTP stub)." if suite.tests else "There are no tests, so no test doubles.",
+                   fix="Stub RubyLLM (Mocha, Minitest stub or a FakeChat with the real method "
+                       "names) in the tests that send messages.")

@@ -1,0 +1,57 @@
+"""RG304: no test exercises a failure of the LLM or a missing key."""
+
+from __future__ import annotations
+
+from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.tests.rg301_tests_miss_llm_path import anchor_file
+from rubygrade.checks.tests.suite import test_suite
+from rubygrade.models import Dimension, Severity
+
+
+class NoErrorPathTest(Rule):
+    """No test simulates an API failure or a missing API key.
+
+    ## What it does
+    Looks in the test files for a simulated failure: Mocha `raises`, RSpec
+    `and_raise`, WebMock `to_raise`/`to_timeout`/`to_return(status: 5xx)`, a stub
+    or fake that calls `raise`, or a test that removes the API key from `ENV`
+    (`ENV.delete`, `ENV[...] = nil`, ClimateControl). None: one finding.
+
+    ## Why is this bad?
+    The error path is what users meet when OpenRouter is down or the key is
+    wrong. Happy-path-only tests leave the rescue, the degraded message and the
+    preflight untested; they are the first things to break.
+
+    ## Example
+    ```ruby
+    test "reply" do
+      RubyLLM.stubs(:chat).returns(FakeChat.new(reply: "Hi"))
+      post messages_path, params: { content: "Hello" }
+    end
+    ```
+
+    Use instead:
+    ```ruby
+    test "an API failure shows a friendly error" do
+      RubyLLM.stubs(:chat).raises(RubyLLM::ServerError.new(nil, "down"))
+      post messages_path, params: { content: "Hello" }
+      assert_includes response.body, "try again"
+    end
+    ```
+    """
+
+    id = "RG304"
+    name = "no-error-path-test"
+    dimension = Dimension.TESTS
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> None:
+        if not ctx.project.is_rails:
+            return
+        suite = test_suite(ctx)
+        if suite.error_paths:
+            return
+        ctx.report(anchor_file(ctx), 1, "No test simulates an LLM failure or a missing API "
+                   "key." if suite.tests else "There are no tests, so no error-path test.",
+                   fix="Add a test whose stub raises RubyLLM::Error (and one without the API "
+                       "key) and assert the degraded response.")

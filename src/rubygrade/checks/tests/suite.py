@@ -1,0 +1,231 @@
+"""The app's test suite as the test-quality rules see it, computed once per run.
+
+- which files are tests (Minitest ``test/**/*_test.rb``, RSpec ``spec/**/*_spec.rb``,
+  plus their support files);
+- what the tests reach: the call graph from every method of a test file, plus
+  edges the graph cannot see: an HTTP request in an integration test reaches the
+  controller actions of its verb (``post`` -> ``create`` and custom actions), a
+  system test that clicks reaches every action, ``described_class``/the class a
+  test is named after resolves calls by name, ``X.perform_later`` reaches
+  ``X#perform``;
+- the test doubles and error-path signals found in test files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rubygrade import treeutil
+from rubygrade.index.model import CallSite, ClassDef, MethodDef
+
+if TYPE_CHECKING:
+    from rubygrade.checks.base import Context
+
+TEST_DIRS = ("test/", "spec/")
+_VERB_ACTIONS = {"get": {"index", "show", "new", "edit"}, "post": {"create"},
+                 "patch": {"update"}, "put": {"update"}, "delete": {"destroy"}}
+_CRUD = {"index", "show", "new", "edit", "create", "update", "destroy"}
+_SYSTEM_DRIVERS = {"click_on", "click_button", "click_link", "fill_in", "send_keys", "click"}
+DOUBLE_METHODS = {"stubs", "expects", "any_instance", "stub", "stub_any_instance", "mock",
+                  "stub_everything", "allow", "receive", "instance_double", "class_double",
+                  "object_double", "double", "spy", "instance_spy", "stub_request",
+                  "use_cassette", "stub_const", "receive_messages", "allow_any_instance_of",
+                  "expect_any_instance_of", "define_singleton_method", "insert_cassette"}
+FAKE_NAME = re.compile(r"(Fake|Stub|Mock|Dummy|Double|Spy|Null)")
+_ERROR_CALLS = {"raises", "and_raise", "to_raise", "to_timeout", "raise_error"}
+_ENV_KEY = re.compile(r"ENV(?:\.delete\(\s*|\[\s*)[\"'][A-Z_]*(?:API_KEY|TOKEN)[\"']\s*"
+                      r"(?:\)|\]\s*=\s*(?:nil|\"\"|'')|\]\s*=>\s*nil)|"
+                      r"[\"'][A-Z_]*API_KEY[\"']\s*(?:=>|:)\s*nil|ClimateControl")
+_STATUS = re.compile(r"status:\s*(?:[45]\d\d|\[\s*[45]\d\d)")
+
+
+@dataclass
+class TestSuite:
+    __test__ = False  # not a pytest class
+
+    files: list[str] = field(default_factory=list)  # repo-relative test files
+    tests: list[MethodDef] = field(default_factory=list)  # test blocks and test_* methods
+    reached: set[str] = field(default_factory=set)  # call-graph keys the tests reach
+    direct: set[str] = field(default_factory=set)  # keys a test file calls itself
+    requests: list[CallSite] = field(default_factory=list)  # HTTP requests / visits
+    doubles: list[tuple[str, int, str]] = field(default_factory=list)  # path, line, what
+    error_paths: list[tuple[str, int, str]] = field(default_factory=list)
+    fakes: list[str] = field(default_factory=list)  # names of fake classes in test files
+
+    def is_test_path(self, path: str) -> bool:
+        return path in self._paths
+
+    @property
+    def _paths(self) -> set[str]:
+        return set(self.files)
+
+
+def is_test_file(ctx: Context, path: str) -> bool:
+    rel = ctx.project.app_relative(path)
+    return rel is not None and rel.startswith(TEST_DIRS)
+
+
+def test_suite(ctx: Context) -> TestSuite:
+    return ctx.shared("test_suite", lambda: _build(ctx))
+
+
+def _build(ctx: Context) -> TestSuite:
+    suite = TestSuite()
+    suite.files = sorted(s.path for s in ctx.project.app_files("ruby") if is_test_file(ctx, s.path))
+    in_tests = set(suite.files)
+    test_methods = [m for m in ctx.index.methods if m.path in in_tests]
+    suite.tests = [m for m in test_methods if m.kind == "test" or
+                   (m.kind == "def" and m.name.startswith("test_"))]
+    suite.fakes = sorted({c.name for path in suite.files for c in _classes_in(ctx, path)
+                          if FAKE_NAME.search(c.short_name)})
+    graph = ctx.index.call_graph
+    extra = _extra_edges(ctx, in_tests)
+    starts = sorted({m.key for m in test_methods})
+    for m in test_methods:
+        suite.direct |= set(graph.callees(m.key)) | extra.get(m.key, set())
+    suite.reached = _reach(graph, starts, extra)
+    _signals(ctx, in_tests, suite)
+    suite.requests = [c for c in ctx.index.calls if c.path in in_tests and c.receiver is None
+                      and c.method in (*_VERB_ACTIONS, "visit")]
+    return suite
+
+
+def _classes_in(ctx: Context, path: str) -> list[ClassDef]:
+    return [c for c in ctx.index.classes if c.path == path]
+
+
+def _reach(graph: object, starts: list[str], extra: dict[str, set[str]]) -> set[str]:
+    g = graph.graph  # type: ignore[attr-defined]
+    seen = set(starts)
+    queue = deque(starts)
+    while queue:
+        node = queue.popleft()
+        nexts = set(g.successors(node)) if node in g else set()
+        for target in sorted(nexts | extra.get(node, set())):
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return seen
+
+
+def _controller_actions(ctx: Context) -> dict[str, list[MethodDef]]:
+    paths = {s.path for s in ctx.project.app_files("ruby", "app/controllers/")}
+    out: dict[str, list[MethodDef]] = {}
+    for method in ctx.index.methods:
+        if method.path in paths and method.kind == "def" and not method.singleton \
+                and method.visibility == "public" and method.owner.endswith("Controller"):
+            out.setdefault(method.owner, []).append(method)
+    return out
+
+
+_ROUTE_VERB = re.compile(r"^\s*(get|post|patch|put|delete|match)\b(.*)$")
+_ROUTE_NAMES = re.compile(r"#(\w+)|:(\w+)|[\"'/](\w+)[\"']")
+
+
+def _route_verbs(ctx: Context) -> dict[str, set[str]]:
+    """Action name -> HTTP verbs its custom routes use (``post "x", to: "chats#message"``)."""
+    routes = ctx.project.get("config/routes.rb")
+    out: dict[str, set[str]] = {}
+    for line in routes.lines if routes is not None else ():
+        match = _ROUTE_VERB.match(line)
+        if match is None or match.group(1) == "match":
+            continue
+        for names in _ROUTE_NAMES.findall(match.group(2)):
+            for name in names:
+                if name and name not in ("to", "as", "on", "via", "only", "except"):
+                    out.setdefault(name, set()).add(match.group(1))
+    return out
+
+
+def _subject_class(ctx: Context, method: MethodDef, described: dict[str, str]) -> str | None:
+    """The app class a test is about: RSpec ``describe X`` or ``XTest``/``XSpec`` naming."""
+    if method.path in described:
+        return described[method.path]
+    owner = method.owner.rsplit("::", 1)[-1]
+    for suffix in ("Test", "Spec"):
+        if owner.endswith(suffix) and ctx.index.class_defs(owner[: -len(suffix)]):
+            return owner[: -len(suffix)]
+    return None
+
+
+def _extra_edges(ctx: Context, in_tests: set[str]) -> dict[str, set[str]]:
+    """Edges the name-based call graph cannot draw (requests, described_class, jobs)."""
+    extra: dict[str, set[str]] = {}
+    actions = _controller_actions(ctx)
+    verbs = _route_verbs(ctx)
+    described: dict[str, str] = {}
+    for call in ctx.index.calls_named("describe", "context"):
+        if call.path in in_tests and call.path not in described and call.args:
+            const = treeutil.constant_name(call.args[0].node)
+            if const and ctx.index.class_defs(const):
+                described[call.path] = const
+    clicks = {c.path for c in ctx.index.calls_named(*_SYSTEM_DRIVERS) if c.path in in_tests}
+    for call in ctx.index.calls:
+        method = call.enclosing_method
+        if method is None:
+            continue
+        targets: set[str] = set()
+        if call.method in ("perform_later", "perform_now", "perform_async", "perform_sync") \
+                and call.receiver_constant:
+            job = ctx.index.resolve_constant(call.receiver_constant, call.enclosing_class)
+            targets.add(f"{job}#perform")
+        if call.path in in_tests:
+            targets |= _test_targets(ctx, call, method, actions, described, clicks, verbs)
+        if targets:
+            extra.setdefault(method.key, set()).update(targets)
+    return extra
+
+
+def _test_targets(ctx: Context, call: CallSite, method: MethodDef,
+                  actions: dict[str, list[MethodDef]], described: dict[str, str],
+                  clicks: set[str], verbs: dict[str, set[str]]) -> set[str]:
+    out: set[str] = set()
+    subject = _subject_class(ctx, method, described)
+    if call.receiver is None and (call.method in _VERB_ACTIONS or call.method == "visit"):
+        owners = [subject] if subject in actions else sorted(actions)
+        for owner in owners:
+            for action in actions.get(owner, []):
+                verb = "get" if call.method == "visit" else call.method
+                custom = action.name not in _CRUD and verb in verbs.get(action.name, {verb})
+                if (call.method == "visit" and call.path in clicks) or custom or \
+                        action.name in _VERB_ACTIONS[verb]:
+                    out.add(action.key)
+    elif subject is not None and call.receiver is not None and \
+            call.receiver_constant is None:
+        for m in ctx.index.methods_of(subject):
+            if m.name == call.method and m.kind in ("def", "attr"):
+                out.add(m.key)
+        if call.method == "new" and treeutil.text(call.receiver) == "described_class":
+            out.add(f"{subject}#initialize")
+    return {t for t in out if t in ctx.index.call_graph.methods}
+
+
+def _signals(ctx: Context, in_tests: set[str], suite: TestSuite) -> None:
+    for call in ctx.index.calls:
+        if call.path not in in_tests:
+            continue
+        where = (call.path, call.line)
+        if call.method in DOUBLE_METHODS and not (call.method == "double" and call.args == ()
+                                                  and call.receiver is not None):
+            suite.doubles.append((*where, call.method))
+        elif call.method == "new" and call.receiver_constant in ("Minitest::Mock", "Mock"):
+            suite.doubles.append((*where, "Minitest::Mock"))
+        if call.method in _ERROR_CALLS or (call.method in ("raise", "fail") and
+                                           call.receiver is None and call.args):
+            suite.error_paths.append((*where, call.method))
+        elif call.method == "to_return" and _STATUS.search(treeutil.text(call.node)):
+            suite.error_paths.append((*where, "HTTP error status"))
+    for path in sorted(in_tests):
+        for cls in _classes_in(ctx, path):
+            if FAKE_NAME.search(cls.short_name):
+                suite.doubles.append((path, cls.line, f"fake class {cls.short_name}"))
+        for number, line in enumerate(ctx.project.files[path].lines, start=1):
+            if _ENV_KEY.search(line):
+                suite.error_paths.append((path, number, "missing API key"))
+            if re.search(r"\b(Fake|Stub|Mock)\w*\s*=\s*Struct\.new", line):
+                suite.doubles.append((path, number, "fake Struct"))
+    suite.doubles.sort()
+    suite.error_paths.sort()
