@@ -98,3 +98,10 @@ def test_rg805_ties_to_process_local_state() -> None:
     rg805 = [f for f in state.findings if f.rule_id == "RG805"]
     assert len(rg805) == 1 and "RG501" in rg805[0].message
     assert not [f for f in _report("persist_cache").findings if f.rule_id == "RG805"]
+
+
+def test_rg804_reports_once_per_place_and_names_the_other_leftovers() -> None:
+    rg804 = [f for f in _report("prod_app").findings if f.rule_id == "RG804"]
+    assert [(f.path, f.line) for f in rg804] == [("config/application.rb", 4)]
+    assert "Active Record, Action Mailer, Active Job" in rg804[0].message
+    assert "config/database.yml" in rg804[0].message

@@ -159,30 +159,37 @@ class RubyIndexer:
         self.facts = FileFacts()
 
     def index(self, root: Node) -> FileFacts:
+        """Index the tree in one iterative pass.
+
+        Each node's parent travels on the stack: tree-sitter's ``Node.parent`` searches
+        down from the root, so calling it per node is quadratic in nesting depth.
+        """
         top = _Ctx(scope=_Scope(name=""))
-        stack: list[tuple[Node, _Ctx]] = [(root, top)]
+        stack: list[tuple[Node, _Ctx, Node | None]] = [(root, top, None)]
         while stack:
-            node, ctx = stack.pop()
-            child_ctx = self._visit(node, ctx)
+            node, ctx, parent = stack.pop()
+            child_ctx = self._visit(node, ctx, parent)
             if child_ctx is None:
                 continue
             # Named children only: anonymous nodes are keyword/punctuation leaves that carry no
             # facts (the ``class`` keyword token would otherwise pass for a class), and skipping
             # them is ~3x cheaper on large apps.
             children = node.named_children
-            pending: list[tuple[Node, _Ctx]] = []
-            guards = self._guards_for(node)
-            for child in children:
-                c_ctx = child_ctx
-                if guards and child.type not in ("rescue", "else", "ensure"):
-                    c_ctx = _Ctx(scope=child_ctx.scope, method=child_ctx.method,
-                                 rescues=guards + child_ctx.rescues, locals=child_ctx.locals)
-                pending.append((child, c_ctx))
-            stack.extend(reversed(pending))
+            if not children:
+                continue
+            guards = self._guards_for(node, parent)
+            guarded = child_ctx
+            if guards:
+                guarded = _Ctx(scope=child_ctx.scope, method=child_ctx.method,
+                               rescues=guards + child_ctx.rescues, locals=child_ctx.locals)
+            stack.extend(
+                (child, guarded if guards and child.type not in ("rescue", "else", "ensure")
+                 else child_ctx, node)
+                for child in reversed(children))
         return self.facts
 
     # -- rescue regions --------------------------------------------------------
-    def _guards_for(self, node: Node) -> tuple[RescueClause, ...]:
+    def _guards_for(self, node: Node, parent: Node | None) -> tuple[RescueClause, ...]:
         if node.type == "rescue_modifier":
             return (RescueClause(path=self.path, line=treeutil.line_of(node), exceptions=(),
                                  variable=None, scope="modifier", node=node),)
@@ -190,7 +197,6 @@ class RubyIndexer:
             return ()
         if not any(c.type == "rescue" for c in node.children):
             return ()
-        parent = node.parent
         ptype = parent.type if parent is not None else ""
         scope = {"method": "method", "singleton_method": "method", "do_block": "block",
                  "block": "block", "class": "class", "module": "class"}.get(ptype, "begin")
@@ -199,7 +205,7 @@ class RubyIndexer:
         return _rescue_clauses(node, self.path, scope)
 
     # -- visiting ----------------------------------------------------------------
-    def _visit(self, node: Node, ctx: _Ctx) -> _Ctx | None:
+    def _visit(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx | None:
         """Record facts for ``node``; return the context for its children (None: skip them)."""
         t = node.type
         if t in ("class", "module"):
@@ -207,14 +213,14 @@ class RubyIndexer:
         if t == "singleton_class":
             return _Ctx(scope=_Scope(name=ctx.scope.name, singleton=True), method=ctx.method)
         if t in ("method", "singleton_method"):
-            return self._method(node, ctx)
+            return self._method(node, ctx, parent)
         if t == "call":
             return self._call(node, ctx)
         if t in ("assignment", "operator_assignment"):
             self._assignment(node, ctx)
             return ctx
         if t == "identifier":
-            self._identifier(node, ctx)
+            self._identifier(node, ctx, parent)
             return ctx
         if t in ("block_parameters", "lambda_parameters"):
             for p in parse_params(node):
@@ -243,13 +249,13 @@ class RubyIndexer:
                 return cls
         return None
 
-    def _method(self, node: Node, ctx: _Ctx) -> _Ctx:
+    def _method(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx:
         scope = ctx.scope
         singleton = scope.singleton or node.type == "singleton_method"
         params = parse_params(node.child_by_field_name("parameters"))
         visibility: Visibility = scope.visibility
-        if node.parent is not None and node.parent.type == "argument_list":
-            caller = node.parent.parent
+        if parent is not None and parent.type == "argument_list":
+            caller = parent.parent
             word = treeutil.text(caller.child_by_field_name("method")) if caller else ""
             if word in ("private", "protected", "public"):
                 visibility = word  # type: ignore[assignment]
@@ -349,10 +355,9 @@ class RubyIndexer:
                     params=params, visibility=ctx.scope.visibility, path=self.path,
                     line=call.line, end_line=call.line, node=call.node, kind="attr"))
 
-    def _identifier(self, node: Node, ctx: _Ctx) -> None:
+    def _identifier(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> None:
         """A lone identifier is a local variable or a call without arguments (``build_chat``)."""
         name = treeutil.text(node)
-        parent = node.parent
         if parent is None or name in ctx.locals:
             return
         ptype = parent.type

@@ -10,7 +10,7 @@ from rubygrade.models import Dimension, Severity
 
 MAX_INLINE_LINES = 100
 MAX_ASSET_LINES = 500
-_BLOCK = re.compile(r"<(script|style)\b[^>]*>(.*?)</\1\s*>", re.S | re.I)
+_OPEN = re.compile(r"<(script|style)\b[^>]{0,2000}>", re.I)
 _ASSET_DIRS = ("app/javascript/", "app/assets/stylesheets/", "app/assets/javascripts/")
 _GENERATED = ("/builds/", "/vendor/", ".min.", "/tailwind.css", "application.tailwind.css")
 
@@ -52,12 +52,17 @@ class CodeDump(Rule):
             mailer = "/layouts/mailer" in rel or "_mailer/" in rel  # e-mail needs inline CSS
             if source.kind == "erb" and rel.startswith("app/views/") and not mailer:
                 text = source.text
-                for match in _BLOCK.finditer(text):
-                    lines = match.group(2).count("\n")
+                lower = text.lower()
+                for match in _OPEN.finditer(text):
+                    tag = match.group(1).lower()
+                    close = lower.find(f"</{tag}", match.end())
+                    if close < 0:
+                        continue
+                    lines = text.count("\n", match.end(), close)
                     if lines > MAX_INLINE_LINES:
                         line = text.count("\n", 0, match.start()) + 1
                         ctx.report(path, line,
-                                   f"Inline <{match.group(1)}> of {lines} lines in a view "
+                                   f"Inline <{tag}> of {lines} lines in a view "
                                    f"(limit {MAX_INLINE_LINES}).",
                                    fix="Move scripts to Stimulus controllers and styles to "
                                        "Tailwind classes or a stylesheet.")

@@ -16,6 +16,13 @@ def dockerfile_path(ctx: Context) -> str | None:
     return None
 
 
+def is_placeholder(text: str) -> bool:
+    """No ``FROM`` line, or no build instruction beside it."""
+    lines = [ln.strip() for ln in text.splitlines()]
+    words = {ln.split()[0].upper() for ln in lines if ln and not ln.startswith("#")}
+    return "FROM" not in words or len(words & set(_INSTRUCTIONS)) < 2
+
+
 class DockerfileMissing(Rule):
     """The repository has no Dockerfile, or only a placeholder.
 
@@ -58,8 +65,6 @@ class DockerfileMissing(Rule):
                        else "Dockerfile", 1, "No Dockerfile in the repository.",
                        fix="Add a Dockerfile that installs the gems and starts the server.")
             return
-        lines = [ln.strip() for ln in ctx.project.files[path].text.splitlines()]
-        words = {ln.split()[0].upper() for ln in lines if ln and not ln.startswith("#")}
-        if "FROM" not in words or len(words & set(_INSTRUCTIONS)) < 2:
+        if is_placeholder(ctx.project.files[path].text):
             ctx.report(path, 1, "The Dockerfile is a placeholder: no FROM line and build steps.",
                        fix="Write a real multi-stage Dockerfile (FROM, RUN bundle install, CMD).")

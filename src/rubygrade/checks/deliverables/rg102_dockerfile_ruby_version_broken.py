@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.deliverables.rg101_dockerfile_missing import dockerfile_path
+from rubygrade.checks.deliverables.rg101_dockerfile_missing import (
+    dockerfile_path,
+    is_placeholder,
+)
 from rubygrade.models import Confidence, Dimension, Severity
 
 _ARG = re.compile(r"^\s*ARG\s+(\w+)(?:=(\S*))?", re.IGNORECASE)
@@ -47,7 +50,7 @@ class DockerfileRubyVersionBroken(Rule):
     an `ARG` with no default is reported. A version whose major.minor differs from
     the one the Gemfile's `ruby` line pins breaks `bundle install` and is reported
     too; a mismatch with `.ruby-version`/`mise.toml` only is reported at low
-    confidence. 3.4.x and 4.0.x are fine.
+    confidence. 3.4.x and 4.0.x are fine; a placeholder Dockerfile is RG101's.
 
     ## Why is this bad?
     The image either does not exist, floats to whatever `latest` is, or refuses
@@ -72,8 +75,8 @@ class DockerfileRubyVersionBroken(Rule):
 
     def check(self, ctx: Context) -> None:
         path = dockerfile_path(ctx)
-        if path is None:
-            return
+        if path is None or is_placeholder(ctx.project.files[path].text):
+            return  # RG101 reports the placeholder
         args: dict[str, str] = {}
         for number, line in enumerate(ctx.project.files[path].lines, start=1):
             if (arg := _ARG.match(line)) is not None:

@@ -18,6 +18,23 @@ _RUN_SIGNALS = re.compile(
     r"bin/setup|foreman start)", re.IGNORECASE)
 
 
+_SETUP_HEADING = re.compile(r"^#{1,4}\s*(set ?up|install|installation|getting started|"
+                            r"quick ?start|running|usage|development|run)\b",
+                            re.IGNORECASE | re.MULTILINE)
+_LINK = re.compile(r"\]\(([\w./-]+\.md)\)")
+
+
+def _linked_docs(ctx: Context, readme: str, text: str) -> list[str]:
+    """Texts of the local Markdown files the README links to (``[INSTALL](INSTALL.md)``)."""
+    folder = readme.rsplit("/", 1)[0] + "/" if "/" in readme else ""
+    out = []
+    for target in _LINK.findall(text)[:20]:
+        source = ctx.project.files.get(folder + target.removeprefix("./"))
+        if source is not None:
+            out.append(source.text)
+    return out
+
+
 class ReadmeStockOrMissing(Rule):
     """The README is missing, is Rails' stock text, or does not say how to run the app.
 
@@ -25,8 +42,10 @@ class ReadmeStockOrMissing(Rule):
     Reads `README.md` (or `README`, `README.rdoc`). Reports it when absent, when
     it still holds the generator's "This README would normally document..."
     text, or when it is too thin to explain the app: fewer than 30 words, or no
-    set-up/run command (`bin/dev`, `bin/rails server`, `docker compose up`,
-    `bundle install`, `bin/setup`).
+    set-up/run signal. Signals: a command (`bin/dev`, `bin/rails server`,
+    `docker compose up`, `bundle install`, `bin/setup`) in the README or in a
+    local Markdown file it links to (`INSTALL.md`), or a set-up/run heading
+    (`## Setup`, `## Getting started`, `## Usage`) with a code block.
 
     ## Why is this bad?
     A reader must learn what the app does and how to start it. The stock text
@@ -73,7 +92,10 @@ class ReadmeStockOrMissing(Rule):
                            fix="Replace it with what the app does, set-up and how to run it.")
                 return
         words = len(re.findall(r"\w+", text))
-        if words < 30 or not _RUN_SIGNALS.search(text):
+        runnable = bool(_RUN_SIGNALS.search(text) or
+                        (_SETUP_HEADING.search(text) and "```" in text) or
+                        any(_RUN_SIGNALS.search(t) for t in _linked_docs(ctx, path, text)))
+        if words < 30 or not runnable:
+            why = "no set-up or run command" if not runnable else "too short to explain the app"
             ctx.report(path, 1, f"The README is too thin to run the app ({words} words; "
-                       "no set-up or run command).",
-                       fix="Add set-up steps and the command that starts the app.")
+                       f"{why}).", fix="Add set-up steps and the command that starts the app.")

@@ -20,7 +20,8 @@ class SecretFileCommitted(Rule):
     ## What it does
     Reports files named `.env` or `.env.<anything>` except the template forms
     (`.env.example`, `.env.sample`, `.env.template`, `.env.dist`), plus
-    `config/master.key`, `config/credentials/*.key` and private key files. When the
+    `config/master.key`, `config/credentials/*.key` (test/development keys at low
+    confidence) and private key files. When the
     repository is a git work tree only tracked or unignored files count. A `.env`
     without any assignment is reported at low confidence.
 
@@ -56,5 +57,8 @@ class SecretFileCommitted(Rule):
                                ".gitignore and commit a .env.example instead.",
                            confidence=Confidence.LOW if empty else None)
             elif _KEY_FILES.search(path):
+                # test/development credential keys guard throwaway secrets: reported, not scored
+                minor = path.endswith(("credentials/test.key", "credentials/development.key"))
                 ctx.report(path, 1, f"The key file {path} is committed.",
-                           fix="Remove it from the repository, rotate it and ignore it.")
+                           fix="Remove it from the repository, rotate it and ignore it.",
+                           confidence=Confidence.LOW if minor else None)

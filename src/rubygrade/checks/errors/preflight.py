@@ -25,6 +25,11 @@ _PATTERNS = [
 ]
 
 
+#: The key checked must be the LLM provider's (a Clearbit key check is not a preflight).
+_LLM_KEY = re.compile(r"openrouter|open_?ai|anthropic|gemini|deepseek|mistral|llm|\bai_", re.I)
+_TOGGLE = re.compile(r"^\s*config\.\w+\s*=")
+
+
 def find_preflight(ctx: Context) -> tuple[str, int, str] | None:
     """(path, line, text) of the first API-key preflight in app code, or None."""
     for path, source in sorted(ctx.project.files.items()):
@@ -37,6 +42,9 @@ def find_preflight(ctx: Context) -> tuple[str, int, str] | None:
             stripped = line.strip()
             if stripped.startswith("#"):
                 continue
-            if any(p.search(line) for p in _PATTERNS):
+            if _TOGGLE.match(line) or not any(p.search(line) for p in _PATTERNS):
+                continue
+            if _LLM_KEY.search(line) or ctx.brief.api_key_env in line or \
+                    "RubyLLM" in text and "api_key" in line and "ENV" not in line:
                 return path, number, stripped
     return None

@@ -55,7 +55,7 @@ class BlanketRescueAroundLlmCall(Rule):
                 if not handler.blanket or (handler.path, handler.line) in seen:
                     continue
                 seen.add((handler.path, handler.line))
-                caught = ", ".join(handler.exceptions) or "everything (bare rescue)"
+                caught = ", ".join(handler.exceptions) or "every StandardError (bare rescue)"
                 ctx.report(handler.path, handler.line,
                            f"The {handler.kind} guarding the LLM call at "
                            f"{result.llm.call.path}:{result.llm.call.line} catches {caught}, "

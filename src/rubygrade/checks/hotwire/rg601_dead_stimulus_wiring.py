@@ -11,6 +11,22 @@ from rubygrade.stimulus import StimulusWiring, stimulus_wiring
 GENERATOR_NOISE = {"hello"}
 
 
+_IMPORT = re.compile(r"""(?:import|pin)\s+(?:[\w{}\s,*]+from\s+)?["']([@\w./-]+)["']""")
+
+
+def _imported_packages(ctx: Context) -> set[str]:
+    """Bare package names the app's JavaScript imports or pins (their controllers are theirs)."""
+    out: set[str] = set()
+    sources = ctx.project.app_files("javascript") + \
+        [s for s in (ctx.project.get("config/importmap.rb"),) if s is not None]
+    for source in sources:
+        for match in _IMPORT.finditer(source.text):
+            name = match.group(1)
+            if not name.startswith((".", "/", "controllers")):
+                out.add(name.lstrip("@").split("/")[0].replace("_", "-"))
+    return out
+
+
 class DeadStimulusWiring(Rule):
     """A template names a Stimulus controller, action or target that does not exist, or a
     controller is never used.
@@ -22,6 +38,8 @@ class DeadStimulusWiring(Rule):
     `data: { controller: ..., action: ... }` hashes. Reports a use whose
     controller, method or target does not exist, and a controller that no
     template or helper uses (`hello_controller.js` from the generator is noise).
+    A namespaced controller (`raif--chat`) of a package the app imports or pins
+    belongs to that package and is not checked.
 
     ## Why is this bad?
     Stimulus fails silently: a misspelt action or a missing method means the
@@ -49,8 +67,15 @@ class DeadStimulusWiring(Rule):
         if not wiring.controllers and not wiring.uses:
             return
         reported: set[tuple[str, int, str]] = set()
+        packages = _imported_packages(ctx)
+        gems = set(ctx.project.lockfile.gems) if ctx.project.lockfile else set()
         for use in wiring.uses:
+            folder = (ctx.project.app_relative(use.path) or "").split("/")
+            if len(folder) > 3 and folder[:2] == ["app", "views"] and folder[2] in gems:
+                continue  # an override of an engine's view (madmin/...) uses the engine's JS
             controller = wiring.controllers.get(use.identifier)
+            if controller is None and use.identifier.split("--")[0] in packages:
+                continue  # ``raif--conversations`` comes with ``import "raif"``
             if controller is None:
                 key = (use.path, use.line, use.identifier)
                 if key not in reported and wiring.controllers:

@@ -47,7 +47,8 @@ class NoPartials(Rule):
         if not ctx.project.is_rails or partials(ctx):
             return
         views = [s for s in ctx.project.app_files(None, "app/views/")
-                 if "/layouts/" not in s.path and s.kind == "erb"]
+                 if "/layouts/" not in s.path and "/pwa/" not in s.path
+                 and s.kind == "erb"]
         anchor = max(views, key=lambda s: (len(s.lines), s.path)).path if views else \
             hotwire_anchor(ctx)
         ctx.report(anchor, 1, "The views have no partials.",

@@ -72,6 +72,24 @@ def _at_run_time(ctx: Context, method: MethodDef | None) -> bool:
         method.key in request_reachable(ctx)
 
 
+def _load_time_registrar(ctx: Context, method: MethodDef) -> bool:
+    """``Registry.register(Foo)`` called in class bodies or at file level fills a registry
+    while classes load; a later request only reads it."""
+    for call in ctx.index.calls_named(method.name):
+        if call.enclosing_method is not None or is_test_path(ctx, call.path):
+            continue
+        const = call.receiver_constant
+        if const is not None and ctx.index.resolve_constant(const, call.enclosing_class) \
+                .removeprefix("::") == method.owner:
+            return True
+    return False
+
+
+def is_test_path(ctx: Context, path: str) -> bool:
+    rel = app_rel(ctx, path) or ""
+    return rel.startswith(("test/", "spec/"))
+
+
 def _mutations(ctx: Context) -> Mutations:
     """Receiver text -> [(path, line, in a singleton method)] for every in-place write made
     by a method that request handling reaches."""
@@ -99,7 +117,7 @@ def _mutations(ctx: Context) -> Mutations:
             if target is not None:
                 line = treeutil.line_of(node)
                 method = ctx.index.method_at(path, line)
-                if _at_run_time(ctx, method):
+                if _at_run_time(ctx, method) and not _load_time_registrar(ctx, method):  # type: ignore[arg-type]
                     out[treeutil.text(target)].append((path, line, bool(method and
                                                                         method.singleton)))
     return out

@@ -14,7 +14,7 @@ from rubygrade.models import Dimension, Severity
 
 #: Expressions that carry LLM or user text.
 CONTENT = re.compile(r"content|message|response|reply|answer|body|text|markdown|output|"
-                     r"completion|html|params|chunk|result|to_html|render|prompt|md\b", re.I)
+                     r"completion|html|params|chunk|result|to_html|prompt|md\b", re.I)
 #: Wrappers that make the value safe, or values that are not content.
 _SAFE = re.compile(r"\bsanitize\(|\bsanitize\s|\bh\(|ERB::Util|json_escape|strip_tags|"
                    r"\.to_json\b|\bt\(|I18n\.|\byield\b|content_for|render\s*\(?\s*partial|"
@@ -22,6 +22,8 @@ _SAFE = re.compile(r"\bsanitize\(|\bsanitize\s|\bh\(|ERB::Util|json_escape|strip
 #: HTML built with Rails tag helpers is escaped piece by piece.
 _TAG_BUILT = re.compile(r"content_tag|\btag\.|link_to|button_to|image_tag|safe_join")
 _SKIPPED_VIEWS = ("app/views/action_text/",)
+#: Rails' own rendering (partials, layouts) is escaped where it is built.
+_RAILS_RENDER = re.compile(r"^\s*(?:render|yield|content_for|turbo_stream)\b")
 _UNSAFE_TAGS = re.compile(r"script|iframe|object|embed|style|form|\bon\w+", re.I)
 _LITERAL = {"string", "simple_symbol", "heredoc_beginning", "integer", "nil"}
 
@@ -30,7 +32,8 @@ def _content(ctx: Context, node: Node | None) -> bool:
     if node is None or node.type in _LITERAL:
         return False
     text = treeutil.text(node)
-    if not CONTENT.search(text) or _SAFE.search(text) or _TAG_BUILT.search(text):
+    if not CONTENT.search(text) or _SAFE.search(text) or _TAG_BUILT.search(text) or \
+            _RAILS_RENDER.match(text):
         return False
     return not _calls_safe_helper(ctx, node)
 
@@ -110,7 +113,7 @@ class UnescapedLlmOutput(Rule):
                 continue
             if call.method == "html_safe" and _content(ctx, call.receiver) and \
                     not _method_sanitises(call):
-                shown = treeutil.text(call.receiver).splitlines()[0][:40]
+                shown = (treeutil.text(call.receiver).splitlines() or [""])[0][:40]
                 report(call.path, call.line, f"`{shown}.html_safe`")
             elif call.method == "raw" and call.receiver is None and call.positional and \
                     _content(ctx, call.positional[0].value) and not _method_sanitises(call):
@@ -129,5 +132,6 @@ class UnescapedLlmOutput(Rule):
             if (app_rel(ctx, source.path) or "").startswith(_SKIPPED_VIEWS):
                 continue
             for tag in source.erb_tags:
-                if tag.raw_output and CONTENT.search(tag.code) and not _SAFE.search(tag.code):
+                if tag.raw_output and CONTENT.search(tag.code) and not _SAFE.search(tag.code) \
+                        and not _RAILS_RENDER.match(tag.code):
                     report(source.path, tag.line, "`<%==`")

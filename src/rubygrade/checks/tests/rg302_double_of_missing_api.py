@@ -126,7 +126,10 @@ class DoubleOfMissingApi(Rule):
     `RubyLLM.chat`/`RubyLLM::Chat.new` returns, a mock assigned to a `chat`
     variable, a `FakeChat` class in the tests): each method they answer that the
     app's own code calls must be a real `RubyLLM::Chat` method (a fake
-    message/response: `RubyLLM::Message`).
+    message/response: `RubyLLM::Message`). A test support file that reopens
+    `RubyLLM` to define a class the gem lacks and the app names
+    (`class RubyLLM::Client`), or a method the app calls that the gem lacks, is
+    reported too.
 
     ## Why is this bad?
     The test is green and the app crashes: the double answers `chat.user(...)`
@@ -173,6 +176,7 @@ class DoubleOfMissingApi(Rule):
                     value = _returned(call)
                     if value is not None:
                         stand_ins.append((value, call.path))
+        found += self._reopened(ctx, files, app_calls)
         fake_methods = self._stand_in_methods(ctx, stand_ins, files)
         for stub in fake_methods:
             if stub.method in app_calls:
@@ -190,6 +194,28 @@ class DoubleOfMissingApi(Rule):
                            "with_instructions, with_model (see the gem's RubyLLM::Chat).",
                        data={"api": f"{stub.owner}{'.' if stub.singleton else '#'}"
                              f"{stub.method}"})
+
+    def _reopened(self, ctx: Context, files: set[str],
+                  app_calls: set[str]) -> list[tuple[Stubbed, Confidence]]:
+        """``module RubyLLM; class Client ... end; end`` in a test support file: a fake
+        of the gem itself. The class must exist; its methods the app calls must too."""
+        out: list[tuple[Stubbed, Confidence]] = []
+        app_text = "\n".join(s.text for s in ctx.project.app_files("ruby")
+                             if s.path not in files and "RubyLLM" in s.text)
+        for cls in ctx.index.classes:
+            if cls.path not in files or not (cls.name == "RubyLLM" or
+                                             cls.name.startswith("RubyLLM::")):
+                continue
+            if re.search(re.escape(cls.name) + r"\b(?!::)", app_text):
+                # only a fake the app's code relies on hides a crash
+                out.append((Stubbed(cls.name, True, "", cls.path, cls.line, "fake"),
+                            Confidence.HIGH))
+            for method in ctx.index.methods_of(cls.name):
+                if method.path == cls.path and method.kind == "def" and \
+                        method.name in app_calls:
+                    out.append((Stubbed(cls.name, method.singleton, method.name, method.path,
+                                        method.line, "fake"), Confidence.MEDIUM))
+        return out
 
     def _problem(self, ctx: Context, stub: Stubbed) -> str | None:
         catalogue = ctx.catalogue

@@ -71,13 +71,15 @@ class ComponentUntested(Rule):
                        and "/concerns/" not in s.path]
         services = [s.path for s in ctx.project.app_files("ruby", "app/services/")]
         views = [s.path for s in ctx.project.app_files(None, "app/views/")
-                 if "/layouts/" not in s.path and not s.path.endswith(".keep")]
+                 if "/layouts/" not in s.path and "/pwa/" not in s.path
+                 and not s.path.endswith(".keep")]
         return {"controllers": controllers[0] if controllers else None,
                 "services": services[0] if services else None,
                 "views": views[0] if views else None}
 
     def _tested(self, ctx: Context, suite: TestSuite, kind: str) -> bool:
-        rels = [ctx.project.app_relative(p) or p for p in suite.files]
+        with_tests = {t.path for t in suite.tests}  # generator stubs hold no test
+        rels = [ctx.project.app_relative(p) or p for p in suite.files if p in with_tests]
         if any(r.startswith(_FOLDERS[kind]) and r.endswith(("_test.rb", "_spec.rb"))
                for r in rels):
             return True

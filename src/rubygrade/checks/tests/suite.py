@@ -140,6 +140,42 @@ def _route_verbs(ctx: Context) -> dict[str, set[str]]:
     return out
 
 
+def _root_controller(ctx: Context) -> str | None:
+    routes = ctx.project.get("config/routes.rb")
+    match = re.search(r"^\s*root\s*\(?\s*(?:to:\s*)?[\"'](\w+(?:/\w+)*)#", routes.text,
+                      re.MULTILINE) if routes is not None else None
+    return match.group(1) if match else None
+
+
+def _requested_controllers(ctx: Context, call: CallSite, owners: list[str],
+                           root: str | None) -> list[str]:
+    """The controllers a request's path names (``messages_path`` -> MessagesController)."""
+    if not call.args:
+        return owners
+    text = treeutil.text(call.args[0].node)
+    helper = re.match(r"(\w+?)_(?:url|path)\b", text)
+    if helper:
+        base = helper.group(1)
+        if base == "root":
+            words = [root.rsplit("/", 1)[-1]] if root else []
+        else:
+            words = re.sub(r"^(new|edit)_", "", base).split("_")
+    else:
+        literal = treeutil.string_value(call.args[0].node) or ""
+        words = [w for w in re.split(r"[/?#]", literal) if re.fullmatch(r"[a-z_]+", w)][-1:]
+    if not words:
+        return owners
+    snake = {o: re.sub(r"(?<!^)(?=[A-Z])", "_", o.rsplit("::", 1)[-1].removesuffix("Controller"))
+             .lower() for o in owners}
+    for size in range(len(words), 0, -1):  # longest suffix first: chat_messages, messages
+        tail = "_".join(words[-size:])
+        found = [o for o, s in snake.items() if s in (tail, tail + "s", tail + "es")
+                 or tail in (s + "s", s)]
+        if found:
+            return sorted(found)
+    return [] if helper else owners  # a helper naming no app controller reaches none
+
+
 def _subject_class(ctx: Context, method: MethodDef, described: dict[str, str]) -> str | None:
     """The app class a test is about: RSpec ``describe X`` or ``XTest``/``XSpec`` naming."""
     if method.path in described:
@@ -156,6 +192,7 @@ def _extra_edges(ctx: Context, in_tests: set[str]) -> dict[str, set[str]]:
     extra: dict[str, set[str]] = {}
     actions = _controller_actions(ctx)
     verbs = _route_verbs(ctx)
+    root = _root_controller(ctx)
     described: dict[str, str] = {}
     for call in ctx.index.calls_named("describe", "context"):
         if call.path in in_tests and call.path not in described and call.args:
@@ -173,7 +210,8 @@ def _extra_edges(ctx: Context, in_tests: set[str]) -> dict[str, set[str]]:
             job = ctx.index.resolve_constant(call.receiver_constant, call.enclosing_class)
             targets.add(f"{job}#perform")
         if call.path in in_tests:
-            targets |= _test_targets(ctx, call, method, actions, described, clicks, verbs)
+            targets |= _test_targets(ctx, call, method, actions, described, clicks, verbs,
+                                     root)
         if targets:
             extra.setdefault(method.key, set()).update(targets)
     return extra
@@ -181,11 +219,13 @@ def _extra_edges(ctx: Context, in_tests: set[str]) -> dict[str, set[str]]:
 
 def _test_targets(ctx: Context, call: CallSite, method: MethodDef,
                   actions: dict[str, list[MethodDef]], described: dict[str, str],
-                  clicks: set[str], verbs: dict[str, set[str]]) -> set[str]:
+                  clicks: set[str], verbs: dict[str, set[str]],
+                  root: str | None) -> set[str]:
     out: set[str] = set()
     subject = _subject_class(ctx, method, described)
     if call.receiver is None and (call.method in _VERB_ACTIONS or call.method == "visit"):
-        owners = [subject] if subject in actions else sorted(actions)
+        owners = [subject] if subject in actions else \
+            _requested_controllers(ctx, call, sorted(actions), root)
         for owner in owners:
             for action in actions.get(owner, []):
                 verb = "get" if call.method == "visit" else call.method
