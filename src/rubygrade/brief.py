@@ -6,15 +6,15 @@ the same rules grade a different task when given a different brief.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from rubygrade.config import DataFileError, load_model
 from rubygrade.paths import rules_dir
 
 
-class BriefError(ValueError):
+class BriefError(DataFileError):
     """A brief file that cannot be read or is not valid; the message names file and key."""
 
 
@@ -54,14 +54,6 @@ def load_brief(path: str | Path | None = None) -> Brief:
     """Load a brief file, or the default brief shipped in ``rules/briefs/default.toml``."""
     file = Path(path) if path is not None else rules_dir() / "briefs" / "default.toml"
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BriefError(f"{file}: cannot read brief: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise BriefError(f"{file}: invalid TOML: {exc}") from None
-    try:
-        return Brief.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise BriefError(f"{file}: key {where!r}: {first['msg']}") from None
+        return load_model(file, Brief, "brief")
+    except DataFileError as exc:
+        raise BriefError(str(exc)) from None

@@ -125,9 +125,9 @@ class CallGraph:
             if name == "new":
                 return self._in_class_chain(cls, "initialize", False)
             return self._in_class_chain(cls, name, True)
-        cls = self._receiver_class(call, receiver)
-        if cls is not None:
-            return self._in_class_chain(cls, name, False)
+        built = self._receiver_class(call, receiver)
+        if built is not None:
+            return self._in_class_chain(built, name, False)
         if name in _TOO_COMMON:
             return []
         return self._by_name(name)

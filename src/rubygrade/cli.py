@@ -11,8 +11,12 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rubygrade import __version__
+
+if TYPE_CHECKING:
+    from rubygrade.models import Report
 
 # Sub-command modules register themselves here: (module, function) pairs imported lazily.
 _EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -24,42 +28,205 @@ class UsageError(Exception):
     """A problem with what the user asked for; printed as one line, exit code 2."""
 
 
+def _add_output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", "-f", default="text", help="text, json, sarif or markdown")
+    p.add_argument("--output", "-o", help="write the report to this file instead of stdout")
+    p.add_argument("--verbose", "-v", action="store_true", help="text: show every finding")
+
+
+def _add_gates(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--fail-under", type=float, metavar="N",
+                   help="exit 1 when the total is below N")
+    p.add_argument("--min-tier", metavar="TIER", help="exit 1 when the tier is below TIER (A, B, C, D)")
+
+
 def _add_grade(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("grade", help="grade a Rails repository")
     p.add_argument("path", nargs="?", default=".", help="repository folder (default: .)")
-    p.add_argument("--format", "-f", default="text", help="text or json")
-    p.add_argument("--output", "-o", help="write the report to this file instead of stdout")
+    _add_output_options(p)
+    _add_gates(p)
     p.add_argument("--ruby-llm-version", help="catalogue version to check against")
-    p.add_argument("--rubric", help="rubric TOML file (default: the shipped rubric)")
-    p.add_argument("--brief", help="brief TOML file (default: the shipped brief)")
-    p.add_argument("--verbose", "-v", action="store_true", help="text: show every finding")
+    p.add_argument("--rubric", help="rubric TOML file (default: the config's, else the shipped rubric)")
+    p.add_argument("--brief", help="brief TOML file (default: the config's, else the shipped brief)")
+    p.add_argument("--no-config", action="store_true",
+                   help="ignore [tool.rubygrade] / .rubygrade.toml in the repository")
     p.add_argument("--timings", action="store_true",
                    help="add phase timings to the diagnostics (makes output vary between runs)")
     p.set_defaults(func=_cmd_grade)
 
+    c = sub.add_parser("check", help="hook mode: report findings in FILES only; exit 1 on errors")
+    c.add_argument("files", nargs="*", help="repo-relative files to report on (default: all)")
+    c.add_argument("--root", default=".", help="repository root (default: .)")
+    c.add_argument("--rubric", help="rubric TOML file")
+    c.add_argument("--brief", help="brief TOML file")
+    c.set_defaults(func=_cmd_check)
 
-def _cmd_grade(args: argparse.Namespace) -> int:
-    from rubygrade.brief import BriefError, load_brief
-    from rubygrade.engine import Options, grade
+    r = sub.add_parser("rescore", help="re-score a stored JSON report under another rubric")
+    r.add_argument("report", help="a report written by `rubygrade grade --format json`")
+    r.add_argument("--rubric", help="rubric TOML file (default: the shipped rubric)")
+    r.add_argument("--brief", help="brief TOML file")
+    _add_output_options(r)
+    _add_gates(r)
+    r.set_defaults(func=_cmd_rescore)
+
+    b = sub.add_parser("batch", help="grade every repository under DIR... in parallel")
+    b.add_argument("dirs", nargs="+", metavar="DIR", help="folders holding one repository per sub-folder")
+    b.add_argument("--jobs", "-j", type=int, default=1, help="parallel processes (default: 1)")
+    b.add_argument("--out", help="JSON Lines file (default: stdout)")
+    b.add_argument("--leaderboard", help="write a leaderboard: FILE.md or FILE.csv")
+    b.add_argument("--rubric", help="rubric TOML file")
+    b.add_argument("--brief", help="brief TOML file")
+    b.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    b.set_defaults(func=_cmd_batch)
+
+
+def _load_data(args: argparse.Namespace) -> tuple[object, object]:
+    from rubygrade.brief import load_brief
+    from rubygrade.config import DataFileError
+    from rubygrade.rubric import load_rubric
+
+    try:
+        rubric = load_rubric(args.rubric) if getattr(args, "rubric", None) else None
+        brief = load_brief(args.brief) if getattr(args, "brief", None) else None
+    except DataFileError as exc:
+        raise UsageError(str(exc)) from None
+    return rubric, brief
+
+
+def _grade(path: str, options: object) -> Report:
+    from rubygrade.config import DataFileError
+    from rubygrade.engine import grade
     from rubygrade.project import ProjectError
+
+    try:
+        return grade(path, options)  # type: ignore[arg-type]
+    except (ProjectError, DataFileError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _output(report: Report, args: argparse.Namespace) -> None:
     from rubygrade.render import FORMATS, render
-    from rubygrade.rubric import RubricError, load_rubric
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}; choose from {', '.join(FORMATS)}")
+    options = {"verbose": args.verbose} if args.format == "text" else {}
+    _emit(render(report, args.format, **options), args.output)
+
+
+def _gates(report: Report, args: argparse.Namespace, rubric: object) -> int:
+    from rubygrade.rubric import Rubric, load_rubric
+
+    failed = []
+    if args.fail_under is not None and report.total < args.fail_under:
+        failed.append(f"total {report.total:g} is below --fail-under {args.fail_under:g}")
+    if args.min_tier:
+        active = rubric if isinstance(rubric, Rubric) else load_rubric()
+        try:
+            if not active.meets_tier(report.tier, args.min_tier):
+                failed.append(f"tier {report.tier} is below --min-tier {args.min_tier}")
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    for message in failed:
+        print(f"rubygrade: gate failed: {message}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _check_format(args: argparse.Namespace) -> None:
+    from rubygrade.render import FORMATS
+
+    if args.format not in FORMATS:
+        raise UsageError(f"unknown format {args.format!r}; choose from {', '.join(FORMATS)}")
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from rubygrade.engine import Options
+
+    _check_format(args)
+    rubric, brief = _load_data(args)
+    options = Options(rubric=rubric, brief=brief, ruby_llm_version=args.ruby_llm_version,  # type: ignore[arg-type]
+                      timings=args.timings, use_config=not args.no_config)
+    report = _grade(args.path, options)
+    _output(report, args)
+    return _gates(report, args, rubric)
+
+
+def _cmd_rescore(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from rubygrade.models import Report
+    from rubygrade.rubric import load_rubric
+    from rubygrade.scorer import rescore
+
+    _check_format(args)
+    rubric, brief = _load_data(args)
     try:
-        options = Options(
-            rubric=load_rubric(args.rubric) if args.rubric else None,
-            brief=load_brief(args.brief) if args.brief else None,
-            ruby_llm_version=args.ruby_llm_version,
-            timings=args.timings,
-        )
-        report = grade(args.path, options)
-    except (ProjectError, RubricError, BriefError, ValueError) as exc:
-        raise UsageError(str(exc)) from None
-    out = render(report, args.format, verbose=args.verbose) if args.format == "text" \
-        else render(report, args.format)
-    _emit(out, args.output)
+        stored = Report.model_validate_json(Path(args.report).read_bytes())
+    except OSError as exc:
+        raise UsageError(f"{args.report}: cannot read: {exc.strerror}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise UsageError(f"{args.report}: not a rubygrade JSON report: {where}: {first['msg']}") from None
+    active = rubric or load_rubric()
+    report = rescore(stored, active, brief)  # type: ignore[arg-type]
+    _output(report, args)
+    return _gates(report, args, active)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from rubygrade.engine import Options
+
+    rubric, brief = _load_data(args)
+    root = Path(args.root)
+    wanted = {_repo_relative(root, f) for f in args.files}
+    report = _grade(str(root), Options(rubric=rubric, brief=brief))  # type: ignore[arg-type]
+    shown = [f for f in report.findings if not f.suppressed and (not wanted or f.path in wanted)]
+    for f in shown:
+        print(f"{f.path}:{f.line}:{f.column}: {f.rule_id} [{f.severity.value}] {f.message}")
+        if f.fix:
+            print(f"    fix: {f.fix}")
+    errors = sum(1 for f in shown if f.severity.value == "error")
+    if shown:
+        print(f"rubygrade: {len(shown)} finding(s), {errors} error(s)", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _repo_relative(root: Path, name: str) -> str:
+    path = Path(name)
+    if path.is_absolute():
+        try:
+            path = path.resolve().relative_to(root.resolve())
+        except ValueError:
+            return path.as_posix()
+    return path.as_posix().removeprefix("./")
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from rubygrade import batch
+
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.leaderboard and not args.leaderboard.endswith((".md", ".csv")):
+        raise UsageError("--leaderboard must name a .md or .csv file")
+    _load_data(args)  # fail early, once, on an invalid rubric or brief
+    repos = batch.discover(args.dirs)
+    progress = None if args.quiet else batch.stderr_progress()
+    lines = []
+    try:
+        sink = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(f"{args.out}: cannot write: {exc.strerror}") from None
+    try:
+        for line in batch.run(repos, args.jobs, args.rubric, args.brief, progress):
+            lines.append(line)
+            sink.write(batch.dumps_line(line))
+            sink.flush()
+    finally:
+        if sink is not sys.stdout:
+            sink.close()
+    if args.leaderboard:
+        fmt = "csv" if args.leaderboard.endswith(".csv") else "md"
+        _emit(batch.leaderboard(lines, fmt), args.leaderboard)
     return 0
 
 

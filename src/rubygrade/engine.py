@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
+import fnmatch
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rubygrade import __version__
+from rubygrade import __version__, suppress
 from rubygrade.brief import Brief, load_brief
 from rubygrade.checks.base import Context, all_collectors, all_rules
+from rubygrade.config import Config, load_config
 from rubygrade.index import Index
-from rubygrade.models import Diagnostic, Evidence, Report, ToolInfo
+from rubygrade.models import Diagnostic, Evidence, Finding, Report, Severity, ToolInfo
 from rubygrade.project import Limits, Project, load_project
 from rubygrade.rubric import Rubric, load_rubric
 from rubygrade.scorer import score
@@ -29,6 +31,9 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     disabled_rules: frozenset[str] = frozenset()
     timings: bool = False
+    # Read ``[tool.rubygrade]`` / ``.rubygrade.toml`` from the analysed repository (data only).
+    use_config: bool = True
+    config: Config | None = None  # given explicitly: used instead of the repository's file
 
 
 @dataclass
@@ -73,6 +78,7 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
         clock = now
 
     project = load_project(path, options.limits)
+    config = options.config or (load_config(project.root) if options.use_config else Config())
     lap("discover")
     for source in project.files.values():
         _ = source.tree
@@ -80,23 +86,28 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
     index = Index(project)
     lap("index")
 
-    brief = options.brief or load_brief()
-    rubric = options.rubric or load_rubric()
-    version, catalogue_notes = (None, [])
+    brief = options.brief or load_brief(config.resolve(project.root, config.brief) if config.brief else None)
+    rubric = options.rubric or load_rubric(
+        config.resolve(project.root, config.rubric) if config.rubric else None)
+    disabled = options.disabled_rules | frozenset(config.disable)
+    version: str | None = None
+    catalogue_notes: list[Diagnostic] = []
     if project.is_rails or options.ruby_llm_version:
         version, catalogue_notes = _resolve_catalogue(project, options.ruby_llm_version)
     context = Context(project, index, brief, version)
     if project.is_rails:
         for rule in all_rules():
-            if rule.id not in options.disabled_rules and rule.status == "stable":
+            if rule.id not in disabled and rule.status == "stable":
                 context.run_rule(rule)
         for collector in all_collectors():
             collector().collect(context)
     lap("checks")
 
-    findings = sorted(context.findings, key=lambda f: f.sort_key())
+    findings = _configure(context.findings, config)
+    findings = suppress.apply(findings, {p: s.lines for p, s in project.files.items()})
+    findings = sorted(findings, key=lambda f: f.sort_key())
     evidence = _dedupe_evidence(context)
-    dimensions, total, tier = score(findings, evidence, rubric)
+    dimensions, total, tier = score(findings, evidence, rubric, brief, rails=project.is_rails)
     lap("score")
 
     diagnostics = list(project.diagnostics) + catalogue_notes + context.diagnostics
@@ -125,6 +136,28 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
         diagnostics=sorted(set(diagnostics), key=lambda d: d.sort_key()),
     )
     return Run(project=project, index=index, context=context, report=report, timings=timings)
+
+
+def excluded(path: str, patterns: list[str]) -> bool:
+    """A repo-relative path under an excluded prefix or matching an excluded glob."""
+    for pattern in patterns:
+        prefix = pattern.rstrip("/")
+        if path == prefix or path.startswith(prefix + "/") or fnmatch.fnmatchcase(path, pattern):
+            return True
+    return False
+
+
+def _configure(findings: list[Finding], config: Config) -> list[Finding]:
+    """Drop findings in excluded paths; apply severity overrides."""
+    result = []
+    for finding in findings:
+        if config.exclude and excluded(finding.path, config.exclude):
+            continue
+        override: Severity | None = config.severity.get(finding.rule_id)
+        if override is not None and override != finding.severity:
+            finding = finding.model_copy(update={"severity": override})
+        result.append(finding)
+    return result
 
 
 def _dedupe_evidence(context: Context) -> list[Evidence]:

@@ -245,9 +245,9 @@ def load_project(path: str | Path, limits: Limits | None = None) -> Project:
     if app_dir:
         # Re-classify with app-relative paths so app/javascript/ is found in a nested app.
         for source in files.values():
-            rel = project.app_relative(source.path)
-            if rel is not None:
-                source.kind = classify(rel)
+            app_rel = project.app_relative(source.path)
+            if app_rel is not None:
+                source.kind = classify(app_rel)
     _read_bundler_files(project)
     return project
 

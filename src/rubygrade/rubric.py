@@ -9,17 +9,18 @@ lifts it over its maximum.
 
 from __future__ import annotations
 
-import tomllib
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from rubygrade.config import DataFileError, load_model
 from rubygrade.models import Dimension
 from rubygrade.paths import rules_dir
 
 
-class RubricError(ValueError):
+class RubricError(DataFileError):
     """A rubric file that cannot be read or is not valid; the message names file and key."""
 
 
@@ -51,9 +52,9 @@ class Rubric(_Strict):
     dimensions: dict[Dimension, DimensionSpec]
     rules: dict[str, RulePoints] = Field(default_factory=dict)
     evidence: dict[str, EvidencePoints] = Field(default_factory=dict)
-    tiers: dict[str, float]
+    tiers: dict[str, float] = Field(description="Tier name -> lowest total that earns it")
     count_confidence: list[Literal["high", "medium", "low"]] = Field(
-        default_factory=lambda: ["high", "medium"],
+        default=["high", "medium"],
         description="Findings of these confidences count towards the score")
 
     @model_validator(mode="after")
@@ -61,6 +62,11 @@ class Rubric(_Strict):
         missing = [d.value for d in Dimension if d not in self.dimensions]
         if missing:
             raise ValueError(f"dimensions missing: {', '.join(missing)}")
+        bad = [key for key in self.rules if not re.fullmatch(r"RG\d{3}(:[a-z0-9_]+)?", key)]
+        if bad:
+            raise ValueError(f"rule keys must be RGnnn or RGnnn:shape, got {', '.join(bad)}")
+        if not self.tiers:
+            raise ValueError("tiers: at least one tier is needed")
         return self
 
     def tier_for(self, total: float) -> str:
@@ -69,22 +75,21 @@ class Rubric(_Strict):
                 return tier
         return min(self.tiers, key=lambda t: self.tiers[t]) if self.tiers else "D"
 
+    def meets_tier(self, tier: str, minimum: str) -> bool:
+        """Whether ``tier`` is ``minimum`` or better (a higher threshold is better)."""
+        if minimum not in self.tiers:
+            raise ValueError(f"unknown tier {minimum!r}; the rubric has {', '.join(sorted(self.tiers))}")
+        return self.tiers.get(tier, float("-inf")) >= self.tiers[minimum]
+
     @property
     def total_max(self) -> float:
         return sum(d.max for d in self.dimensions.values())
 
 
 def load_rubric(path: str | Path | None = None) -> Rubric:
+    """Load a rubric file, or the default rubric shipped in ``rules/rubric.toml``."""
     file = Path(path) if path is not None else rules_dir() / "rubric.toml"
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RubricError(f"{file}: cannot read rubric: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RubricError(f"{file}: invalid TOML: {exc}") from None
-    try:
-        return Rubric.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise RubricError(f"{file}: key {where!r}: {first['msg']}") from None
+        return load_model(file, Rubric, "rubric")
+    except DataFileError as exc:
+        raise RubricError(str(exc)) from None

@@ -96,11 +96,38 @@ def end_line_of(node: Node) -> int:
     return node.end_point[0] + 1
 
 
-def ancestors(node: Node) -> Iterator[Node]:
-    parent = node.parent
-    while parent is not None:
+# tree-sitter's ``Node.parent`` searches down from the root: O(depth) per call, so climbing
+# from a node 20,000 levels down is quadratic (minutes). The index walk, which knows every
+# parent, records the links of deeply nested nodes here (cleared per index), making each
+# step O(1); shallow nodes keep using ``Node.parent``, which is cheap near the root.
+DEEP_NODE = 64
+MAX_ANCESTORS = 256  # a guard against checks that climb from every level of a hostile nest
+_deep_parents: dict[Node, Node] = {}
+
+
+def remember_parent(node: Node, parent: Node) -> None:
+    _deep_parents[node] = parent
+
+
+def forget_parents() -> None:
+    _deep_parents.clear()
+
+
+def parent_of(node: Node) -> Node | None:
+    """``node.parent``, in O(1) for deeply nested nodes the index has seen."""
+    parent = _deep_parents.get(node)
+    return parent if parent is not None else node.parent
+
+
+def ancestors(node: Node, limit: int = MAX_ANCESTORS) -> Iterator[Node]:
+    """The node's parents, nearest first; at most ``limit`` of them (only hostile
+    nesting is deeper)."""
+    parent = parent_of(node)
+    count = 0
+    while parent is not None and count < limit:
         yield parent
-        parent = parent.parent
+        count += 1
+        parent = parent_of(parent)
 
 
 def error_nodes(root: Node, limit: int = 20) -> list[Node]:

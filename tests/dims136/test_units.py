@@ -127,3 +127,30 @@ def test_broken_inputs_do_not_raise(tmp_path: Path) -> None:
              "app/views/a/b.html.erb": "<div data-controller=\"<%= 1 %>\" data-action=\"->#\">",
              "config/routes.rb": "Rails.application.routes.draw do\n  get\n"}
     _grade(tmp_path, files, "RG601")
+
+
+def test_compose_without_an_app_service_is_low_confidence(tmp_path: Path) -> None:
+    compose = "services:\n  db:\n    image: postgres:17\n"
+    found = _grade(tmp_path, {"compose.yaml": compose}, "RG103")
+    assert [c for _, _, c in found] == ["low"]
+
+
+def test_env_tpl_and_test_credentials_key(tmp_path: Path) -> None:
+    found = _grade(tmp_path, {".env.tpl": "X=\n", "config/credentials/test.key": "abc\n",
+                              "config/master.key": "abc\n"}, "RG110")
+    assert sorted((m, c) for _, m, c in found) == [
+        ("The key file config/credentials/test.key is committed.", "low"),
+        ("The key file config/master.key is committed.", "high")]
+
+
+def test_dockerfile_variant_is_found(tmp_path: Path) -> None:
+    files = {"Dockerfile.api": "FROM ruby:latest\nWORKDIR /a\nRUN bundle install\n",
+             "Dockerfile.frontend": "FROM node:22\nRUN npm ci\n"}
+    assert _grade(tmp_path, files, "RG101") == []
+    assert [m for _, m, _ in _grade(tmp_path, files, "RG102")] == [
+        "The Dockerfile's Ruby image tag `latest` is not a version."]
+
+
+def test_missing_dockerfile_points_at_the_gemfile(tmp_path: Path) -> None:
+    found = _grade(tmp_path, {}, "RG101")
+    assert [(line, m) for line, m, _ in found] == [(1, "No Dockerfile in the repository.")]

@@ -63,7 +63,8 @@ def test_rule_ids_are_unique_and_in_their_dimension_range() -> None:
 def test_rule_docstring_has_the_fixed_sections(rule: type) -> None:
     doc = rule.__doc__ or ""
     positions = [doc.find(section) for section in DOC_SECTIONS]
-    assert all(p >= 0 for p in positions), f"{rule.id}: missing {[s for s, p in zip(DOC_SECTIONS, positions) if p < 0]}"
+    missing = [s for s, p in zip(DOC_SECTIONS, positions, strict=True) if p < 0]
+    assert not missing, f"{rule.id}: missing {missing}"
     assert positions == sorted(positions), f"{rule.id}: sections out of order"
     assert doc.count("```") >= 4, f"{rule.id}: Example and Use instead need code blocks"
 

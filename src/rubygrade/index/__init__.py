@@ -17,7 +17,7 @@ from rubygrade.index.model import (
     RescueClause,
 )
 from rubygrade.index.ruby import RubyIndexer
-from rubygrade.treeutil import gc_paused
+from rubygrade.treeutil import forget_parents, gc_paused
 
 if TYPE_CHECKING:
     from rubygrade.callgraph import CallGraph
@@ -44,6 +44,7 @@ class Index:
         self._calls_by_name: dict[str, list[CallSite]] = defaultdict(list)
         self._methods_by_name: dict[str, list[MethodDef]] = defaultdict(list)
         self._classes_by_name: dict[str, list[ClassDef]] = defaultdict(list)
+        forget_parents()  # links recorded for the previous index's trees
         with gc_paused():
             for source in sorted(project.files.values(), key=lambda s: s.path):
                 if source.kind in ("ruby", "erb"):

@@ -39,6 +39,9 @@ _ANON = {"rest": "*", "keyrest": "**", "block": "&", "forward": "...", "nokey": 
 
 TEST_BLOCK_METHODS = {"test", "it", "specify", "scenario", "example"}
 SETUP_BLOCK_METHODS = {"setup", "before", "teardown", "after", "let", "let!", "subject"}
+# Innermost rescue regions kept per fact. Real code nests a handful; a hostile file nesting
+# 20,000 ``begin/rescue`` blocks would otherwise hold a 20,000-long tuple per level (GBs).
+MAX_RESCUE_NESTING = 100
 VISIBILITY_WORDS = {"private", "protected", "public", "module_function"}
 _NOT_EXPRESSION_PARENTS = {
     "method", "singleton_method", "method_parameters", "block_parameters", "lambda_parameters",
@@ -165,9 +168,11 @@ class RubyIndexer:
         down from the root, so calling it per node is quadratic in nesting depth.
         """
         top = _Ctx(scope=_Scope(name=""))
-        stack: list[tuple[Node, _Ctx, Node | None]] = [(root, top, None)]
+        stack: list[tuple[Node, _Ctx, Node | None, int]] = [(root, top, None, 0)]
         while stack:
-            node, ctx, parent = stack.pop()
+            node, ctx, parent, depth = stack.pop()
+            if depth > treeutil.DEEP_NODE and parent is not None:
+                treeutil.remember_parent(node, parent)
             child_ctx = self._visit(node, ctx, parent)
             if child_ctx is None:
                 continue
@@ -181,10 +186,11 @@ class RubyIndexer:
             guarded = child_ctx
             if guards:
                 guarded = _Ctx(scope=child_ctx.scope, method=child_ctx.method,
-                               rescues=guards + child_ctx.rescues, locals=child_ctx.locals)
+                               rescues=(guards + child_ctx.rescues)[:MAX_RESCUE_NESTING],
+                               locals=child_ctx.locals)
             stack.extend(
                 (child, guarded if guards and child.type not in ("rescue", "else", "ensure")
-                 else child_ctx, node)
+                 else child_ctx, node, depth + 1)
                 for child in reversed(children))
         return self.facts
 
@@ -344,7 +350,7 @@ class RubyIndexer:
             attr = treeutil.string_value(arg.node)
             if not attr:
                 continue
-            names = []
+            names: list[tuple[str, tuple[Param, ...]]] = []
             if call.method in ("attr_reader", "attr_accessor"):
                 names.append((attr, ()))
             if call.method in ("attr_writer", "attr_accessor"):

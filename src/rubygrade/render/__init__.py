@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
+
 from rubygrade.models import Report
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "markdown")
 
 
 def render(report: Report, fmt: str, **options: object) -> str:
-    if fmt == "json":
-        from rubygrade.render.json import render as render_json
-
-        return render_json(report)
+    """Render ``report`` as ``fmt``; only the text format takes options (colour, verbose)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    module = importlib.import_module(f"rubygrade.render.{fmt}")
     if fmt == "text":
-        from rubygrade.render.text import render as render_text
-
-        return render_text(report, **options)  # type: ignore[arg-type]
-    raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+        return module.render(report, **options)  # type: ignore[no-any-return]
+    return module.render(report)  # type: ignore[no-any-return]

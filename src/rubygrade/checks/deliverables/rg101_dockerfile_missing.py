@@ -13,7 +13,18 @@ def dockerfile_path(ctx: Context) -> str | None:
     for candidate in (ctx.project.app_path("Dockerfile"), "Dockerfile"):
         if candidate in ctx.project.files:
             return candidate
-    return None
+    # Variants: Dockerfile.api, web.Dockerfile, docker/Dockerfile; one that installs Ruby first.
+    folders = {"", ctx.project.app_path("") + "/" if ctx.project.app_dir else ""}
+    folders |= {f + "docker/" for f in folders}
+    variants = []
+    for path in sorted(ctx.project.files):
+        folder, _, name = path.rpartition("/")
+        folder = folder + "/" if folder else ""
+        if folder in folders and (name.startswith("Dockerfile.") or name.endswith(".Dockerfile")
+                                  or name == "Dockerfile"):
+            variants.append(path)
+    rubyish = [p for p in variants if "ruby" in ctx.project.files[p].text.lower()]
+    return (rubyish or variants or [None])[0]
 
 
 def is_placeholder(text: str) -> bool:
@@ -27,7 +38,9 @@ class DockerfileMissing(Rule):
     """The repository has no Dockerfile, or only a placeholder.
 
     ## What it does
-    Looks for `Dockerfile` in the app folder (or at the repository root) and
+    Looks for `Dockerfile` in the app folder (or at the repository root; else a
+    variant such as `Dockerfile.api` or `docker/Dockerfile`, one that installs
+    Ruby first) and
     checks that it holds a `FROM` line and at least one build instruction.
 
     ## Why is this bad?

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from rubygrade.checks.base import Context, Rule
-from rubygrade.models import Dimension, Severity
+from rubygrade.models import Confidence, Dimension, Severity
 
 COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 
@@ -21,7 +23,9 @@ class ComposeFileMissing(Rule):
 
     ## What it does
     Looks for `compose.yaml`, `compose.yml`, `docker-compose.yml` or
-    `docker-compose.yaml` in the app folder or at the repository root.
+    `docker-compose.yaml` in the app folder or at the repository root. A compose
+    file with no `build:` (only databases and other ready-made images) is
+    reported at low confidence: it exists but does not start the app.
 
     ## Why is this bad?
     The brief asks for a compose file so the app starts with one command and
@@ -49,7 +53,15 @@ class ComposeFileMissing(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        if "compose" not in ctx.brief.required_artifacts or compose_path(ctx):
+        if "compose" not in ctx.brief.required_artifacts:
+            return
+        path = compose_path(ctx)
+        if path is not None:
+            if not re.search(r"^\s*build\s*:", ctx.project.files[path].text, re.MULTILINE):
+                ctx.report(path, 1, "The compose file has no service that builds the app "
+                           "(only ready-made images).", confidence=Confidence.LOW,
+                           fix="Add a web service with build: . that runs the app.",
+                           data={"shape": "no_app_service"})
             return
         anchor = ctx.project.app_path("Gemfile") if ctx.project.exists("Gemfile") else "Gemfile"
         ctx.report(anchor, 1, "No docker compose file (compose.yaml, docker-compose.yml, ...).",

@@ -54,12 +54,13 @@ class WrongLlmGem(Rule):
 
 
 def declared_gems(ctx: Context) -> dict[str, int]:
-    """Gem name -> Gemfile line; from the lockfile's direct dependencies (line 1) without one."""
-    if ctx.project.gemfile is not None and ctx.project.gemfile.gems:
-        out: dict[str, int] = {}
+    """Gem name -> Gemfile line. The lockfile's direct dependencies (line 1) add the gems of
+    an ``eval_gemfile``/``gemspec`` the Gemfile parser does not follow."""
+    out: dict[str, int] = {}
+    if ctx.project.gemfile is not None:
         for gem in ctx.project.gemfile.gems:
             out.setdefault(gem.name, gem.line)
-        return out
     if ctx.project.lockfile is not None:
-        return dict.fromkeys(ctx.project.lockfile.dependencies, 1)
-    return {}
+        for name in sorted(ctx.project.lockfile.dependencies):
+            out.setdefault(name, 1)
+    return out

@@ -58,7 +58,7 @@ class TestFolderMissing(Rule):
         helper = next((p for p in ("test/test_helper.rb", "spec/spec_helper.rb",
                                    "spec/rails_helper.rb") if ctx.project.exists(p)), None)
         anchor = ctx.project.app_path(helper or "Gemfile")
-        what = f"{len(files)} test files hold no test (generator stubs)" if files else \
+        what = f"{len(files)} test file(s), none with a test" if files else \
             "no test/**/*_test.rb or spec/**/*_spec.rb"
         ctx.report(anchor, 1, f"The app has no tests ({what}).",
                    fix="Add Minitest tests for the controller, the service and the views.")

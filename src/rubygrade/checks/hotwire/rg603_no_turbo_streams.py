@@ -14,7 +14,8 @@ def hotwire_anchor(ctx: Context) -> str:
     chat = [p for p in controllers if "chat" in p or "message" in p or "conversation" in p]
     for candidate in (*chat, *controllers):
         return candidate
-    return ctx.project.app_path("config/routes.rb")
+    routes = ctx.project.app_path("config/routes.rb")
+    return routes if routes in ctx.project.files else ctx.project.app_path("Gemfile")
 
 
 class NoTurboStreams(Rule):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rubygrade.checks.base import Context
+    from rubygrade.index.model import CallSite
 
 STREAM_ACTIONS = {"append", "prepend", "replace", "update", "remove", "before", "after",
                   "action", "refresh", "morph", "append_all", "prepend_all", "replace_all",
@@ -18,6 +20,19 @@ class TurboUse:
     responses: list[tuple[str, int, str]] = field(default_factory=list)  # path, line, what
     broadcasts: list[tuple[str, int, str]] = field(default_factory=list)
     subscriptions: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+_BROADCAST = re.compile(r"broadcast_(append|prepend|replace|update|remove|before|after|action|"
+                        r"refresh|render|replace_all|update_all)(_later)?(_to)?")
+
+
+def _turbo_broadcast(call: CallSite) -> bool:
+    """``broadcast_append_to``, ``broadcasts_to``, ``Turbo::StreamsChannel.broadcast_*``: not
+    Action Cable's own ``broadcast``/``broadcast_to``, which send no Turbo Stream."""
+    if call.method in ("broadcasts_to", "broadcasts", "broadcasts_refreshes",
+                       "broadcasts_refreshes_to"):
+        return True
+    return _BROADCAST.fullmatch(call.method) is not None
 
 
 def turbo_use(ctx: Context) -> TurboUse:
@@ -42,8 +57,7 @@ def _collect(ctx: Context) -> TurboUse:
             use.responses.append((*where, f"{call.receiver_text}.turbo_stream"))
         elif call.method == "render" and call.keyword("turbo_stream") is not None:
             use.responses.append((*where, "render turbo_stream:"))
-        elif call.method.startswith("broadcast") or call.method in ("broadcasts_to",
-                                                                      "broadcasts"):
+        elif _turbo_broadcast(call):
             use.broadcasts.append((*where, call.method))
         elif call.method == "turbo_stream_from":
             use.subscriptions.append((*where, "turbo_stream_from"))

@@ -10,7 +10,7 @@ from tree_sitter import Node
 from rubygrade import treeutil
 from rubygrade.checks.base import Context, Rule
 from rubygrade.checks.tests.suite import is_test_file, test_suite
-from rubygrade.index.model import CallSite
+from rubygrade.index.model import CallSite, Param
 from rubygrade.models import Confidence, Dimension, Severity
 
 CHAT = "RubyLLM::Chat"
@@ -33,6 +33,7 @@ class Stubbed:
     path: str
     line: int
     how: str  # "stub", "fake"
+    params: tuple[Param, ...] | None = None  # a fake method's own parameters
 
 
 def _symbols(call: CallSite) -> list[str]:
@@ -126,7 +127,8 @@ class DoubleOfMissingApi(Rule):
     `RubyLLM.chat`/`RubyLLM::Chat.new` returns, a mock assigned to a `chat`
     variable, a `FakeChat` class in the tests): each method they answer that the
     app's own code calls must be a real `RubyLLM::Chat` method (a fake
-    message/response: `RubyLLM::Message`). A test support file that reopens
+    message/response: `RubyLLM::Message`), and a fake method must not require more
+    positional arguments or take keywords the real one refuses. A test support file that reopens
     `RubyLLM` to define a class the gem lacks and the app names
     (`class RubyLLM::Client`), or a method the app calls that the gem lacks, is
     reported too.
@@ -225,8 +227,14 @@ class DoubleOfMissingApi(Rule):
             return f"The test double stands in for {stub.owner}, which {version} does not have."
         if not stub.method or stub.method in _PLUMBING:
             return None
-        if catalogue.find_method(stub.owner, stub.method, stub.singleton) is not None or \
-                catalogue.is_open(stub.owner, stub.singleton):
+        sig = catalogue.find_method(stub.owner, stub.method, stub.singleton)
+        if sig is not None:
+            clash = _arity_clash(stub.params, [(p.kind, p.name) for p in sig.params]) \
+                if stub.params is not None and not sig.forwards else None
+            return None if clash is None else (
+                f"The fake's {stub.method} {clash} {stub.owner}#{stub.method} in {version} "
+                "does not: the app's call can pass the test and fail for real.")
+        if catalogue.is_open(stub.owner, stub.singleton):
             return None
         sep = "." if stub.singleton else "#"
         what = "fake" if stub.how == "fake" else "test double"
@@ -257,7 +265,8 @@ class DoubleOfMissingApi(Rule):
                 if method.kind in ("def", "attr") and not method.singleton and \
                         method.path in files:
                     out.append(Stubbed(mimics, False, method.name.rstrip("="), method.path,
-                                       method.line, "fake"))
+                                       method.line, "fake",
+                                       method.params if method.kind == "def" else None))
         for call in ctx.index.calls:
             if call.path in files and call.method in ("stubs", "expects", "expect", "stub") and \
                     call.receiver is not None and (call.path, call.receiver_text) in names:
@@ -285,6 +294,23 @@ class DoubleOfMissingApi(Rule):
                 if arg.type == "pair":
                     key = treeutil.text(arg.child_by_field_name("key")).rstrip(":")
                     out.append(Stubbed(CHAT, False, key, path, treeutil.line_of(arg), "stub"))
+
+
+def _arity_clash(fake: tuple[Param, ...], real: list[tuple[str, str]]) -> str | None:
+    """How a fake's parameters accept more than the real method's, or None."""
+    kinds = [k for k, _ in real]
+    if "forward" in kinds:
+        return None
+    required = sum(1 for p in fake if p.kind == "req")
+    if "rest" not in kinds and required > kinds.count("req") + kinds.count("opt"):
+        return f"requires {required} positional arguments, which"
+    real_keys = {n for k, n in real if k in ("key", "keyreq")}
+    if "keyrest" not in kinds:
+        extra = sorted(p.name for p in fake if p.kind in ("key", "keyreq")
+                       and p.name not in real_keys)
+        if extra:
+            return f"takes the keyword {', '.join(extra)}, which"
+    return None
 
 
 def _is_mock(node: Node) -> bool:

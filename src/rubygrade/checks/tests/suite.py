@@ -162,9 +162,11 @@ def _requested_controllers(ctx: Context, call: CallSite, owners: list[str],
             words = re.sub(r"^(new|edit)_", "", base).split("_")
     else:
         literal = treeutil.string_value(call.args[0].node) or ""
-        words = [w for w in re.split(r"[/?#]", literal) if re.fullmatch(r"[a-z_]+", w)][-1:]
+        words = [w for w in re.split(r"[/?#]", literal.split("?")[0])
+                 if re.fullmatch(r"[a-z_]+", w) and w not in ("new", "edit")][-1:]
+    literal_path = text.startswith(("'/", '"/'))
     if not words:
-        return owners
+        return [] if literal_path else owners
     snake = {o: re.sub(r"(?<!^)(?=[A-Z])", "_", o.rsplit("::", 1)[-1].removesuffix("Controller"))
              .lower() for o in owners}
     for size in range(len(words), 0, -1):  # longest suffix first: chat_messages, messages
@@ -173,17 +175,17 @@ def _requested_controllers(ctx: Context, call: CallSite, owners: list[str],
                  or tail in (s + "s", s)]
         if found:
             return sorted(found)
-    return [] if helper else owners  # a helper naming no app controller reaches none
+    return [] if helper or literal_path else owners  # a path naming none of our controllers
 
 
 def _subject_class(ctx: Context, method: MethodDef, described: dict[str, str]) -> str | None:
     """The app class a test is about: RSpec ``describe X`` or ``XTest``/``XSpec`` naming."""
     if method.path in described:
         return described[method.path]
-    owner = method.owner.rsplit("::", 1)[-1]
-    for suffix in ("Test", "Spec"):
-        if owner.endswith(suffix) and ctx.index.class_defs(owner[: -len(suffix)]):
-            return owner[: -len(suffix)]
+    for owner in (method.owner, method.owner.rsplit("::", 1)[-1]):
+        for suffix in ("Test", "Spec"):
+            if owner.endswith(suffix) and ctx.index.class_defs(owner[: -len(suffix)]):
+                return owner[: -len(suffix)]
     return None
 
 
@@ -229,8 +231,10 @@ def _test_targets(ctx: Context, call: CallSite, method: MethodDef,
         for owner in owners:
             for action in actions.get(owner, []):
                 verb = "get" if call.method == "visit" else call.method
-                custom = action.name not in _CRUD and verb in verbs.get(action.name, {verb})
-                if (call.method == "visit" and call.path in clicks) or custom or \
+                # ``get "user_profiles/create"`` routes a GET to a CRUD name too
+                routed = verb in verbs.get(action.name, set())
+                custom = action.name not in _CRUD and action.name not in verbs
+                if (call.method == "visit" and call.path in clicks) or custom or routed or \
                         action.name in _VERB_ACTIONS[verb]:
                     out.add(action.key)
     elif subject is not None and call.receiver is not None and \
@@ -253,8 +257,11 @@ def _signals(ctx: Context, in_tests: set[str], suite: TestSuite) -> None:
             suite.doubles.append((*where, call.method))
         elif call.method == "new" and call.receiver_constant in ("Minitest::Mock", "Mock"):
             suite.doubles.append((*where, "Minitest::Mock"))
+        # A raise in a test, a stub block or a fake's method simulates a failure; one at the
+        # top of test_helper (a guard) does not.
         if call.method in _ERROR_CALLS or (call.method in ("raise", "fail") and
-                                           call.receiver is None and call.args):
+                                           call.receiver is None and call.args and
+                                           call.enclosing_method is not None):
             suite.error_paths.append((*where, call.method))
         elif call.method == "to_return" and _STATUS.search(treeutil.text(call.node)):
             suite.error_paths.append((*where, "HTTP error status"))

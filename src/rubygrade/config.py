@@ -1,0 +1,137 @@
+"""Per-repository configuration: ``[tool.rubygrade]`` in ``pyproject.toml`` or ``.rubygrade.toml``.
+
+A configuration file lives inside the analysed repository, which is untrusted:
+it is read with ``tomllib`` into a strict pydantic model and is data only.
+Nothing in it can name a module, a plugin or a command, so it can never make
+rubygrade import or run code. Relative ``rubric``/``brief`` paths resolve
+against the repository root and must stay inside it.
+
+This module also holds the loader shared by every TOML data file (rubric,
+brief, config): an invalid file gets one message naming the file, the line
+when it can be found, the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rubygrade.models import Severity
+
+M = TypeVar("M", bound=BaseModel)
+
+CONFIG_FILES = (".rubygrade.toml", "pyproject.toml")
+
+
+class DataFileError(ValueError):
+    """A data file that cannot be read or is invalid; the message names file, line and key."""
+
+
+def _line_of_key(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Best-effort line of a dotted key in TOML source (tables, then ``key =`` inside them)."""
+    keys = [str(part) for part in loc if not isinstance(part, int)]
+    lines = text.splitlines()
+    start = 0
+    # Find the deepest table header that is a prefix of the key path.
+    for depth in range(len(keys), 0, -1):
+        parts = [re.escape(k) for k in keys[:depth]]
+        pattern = r"^\s*\[\[?\s*" + r"\s*\.\s*".join(f'(?:"{p}"|{p})' for p in parts) + r"\s*\]\]?\s*(#.*)?$"
+        for number, line in enumerate(lines):
+            if re.match(pattern, line):
+                if depth == len(keys):
+                    return number + 1
+                start = number
+                keys = keys[depth:]
+                break
+        else:
+            continue
+        break
+    for number in range(start, len(lines)):
+        line = lines[number]
+        if number > start and line.lstrip().startswith("["):
+            break
+        if keys and re.match(rf'^\s*(?:"{re.escape(keys[0])}"|{re.escape(keys[0])})\s*=', line):
+            return number + 1
+    return start + 1 if start else None
+
+
+def describe_validation_error(file: Path | str, text: str, exc: ValidationError,
+                              prefix: tuple[Any, ...] = ()) -> str:
+    first = exc.errors()[0]
+    loc = prefix + tuple(p for p in first["loc"] if p != "[key]")  # pydantic marks bad dict keys
+    where = ".".join(str(p) for p in loc) or "(top level)"
+    line = _line_of_key(text, loc)
+    at = f":{line}" if line else ""
+    return f"{file}{at}: key {where!r}: {first['msg']}"
+
+
+def load_model(file: Path, model: type[M], what: str) -> M:
+    """Read a TOML file into ``model``; every failure becomes a ``DataFileError`` naming the file."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataFileError(f"{file}: cannot read {what}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise DataFileError(f"{file}: cannot read {what}: not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DataFileError(f"{file}: invalid TOML: {exc}") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise DataFileError(describe_validation_error(file, text, exc)) from None
+
+
+class Config(BaseModel):
+    """What a repository may tell rubygrade about itself. Every field is optional."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rubric: str | None = Field(default=None, description="Rubric TOML path, relative to the repo root")
+    brief: str | None = Field(default=None, description="Brief TOML path, relative to the repo root")
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="Repo-relative path prefixes or glob patterns whose findings are dropped")
+    disable: list[str] = Field(default_factory=list, description="Rule IDs not to run")
+    severity: dict[str, Severity] = Field(
+        default_factory=dict, description="Severity overrides, rule ID -> error|warning|info")
+    source: str | None = Field(default=None, exclude=True, description="The file it came from")
+
+    def resolve(self, root: Path, relative: str) -> Path:
+        """A path named by the config, which must stay inside the repository."""
+        target = (root / relative).resolve()
+        if not target.is_relative_to(root.resolve()):
+            raise DataFileError(f"{self.source}: {relative!r} points outside the repository")
+        return target
+
+
+def load_config(root: str | Path) -> Config:
+    """The repository's configuration (``.rubygrade.toml`` wins over ``pyproject.toml``)."""
+    base = Path(root)
+    for name in CONFIG_FILES:
+        file = base / name
+        if not file.is_file():
+            continue
+        try:
+            text = file.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise DataFileError(f"{file}: invalid configuration: {exc}") from None
+        prefix: tuple[str, ...] = ()
+        if name == "pyproject.toml":
+            data = data.get("tool", {}).get("rubygrade")
+            prefix = ("tool", "rubygrade")
+            if data is None:
+                continue
+        if not isinstance(data, dict):
+            raise DataFileError(f"{file}: [tool.rubygrade] must be a table")
+        try:
+            return Config.model_validate({**data, "source": name})
+        except ValidationError as exc:
+            raise DataFileError(describe_validation_error(file, text, exc, prefix)) from None
+    return Config()

@@ -1,0 +1,129 @@
+"""A Markdown audit that reads like a reviewer's, under about 800 words, citing file:line.
+
+Sections: a one-line summary, the eight scores with one justification each
+(the change that moved the dimension most, with its location), total and
+tier, a verification section for every API claim (the catalogue version and
+what the gem really offers), then the strongest and the weakest point.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+from rubygrade.models import DimensionScore, Evidence, Finding, Report, ScoreChange
+
+if TYPE_CHECKING:
+    from rubygrade.catalogue.model import Catalogue, MethodSig
+
+API_RULES = ("RG201", "RG202", "RG203", "RG204")
+MAX_CLAIMS = 8
+
+
+def _cite(change: ScoreChange) -> str:
+    if not change.locations:
+        return ""
+    more = len(change.locations) - 1
+    return f" (`{change.locations[0]}`" + (f" and {more} more)" if more else ")")
+
+
+def _justify(dim: DimensionScore, evidence: list[Evidence]) -> str:
+    penalties = sorted((c for c in dim.breakdown if c.points < 0 and c.source != "clamp"),
+                       key=lambda c: (c.points, c.source))
+    awards = sorted((c for c in dim.breakdown if c.points > 0 and c.source != "clamp"),
+                    key=lambda c: (-c.points, c.source))
+    if penalties:
+        top = penalties[0]
+        extra = "".join(f"; {c.points:g}{_cite(c)}" for c in penalties[1:3])
+        return f"{top.points:g} {top.reason}{_cite(top)}{extra}."
+    if awards:
+        return f"+{awards[0].points:g} {awards[0].reason}{_cite(awards[0])}" + (
+            f"; {len(awards) - 1} more award(s)." if len(awards) > 1 else ".")
+    seen = [e for e in evidence if e.dimension == dim.key and e.path]
+    if seen:
+        first = seen[0]
+        return f"No penalty; {first.message.rstrip('.')} (`{first.path}:{first.line or 1}`)."
+    if dim.score >= dim.max:
+        return "No penalty found."
+    return "No evidence of the expected practice was found."
+
+
+def _sig(sig: MethodSig) -> str:
+    params = ", ".join({"req": "{n}", "opt": "{n} = …", "rest": "*{n}", "keyreq": "{n}:",
+                        "key": "{n}: …", "keyrest": "**{n}", "block": "&{n}"}
+                       .get(p.kind, "{n}").format(n=p.name.lstrip("*&")) for p in sig.params)
+    return f"{sig.name}({params})"
+
+
+def _load(version: str | None) -> Catalogue | None:
+    if version is None:
+        return None
+    try:
+        from rubygrade.catalogue.store import load_catalogue
+
+        return load_catalogue(version)
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _verify(finding: Finding, catalogue: Catalogue | None, version: str | None) -> str:
+    where = f"`{finding.path}:{finding.line}`"
+    method, owner = finding.data.get("method"), finding.data.get("receiver")
+    head = f"- {where} {finding.rule_id}: {finding.message}"
+    if catalogue is None:
+        return head + f" (catalogue {version or 'unavailable'})"
+    if finding.rule_id == "RG203" and method and owner:
+        sig = catalogue.find_method(owner, method) or catalogue.find_method(owner, method, singleton=True)
+        real = f"`{owner}` `{_sig(sig)}`" if sig else "not found"
+        return f"{head} Catalogue {version}: real signature {real}."
+    if finding.rule_id == "RG201" and method and owner:
+        names = sorted(catalogue.public_methods(owner))
+        close = difflib.get_close_matches(method, names, n=3, cutoff=0.5)
+        methods = catalogue.public_methods(owner)
+        offer = ", ".join(f"`{_sig(methods[n])}`" for n in close) or "no similar method"
+        return f"{head} Catalogue {version}: `{owner}` has no `{method}`; nearest real: {offer}."
+    if finding.rule_id == "RG202":
+        constant = finding.data.get("constant", "")
+        close = difflib.get_close_matches(constant, sorted(catalogue.classes), n=2, cutoff=0.6)
+        offer = ", ".join(f"`{c}`" for c in close) or "nothing similar"
+        return f"{head} Catalogue {version}: no such constant; nearest real: {offer}."
+    return f"{head} (catalogue {version})"
+
+
+def render(report: Report) -> str:
+    active = [f for f in report.findings if not f.suppressed]
+    errors = sum(1 for f in active if f.severity.value == "error")
+    dims = report.dimensions
+    ratio = {d.key: d.score / d.max if d.max else 0.0 for d in dims}
+    strongest = max(dims, key=lambda d: (ratio[d.key], d.max)) if dims else None
+    weakest = min(dims, key=lambda d: (ratio[d.key], -d.max)) if dims else None
+    lines = [f"# rubygrade audit: {report.root}", ""]
+    summary = (f"**{report.total:g}/100, tier {report.tier}**: {len(active)} finding(s), "
+               f"{errors} error(s)")
+    if strongest and weakest:
+        summary += f"; strongest {strongest.name.lower()}, weakest {weakest.name.lower()}."
+    lines += [summary, ""]
+    if report.app_root is None:
+        lines += ["Not a Rails app: nothing was graded.", ""]
+    lines += ["## Scores", "", "| Dimension | Score | Justification |", "|---|---:|---|"]
+    for d in dims:
+        why = _justify(d, report.evidence).replace("|", "/")
+        lines.append(f"| {d.name} | {d.score:g}/{d.max:g} | {why} |")
+    lines += ["", f"**Total: {report.total:g}/100, tier {report.tier}.**", ""]
+
+    claims = [f for f in active if f.rule_id in API_RULES]
+    lines += ["## Verification of API claims", ""]
+    if not claims:
+        version = report.ruby_llm_version or "none resolved"
+        lines.append(f"No invented RubyLLM API found (catalogue {version}).")
+    else:
+        catalogue = _load(report.ruby_llm_version)
+        lines += [_verify(f, catalogue, report.ruby_llm_version) for f in claims[:MAX_CLAIMS]]
+        if len(claims) > MAX_CLAIMS:
+            lines.append(f"- … and {len(claims) - MAX_CLAIMS} more (see the JSON report).")
+    lines.append("")
+    if strongest and weakest:
+        for title, dim in (("Strongest point", strongest), ("Weakest point", weakest)):
+            lines += [f"## {title}", "",
+                      f"{dim.name} ({dim.score:g}/{dim.max:g}): {_justify(dim, report.evidence)}", ""]
+    return "\n".join(lines)

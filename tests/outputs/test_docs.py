@@ -1,0 +1,50 @@
+"""Generated docs: every rule documented, the rule reference and JSON Schemas not stale."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rubygrade import docsgen
+from rubygrade.checks.base import all_rules
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
+def test_every_rule_has_its_doc_sections(rule: type) -> None:
+    doc = docsgen.parse_rule_doc(rule)
+    assert doc.summary and doc.what and doc.why
+    assert doc.example.startswith("```") and doc.instead.startswith("```")
+
+
+def test_generated_docs_are_up_to_date() -> None:
+    stale = [rel for rel, content in docsgen.generated_files().items()
+             if not (ROOT / rel).is_file() or (ROOT / rel).read_text(encoding="utf-8") != content]
+    extra = [p.name for p in (ROOT / "docs" / "rules").glob("RG*.md")
+             if f"docs/rules/{p.name}" not in docsgen.generated_files()]
+    assert not stale and not extra, \
+        f"run `python scripts/generate_docs.py`: stale {stale}, pages of removed rules {extra}"
+
+
+def test_schemas_are_json_schema_documents() -> None:
+    import jsonschema
+
+    for name in ("report", "rubric", "brief"):
+        schema = json.loads((ROOT / "docs" / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+        jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_default_rubric_validates_against_its_schema() -> None:
+    import tomllib
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "docs" / "schemas" / "rubric.schema.json").read_text(encoding="utf-8"))
+    data = tomllib.loads((ROOT / "rules" / "rubric.toml").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+    brief_schema = json.loads((ROOT / "docs" / "schemas" / "brief.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(tomllib.loads((ROOT / "rules" / "briefs" / "default.toml").read_text("utf-8")),
+                        brief_schema)

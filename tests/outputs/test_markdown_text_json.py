@@ -1,0 +1,59 @@
+"""The Markdown audit, the text output and the JSON contract."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from scoring.cases import load_cases, report_of
+
+from rubygrade.models import Report
+from rubygrade.render import render
+
+CITATION = re.compile(r"`[\w./-]+:\d+`")
+
+
+def test_markdown_audit_is_short_and_cites_file_lines(example_report: Report) -> None:
+    text = render(example_report, "markdown")
+    assert len(text.split()) < 800
+    assert text.startswith("# rubygrade audit: chatapp")
+    for section in ("## Scores", "## Verification of API claims", "## Strongest point", "## Weakest point"):
+        assert section in text
+    assert f"**Total: {example_report.total:g}/100, tier {example_report.tier}.**" in text
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "/" in line.split("|")[2]]
+    assert len(rows) == 8
+    for row in rows:  # every justification names its evidence (a full dimension may have none)
+        assert CITATION.search(row) or "No penalty found" in row, row
+    for line in text.split("## Verification of API claims")[1].split("##")[0].splitlines():
+        if line.startswith("- "):
+            assert CITATION.search(line) and "Catalogue 1." in line, line
+
+
+def test_markdown_verification_names_the_real_method(example_report: Report) -> None:
+    text = render(example_report, "markdown")
+    invented = [f for f in example_report.findings if f.rule_id == "RG201"]
+    assert invented, "the example app is expected to call an invented method"
+    assert "nearest real: `content()`" in text
+
+
+def test_markdown_on_many_findings_stays_under_800_words() -> None:
+    for case in load_cases():
+        assert len(render(report_of(case), "markdown").split()) < 800
+
+
+def test_text_fits_a_screen_unless_verbose(example_report: Report) -> None:
+    many = example_report.model_copy(update={"findings": example_report.findings * 20})
+    short = render(many, "text", colour=False)
+    assert "more (use --verbose to see all)" in short
+    assert len(short.splitlines()) < 80
+    full = render(many, "text", colour=False, verbose=True)
+    assert len(full.splitlines()) > len(many.findings)
+    assert "\x1b[" not in short and "\x1b[" in render(example_report, "text", colour=True)
+
+
+def test_json_round_trips_and_is_byte_stable(example_report: Report) -> None:
+    text = render(example_report, "json")
+    assert Report.model_validate_json(text) == example_report
+    assert render(Report.model_validate_json(text), "json") == text
+    data = json.loads(text)
+    assert all("breakdown" in d for d in data["dimensions"])
