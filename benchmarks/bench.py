@@ -165,7 +165,7 @@ def bench_batch(app: Path, copies: int, jobs: int, workdir: Path) -> dict[str, o
     if has_batch:
         # Give the folder of copies; the batch command's own listing decides the apps.
         argv = [PYTHON, "-m", "rubygrade", "batch", str(folder), "--jobs", str(jobs),
-                "--output", str(workdir / "batch-out")]
+                "--quiet", "--out", str(workdir / "batch-out.jsonl")]
         how = "rubygrade batch --jobs"
         wall, rss, _ = _run_rss(argv)
     else:

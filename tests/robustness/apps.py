@@ -137,7 +137,11 @@ def write_app(root: Path, extra: dict[str, str | bytes] | None = None) -> Path:
 
 def grade_ok(root: Path, options: Options | None = None) -> Report:
     """Grade ``root``; the report must render in every format and its JSON must parse."""
-    report = grade(root, options)
+    return renders(grade(root, options))
+
+
+def renders(report: Report) -> Report:
+    """The report renders in every format, and its JSON parses."""
     json.loads(render(report, "json"))
     render(report, "text")
     render(report, "text", verbose=True)

@@ -53,10 +53,16 @@ def render(report: Report, colour: bool | None = None, verbose: bool = False,
                 lines.append(c("dim", f"      fix: {f.fix}"))
     if hidden:
         lines.append(c("dim", f"  ... {hidden} more (use --verbose to see all)"))
+    suppressed = len(report.findings) - len(active)
+    if suppressed:
+        lines.append(c("dim", f"{suppressed} finding(s) suppressed inline (see --format json)"))
     lines.append("")
     lines.append(c("bold", "score"))
     for d in report.dimensions:
         lines.append(f"  {d.name:<36} {d.score:>5g} / {d.max:g}")
+        if verbose:  # the breakdown: what moved this dimension, by how much
+            for change in d.breakdown:
+                lines.append(c("dim", f"      {change.points:+g} {change.source}: {change.reason}"))
     lines.append(c("bold", f"  {'total':<36} {report.total:>5g} / 100   tier {report.tier}"))
     problems = [d for d in report.diagnostics if d.kind != "timing"]
     if problems:
