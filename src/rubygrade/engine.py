@@ -104,7 +104,8 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
     lap("checks")
 
     findings = _configure(context.findings, config)
-    findings = suppress.apply(findings, {p: s.lines for p, s in project.files.items()})
+    findings = suppress.apply(
+        findings, lambda p: project.files[p].lines if p in project.files else None)
     findings = sorted(findings, key=lambda f: f.sort_key())
     evidence = _dedupe_evidence(context)
     dimensions, total, tier = score(findings, evidence, rubric, brief, rails=project.is_rails)

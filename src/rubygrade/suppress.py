@@ -10,7 +10,7 @@ report with ``suppressed: true`` and the reason, and never count in the score.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rubygrade.models import Finding
@@ -52,13 +52,16 @@ def directives(lines: Iterable[str]) -> dict[int, list[Directive]]:
     return found
 
 
-def apply(findings: list[Finding], files: Mapping[str, Iterable[str]]) -> list[Finding]:
-    """Mark findings covered by a directive in ``files`` (repo-relative path -> lines)."""
+def apply(findings: list[Finding], lines_of: Callable[[str], Iterable[str] | None]) -> list[Finding]:
+    """Mark findings covered by a directive; ``lines_of(path)`` gives a file's lines (or None).
+
+    Only files that carry a finding are scanned, once each.
+    """
     cache: dict[str, dict[int, list[Directive]]] = {}
     result: list[Finding] = []
     for finding in findings:
         if finding.path not in cache:
-            lines = files.get(finding.path)
+            lines = lines_of(finding.path)
             cache[finding.path] = directives(lines) if lines is not None else {}
         match = next((d for d in cache[finding.path].get(finding.line, []) if d.covers(finding.rule_id)),
                      None)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from pathlib import Path
 
 from scoring.cases import load_cases, report_of
 
+from rubygrade import grade
 from rubygrade.models import Report
 from rubygrade.render import render
 
+MINIAPP = Path(__file__).parents[1] / "fixtures" / "scoring" / "miniapp"
 CITATION = re.compile(r"`[\w./-]+:\d+`")
 
 
@@ -29,11 +33,16 @@ def test_markdown_audit_is_short_and_cites_file_lines(example_report: Report) ->
             assert CITATION.search(line) and "Catalogue 1." in line, line
 
 
-def test_markdown_verification_names_the_real_method(example_report: Report) -> None:
-    text = render(example_report, "markdown")
-    invented = [f for f in example_report.findings if f.rule_id == "RG201"]
-    assert invented, "the example app is expected to call an invented method"
-    assert "nearest real: `content()`" in text
+def test_markdown_verification_names_the_real_method(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    shutil.copytree(MINIAPP, app)
+    service = app / "app" / "services" / "chat_service.rb"
+    service.write_text(service.read_text(encoding="utf-8").replace("response.content", "response.text"),
+                       encoding="utf-8")
+    text = render(grade(app), "markdown")
+    [claim] = [line for line in text.splitlines() if line.startswith("- `app/services/chat_service.rb:")]
+    assert "RG201" in claim and "Catalogue 1.14.1: `RubyLLM::Message` has no `text`" in claim
+    assert "nearest real: `content()`" in claim
 
 
 def test_markdown_on_many_findings_stays_under_800_words() -> None:

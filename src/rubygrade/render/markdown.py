@@ -98,13 +98,15 @@ def render(report: Report) -> str:
     strongest = max(dims, key=lambda d: (ratio[d.key], d.max)) if dims else None
     weakest = min(dims, key=lambda d: (ratio[d.key], -d.max)) if dims else None
     lines = [f"# rubygrade audit: {report.root}", ""]
+    if report.app_root is None:
+        verdict = (f"**{report.total:g}/100, tier {report.tier}**: not a Rails app (no "
+                   "config/application.rb, no Gemfile beside app/): nothing was graded.")
+        return "\n".join([*lines, verdict, ""])
     summary = (f"**{report.total:g}/100, tier {report.tier}**: {len(active)} finding(s), "
                f"{errors} error(s)")
     if strongest and weakest:
         summary += f"; strongest {strongest.name.lower()}, weakest {weakest.name.lower()}."
     lines += [summary, ""]
-    if report.app_root is None:
-        lines += ["Not a Rails app: nothing was graded.", ""]
     lines += ["## Scores", "", "| Dimension | Score | Justification |", "|---|---:|---|"]
     for d in dims:
         why = _justify(d, report.evidence).replace("|", "/")
