@@ -7,6 +7,7 @@ listed, separated by commas. ``# todo-expect:`` marks a known miss (not checked)
 
 ``check_annotations(root, report)`` returns human-readable failures, each
 classified as "missing" (false negative) or "noisy" (false positive).
+``FixtureApps`` is the harness the per-dimension ``test_fixture_apps.py`` share.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from rubygrade.engine import grade
 from rubygrade.models import Report
 
 _ANNOTATION = re.compile(
@@ -85,3 +87,34 @@ def check_annotations(root: Path, report: Report, only: set[str] | None = None) 
 def assert_annotations(root: Path, report: Report, only: set[str] | None = None) -> None:
     failures = check_annotations(root, report, only)
     assert not failures, "\n".join(failures)
+
+
+class FixtureApps:
+    """A folder of fixture apps (one per sub-folder) and the rules their annotations check."""
+
+    def __init__(self, folder: Path, rules: set[str]) -> None:
+        self.folder = folder
+        self.rules = rules
+        self._reports: dict[str, Report] = {}
+
+    def names(self) -> list[str]:
+        return sorted(p.name for p in self.folder.iterdir() if p.is_dir())
+
+    def report(self, app: str) -> Report:
+        """The app's report, graded once per test session."""
+        if app not in self._reports:
+            self._reports[app] = grade(self.folder / app)
+        return self._reports[app]
+
+    def failures(self, app: str) -> list[str]:
+        return check_annotations(self.folder / app, self.report(app), self.rules)
+
+    def rules_lacking_cases(self, exempt: set[str] | None = None) -> list[str]:
+        """Rules without both an ``expect`` and an ``ok`` annotation across the apps."""
+        expectations = [e for app in self.names() for e in collect(self.folder / app)]
+        lacking: list[str] = []
+        for rule in sorted(self.rules - (exempt or set())):
+            kinds = {e.must for e in expectations if e.rule_id == rule}
+            if kinds != {True, False}:
+                lacking.append(f"{rule}: needs expect and ok fixtures, has {kinds}")
+        return lacking

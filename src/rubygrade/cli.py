@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING
 from rubygrade import __version__
 
 if TYPE_CHECKING:
+    from rubygrade.brief import Brief
+    from rubygrade.engine import Options
     from rubygrade.models import Report
+    from rubygrade.rubric import Rubric
+
+    _Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 # Sub-command modules register themselves here: (module, function) pairs imported lazily.
 _EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -40,7 +45,7 @@ def _add_gates(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-tier", metavar="TIER", help="exit 1 when the tier is below TIER (A, B, C, D)")
 
 
-def _add_grade(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_grade(sub: _Subparsers) -> None:
     p = sub.add_parser("grade", help="grade a Rails repository")
     p.add_argument("path", nargs="?", default=".", help="repository folder (default: .)")
     _add_output_options(p)
@@ -80,7 +85,7 @@ def _add_grade(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     b.set_defaults(func=_cmd_batch)
 
 
-def _load_data(args: argparse.Namespace) -> tuple[object, object]:
+def _load_data(args: argparse.Namespace) -> tuple[Rubric | None, Brief | None]:
     from rubygrade.brief import load_brief
     from rubygrade.config import DataFileError
     from rubygrade.rubric import load_rubric
@@ -93,13 +98,13 @@ def _load_data(args: argparse.Namespace) -> tuple[object, object]:
     return rubric, brief
 
 
-def _grade(path: str, options: object) -> Report:
+def _grade(path: str, options: Options) -> Report:
     from rubygrade.config import DataFileError
     from rubygrade.engine import grade
     from rubygrade.project import ProjectError
 
     try:
-        return grade(path, options)  # type: ignore[arg-type]
+        return grade(path, options)
     except (ProjectError, DataFileError) as exc:
         raise UsageError(str(exc)) from None
 
@@ -143,7 +148,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
     _check_format(args)
     rubric, brief = _load_data(args)
-    options = Options(rubric=rubric, brief=brief, ruby_llm_version=args.ruby_llm_version,  # type: ignore[arg-type]
+    options = Options(rubric=rubric, brief=brief, ruby_llm_version=args.ruby_llm_version,
                       timings=args.timings, use_config=not args.no_config)
     report = _grade(args.path, options)
     _output(report, args)
@@ -168,7 +173,7 @@ def _cmd_rescore(args: argparse.Namespace) -> int:
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
         raise UsageError(f"{args.report}: not a rubygrade JSON report: {where}: {first['msg']}") from None
     active = rubric or load_rubric()
-    report = rescore(stored, active, brief)  # type: ignore[arg-type]
+    report = rescore(stored, active, brief)
     _output(report, args)
     return _gates(report, args, active)
 
@@ -179,7 +184,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     rubric, brief = _load_data(args)
     root = Path(args.root)
     wanted = {_repo_relative(root, f) for f in args.files}
-    report = _grade(str(root), Options(rubric=rubric, brief=brief))  # type: ignore[arg-type]
+    report = _grade(str(root), Options(rubric=rubric, brief=brief))
     shown = [f for f in report.findings if not f.suppressed and (not wanted or f.path in wanted)]
     for f in shown:
         print(f"{f.path}:{f.line}:{f.column}: {f.rule_id} [{f.severity.value}] {f.message}")
@@ -254,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
             module = importlib.import_module(module_name)
         except ImportError:
             continue
-        register: Callable[[argparse._SubParsersAction], None] = getattr(module, function)  # type: ignore[type-arg]
+        register: Callable[[_Subparsers], object] = getattr(module, function)
         register(sub)
     return parser
 

@@ -114,8 +114,10 @@ def _git_files(root: Path) -> list[str] | None:
         return None
     try:
         result = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
-             "--exclude-standard"],
+            # The repository's own .git/config is untrusted: core.fsmonitor names a command
+            # that ``git ls-files`` would run while reading the index. Never let it.
+            ["git", "-C", str(root), "-c", "core.fsmonitor=false", "ls-files", "-z",
+             "--cached", "--others", "--exclude-standard"],
             capture_output=True,
             timeout=60,
             check=False,

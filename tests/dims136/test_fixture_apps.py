@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import pytest
-from annotations import check_annotations, collect
+from annotations import FixtureApps
 
-from rubygrade.engine import grade
-from rubygrade.models import Report
-
-APPS = Path(__file__).parents[1] / "fixtures" / "dims136"
 RULES = {f"RG1{i:02d}" for i in range(1, 13)} | {f"RG30{i}" for i in range(1, 6)} | \
     {f"RG60{i}" for i in range(1, 6)}
-
-
-@cache
-def _report(app: str) -> Report:
-    return grade(APPS / app)
+APPS = FixtureApps(Path(__file__).parents[1] / "fixtures" / "dims136", RULES)
+_report = APPS.report
 
 
 def _ids(app: str, prefix: str = "RG") -> list[tuple[str, str, int]]:
@@ -26,17 +18,15 @@ def _ids(app: str, prefix: str = "RG") -> list[tuple[str, str, int]]:
                   if f.rule_id.startswith(prefix))
 
 
-@pytest.mark.parametrize("app", sorted(p.name for p in APPS.iterdir() if p.is_dir()))
+@pytest.mark.parametrize("app", APPS.names())
 def test_annotations(app: str) -> None:
-    failures = check_annotations(APPS / app, _report(app), RULES)
+    failures = APPS.failures(app)
     assert not failures, "\n".join(failures)
 
 
 def test_every_rule_has_must_and_must_not_cases() -> None:
-    expectations = [e for app in APPS.iterdir() if app.is_dir() for e in collect(app)]
-    for rule in sorted(RULES):
-        kinds = {e.must for e in expectations if e.rule_id == rule}
-        assert kinds == {True, False}, f"{rule}: needs expect and ok fixtures, has {kinds}"
+    lacking = APPS.rules_lacking_cases()
+    assert not lacking, "\n".join(lacking)
 
 
 def test_good_app_is_clean_in_dimensions_1_3_6() -> None:

@@ -74,3 +74,16 @@ def test_text_output_has_score_table(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["grade", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "total" in out and "tier" in out and "RG103" in out
+
+
+def test_json_validates_against_the_published_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    import jsonschema
+
+    schema_path = Path(__file__).parents[2] / "docs" / "schemas" / "report.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    assert main(["grade", str(EXAMPLE), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator(schema).validate(report)
+    broken = {**report, "findings": [{"rule_id": "RG201"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(schema).validate(broken)

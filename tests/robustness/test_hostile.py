@@ -281,3 +281,23 @@ def test_git_work_tree_lists_tracked_and_untracked_but_not_ignored(tmp_path: Pat
     assert "app/models/key.secret.rb" not in files
     assert not [p for p in files if p.startswith(".git/")]
     assert "Dockerfile" not in files
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_repository_git_config_never_runs_a_command(tmp_path: Path) -> None:
+    # ``core.fsmonitor`` names a command git runs while reading the index; listing the
+    # files of an analysed repository must not execute anything it configures.
+    root = write_app(tmp_path / "app")
+    marker = tmp_path / "executed"
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "init")
+    git("config", "core.fsmonitor", f"touch {marker}; echo")
+    run = analyse(root)
+    assert run.project.is_git
+    assert not marker.exists()

@@ -2,35 +2,25 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import pytest
-from annotations import check_annotations, collect
+from annotations import FixtureApps
 
-from rubygrade.engine import grade
-from rubygrade.models import Report
-
-APPS = Path(__file__).parents[1] / "fixtures" / "rubyllm"
 RULES = {f"RG20{i}" for i in range(1, 9)}
+APPS = FixtureApps(Path(__file__).parents[1] / "fixtures" / "rubyllm", RULES)
+_report = APPS.report
 
 
-@cache
-def _report(app: str) -> Report:
-    return grade(APPS / app)
-
-
-@pytest.mark.parametrize("app", sorted(p.name for p in APPS.iterdir() if p.is_dir()))
+@pytest.mark.parametrize("app", APPS.names())
 def test_annotations(app: str) -> None:
-    failures = check_annotations(APPS / app, _report(app), RULES)
+    failures = APPS.failures(app)
     assert not failures, "\n".join(failures)
 
 
 def test_every_rule_has_must_and_must_not_cases() -> None:
-    expectations = [e for app in APPS.iterdir() if app.is_dir() for e in collect(app)]
-    for rule in sorted(RULES):
-        kinds = {e.must for e in expectations if e.rule_id == rule}
-        assert kinds == {True, False}, f"{rule}: needs expect and ok fixtures, has {kinds}"
+    lacking = APPS.rules_lacking_cases()
+    assert not lacking, "\n".join(lacking)
 
 
 def test_messages_name_the_version_and_where_the_name_exists() -> None:

@@ -162,9 +162,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         sup = f" < {data['superclass']}" if data["superclass"] else ""
         print(f"{data['kind']} {owner}{sup}  (ruby_llm {cat.version})")
         for label, side in (("instance", False), ("singleton", True)):
-            for n, sig in cat.public_methods(owner, singleton=side).items():
+            for n, entry in cat.public_methods(owner, singleton=side).items():
                 sep = "." if side else "#"
-                print(f"  {sep}{n}{_signature_text(sig)}  [{label}, {sig.defined_in}]")
+                print(f"  {sep}{n}{_signature_text(entry)}  [{label}, {entry.defined_in}]")
         return 0
     table = cat.public_methods(owner, singleton=singleton)
     sig = table.get(meth)

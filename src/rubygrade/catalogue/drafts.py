@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from rubygrade.catalogue.model import Param
+from rubygrade.catalogue.model import ClassKind, Origin, Param, Visibility
 
 
 @dataclass
@@ -31,7 +31,7 @@ class ForwardTarget:
 class MethodDraft:
     name: str
     params: list[Param]
-    visibility: str
+    visibility: Visibility
     owner: str
     singleton: bool
     defined_in: str
@@ -43,7 +43,7 @@ class MethodDraft:
     forwards: bool = False
     forward: ForwardTarget | None = None
     forwards_to: str | None = None
-    origin: str = "def"
+    origin: Origin = "def"
     body: Node | None = None
     returns: str | None = None
     #: alias whose target was not found when read (it may be inherited)
@@ -53,7 +53,7 @@ class MethodDraft:
 @dataclass
 class ClassDraft:
     name: str
-    kind: str
+    kind: ClassKind
     superclass_raw: tuple[str, tuple[str, ...]] | None = None
     superclass: str | None = None
     includes_raw: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
@@ -69,4 +69,4 @@ class ClassDraft:
     #: class-body calls ``name :sym, ...`` that may be accessor macros (name, symbols, file)
     macro_calls: list[tuple[str, list[str], str]] = field(default_factory=list)
     #: (name, visibility) set by ``private :x`` for a method not defined here (inherited)
-    visibility_overrides: list[tuple[str, bool, str]] = field(default_factory=list)
+    visibility_overrides: list[tuple[str, bool, Visibility]] = field(default_factory=list)

@@ -14,14 +14,15 @@ Cross-file work (superclasses, aliases, forwards, return hints) is done in
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, cast
 
 import tree_sitter_ruby
 from tree_sitter import Language, Node, Parser
 
 from rubygrade.catalogue.drafts import ClassDraft, ForwardTarget, MethodDraft
-from rubygrade.catalogue.model import Catalogue, Param
+from rubygrade.catalogue.model import Catalogue, ClassKind, Param, ParamKind, Visibility
 from rubygrade.catalogue.rubyast import (
     block_body_statements,
     body_statements,
@@ -43,7 +44,7 @@ _AUTO_PRIVATE = ("initialize", "initialize_copy", "initialize_dup", "initialize_
 
 @dataclass
 class _State:
-    visibility: str = "public"
+    visibility: Visibility = "public"
     module_function: bool = False
 
 
@@ -65,7 +66,7 @@ class Extractor:
         self.trees: list[tuple[str, Node]] = []
 
     # -- classes ----------------------------------------------------------------
-    def _class(self, fq: str, kind: str, file: str) -> ClassDraft:
+    def _class(self, fq: str, kind: ClassKind, file: str) -> ClassDraft:
         draft = self.classes.get(fq)
         if draft is None:
             draft = self.classes[fq] = ClassDraft(name=fq, kind=kind)
@@ -124,7 +125,7 @@ class Extractor:
         if t == "identifier":
             word = txt(node)
             if word in VISIBILITY_WORDS:
-                frame.state.visibility = word
+                frame.state.visibility = cast(Visibility, word)
                 frame.state.module_function = False
             elif word == "module_function":
                 frame.state.module_function = True
@@ -172,7 +173,7 @@ class Extractor:
                     raw = name_of_const(nxt) or ""
                     fq = raw[2:] if raw.startswith("::") else (
                         f"{err.owner}::{raw}" if err.owner else raw)
-                    ex._class(fq, kid.type, err.file)
+                    ex._class(fq, cast(ClassKind, kid.type), err.file)  # tested just above
                     ex._register_parents(fq)
                     err.owner, err.nesting, err.state = fq, err.nesting + (fq,), _State()
                     i += 2
@@ -196,7 +197,8 @@ class Extractor:
             fq = raw[2:]
         else:
             fq = f"{frame.owner}::{raw}" if frame.owner else raw
-        draft = self._class(fq, node.type, frame.file)
+        # _statement only sends `class` and `module` nodes here
+        draft = self._class(fq, cast(ClassKind, node.type), frame.file)
         self._register_parents(fq)
         if node.type == "class":
             sup = node.child_by_field_name("superclass")
@@ -219,7 +221,8 @@ class Extractor:
                 self.classes[parent] = ClassDraft(name=parent, kind="module")
 
     # -- method definitions ------------------------------------------------------------
-    def _def(self, node: Node, frame: _Frame, target: str, visibility: str | None = None) -> str:
+    def _def(self, node: Node, frame: _Frame, target: str,
+             visibility: Visibility | None = None) -> str:
         name_node = node.child_by_field_name("name")
         name = symbol_value(name_node) or txt(name_node) if name_node is not None else ""
         if name.startswith("self."):
@@ -264,7 +267,8 @@ class Extractor:
                 origin="alias", pending_alias=True,
             )
 
-    def _set_visibility(self, frame: _Frame, names: list[str], vis: str, singleton: bool) -> None:
+    def _set_visibility(self, frame: _Frame, names: list[str], vis: Visibility,
+                        singleton: bool) -> None:
         cls = self.classes[frame.owner]
         table = cls.singleton if singleton else self._table(frame)
         for n in names:
@@ -324,7 +328,7 @@ class Extractor:
                 draft.instance[name] = MethodDraft(
                     name=name, params=params, visibility="public", owner=draft.name,
                     singleton=False, defined_in=file, origin="struct")
-        kind = "key" if keyword_init else "opt"
+        kind: ParamKind = "key" if keyword_init else "opt"
         draft.instance["initialize"] = MethodDraft(
             name="initialize", params=[Param(kind=kind, name=m) for m in members],
             visibility="private", owner=draft.name, singleton=False, defined_in=file,
@@ -355,7 +359,7 @@ class Extractor:
                     names.append(self._def(arg, frame, target))
                 else:
                     names.extend(_symbols(arg))
-            self._set_visibility(frame, names, method, singleton_side)
+            self._set_visibility(frame, names, cast(Visibility, method), singleton_side)
         elif method in ("private_class_method", "public_class_method"):
             names = []
             for arg in args:
@@ -363,7 +367,7 @@ class Extractor:
                     names.append(self._def(arg, frame, "singleton", visibility="public"))
                 else:
                     names.extend(_symbols(arg))
-            vis = "private" if method == "private_class_method" else "public"
+            vis: Visibility = "private" if method == "private_class_method" else "public"
             self._set_visibility(frame, names, vis, True)
         elif method == "module_function":
             names = []
@@ -450,9 +454,9 @@ class Extractor:
                 names.append((syms[2] or syms[1], syms[1]) if len(syms) > 2
                              else (syms[1], None))
         else:
-            syms = [s for a in args for s in _symbols(a)]
-            if syms:
-                to, names = syms[0], [(s, None) for s in syms[1:]]
+            listed = [s for a in args for s in _symbols(a)]
+            if listed:
+                to, names = listed[0], [(s, None) for s in listed[1:]]
         table = self._table(frame)
         for exposed, original in names:
             table[exposed] = MethodDraft(
@@ -521,10 +525,8 @@ _ANY_PARAMS = [Param(kind="rest", name="*"), Param(kind="keyrest", name="**"),
                Param(kind="block", name="&")]
 
 
-def _copy(src: MethodDraft, **changes: object) -> MethodDraft:
-    data = dict(src.__dict__)
-    data.update(changes)
-    return MethodDraft(**data)  # type: ignore[arg-type]
+def _copy(src: MethodDraft, **changes: Any) -> MethodDraft:
+    return replace(src, **changes)
 
 
 def _symbols(node: Node) -> list[str]:

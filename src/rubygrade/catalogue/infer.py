@@ -29,7 +29,7 @@ _BRANCHY = ("if", "unless", "conditional", "case", "begin", "then", "else", "whe
 class Inferrer:
     def __init__(self, resolver: Resolver) -> None:
         self.r = resolver
-        self._ivars: dict[str, list[tuple[Node, MethodDraft]]] = {}
+        self._ivars: dict[str, list[tuple[Node | None, MethodDraft]]] = {}
 
     # -- public ----------------------------------------------------------------------
     def infer_all(self, methods: list[MethodDraft]) -> bool:
@@ -125,10 +125,11 @@ class Inferrer:
             return _merge(self.expr(arm, ctx, depth + 1) for arm in _arms(node))
         return None
 
-    def _ivar_assignments(self, ctx: MethodDraft, ivar: str) -> list[tuple[Node, MethodDraft]]:
+    def _ivar_assignments(self, ctx: MethodDraft,
+                          ivar: str) -> list[tuple[Node | None, MethodDraft]]:
         key = f"{ctx.owner}{ctx.singleton}{ivar}"
         if key not in self._ivars:
-            found: list[tuple[Node, MethodDraft]] = []
+            found: list[tuple[Node | None, MethodDraft]] = []
             draft = self.r.drafts.get(ctx.owner)
             table = (draft.singleton if ctx.singleton else draft.instance) if draft else {}
             for m in table.values():
@@ -190,11 +191,15 @@ def _arms(node: Node) -> list[Node]:
     return kids[-1:] if kids else []
 
 
-def _local_assignments(body: Node | None, name: str) -> list[Node]:
-    """Right-hand sides of the last top-level ``name = ...`` in a method body."""
+def _local_assignments(body: Node | None, name: str) -> list[Node | None]:
+    """Right-hand sides of the last top-level ``name = ...`` in a method body.
+
+    A right-hand side is None when the parse broke off; it still counts as an
+    assignment (of an unknown type).
+    """
     if body is None or body.type != "body_statement":
         return []
-    found: list[Node] = []
+    found: list[Node | None] = []
     for stmt in body.named_children:
         if stmt.type in ("assignment", "operator_assignment"):
             left = stmt.child_by_field_name("left")

@@ -25,6 +25,7 @@ Visibility = Literal["public", "protected", "private"]
 Origin = Literal[
     "def", "attr", "alias", "define_method", "delegator", "struct", "synthetic", "macro"
 ]
+ClassKind = Literal["class", "module"]
 
 #: Bumped whenever the extractor's output for the same source may change.
 EXTRACTOR_VERSION = "1.0.0"
@@ -74,7 +75,7 @@ class ClassInfo(_Frozen):
     """A class or module of the gem, merged over every file that opens it."""
 
     name: str
-    kind: Literal["class", "module"]
+    kind: ClassKind
     superclass: str | None = None
     includes: list[str] = Field(default_factory=list)
     extends: list[str] = Field(default_factory=list)

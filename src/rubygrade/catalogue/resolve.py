@@ -218,7 +218,7 @@ class Resolver:
 
         reader, writer = flags
         for n in names:
-            entries = ([(n, [])] if reader else []) + (
+            entries: list[tuple[str, list[Param]]] = ([(n, [])] if reader else []) + (
                 [(f"{n}=", [Param(kind="req", name="value")])] if writer else [])
             for name, params in entries:
                 if name not in d.instance:

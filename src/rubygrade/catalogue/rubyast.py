@@ -9,7 +9,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from rubygrade.catalogue.builtins import ENUMERABLE
-from rubygrade.catalogue.model import Param
+from rubygrade.catalogue.model import Param, ParamKind
 
 
 def txt(node: Node | None) -> str:
@@ -64,13 +64,13 @@ def block_body_statements(block: Node) -> list[Node]:
     return [c for c in body.named_children if c.type != "comment"]
 
 
-_PARAM_KINDS = {
+_PARAM_KINDS: dict[str, ParamKind] = {
     "optional_parameter": "opt",
     "splat_parameter": "rest",
     "hash_splat_parameter": "keyrest",
     "block_parameter": "block",
 }
-_ANON = {"rest": "*", "keyrest": "**", "block": "&"}
+_ANON: dict[ParamKind, str] = {"rest": "*", "keyrest": "**", "block": "&"}
 
 
 def params_of(node: Node | None) -> tuple[list[Param], bool]:
@@ -117,9 +117,11 @@ def list_value(node: Node, const_lists: dict[str, list[str]]) -> list[str] | Non
     Returns None when any part is not static. Iterative over ``+`` chains.
     """
     out: list[str] = []
-    stack = [node]
+    stack: list[Node | None] = [node]
     while stack:
         cur = stack.pop()
+        if cur is None:  # a ``+`` without one of its operands (parse error)
+            return None
         t = cur.type
         if t in ("array", "symbol_array", "string_array"):
             for c in cur.named_children:
@@ -149,5 +151,4 @@ def list_value(node: Node, const_lists: dict[str, list[str]]) -> list[str] | Non
                 return None
         else:
             return None
-    seen: set[str] = set()
-    return [v for v in out if not (v in seen or seen.add(v))]
+    return list(dict.fromkeys(out))  # de-duplicate, keeping first-seen order

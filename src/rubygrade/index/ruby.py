@@ -39,6 +39,7 @@ _ANON = {"rest": "*", "keyrest": "**", "block": "&", "forward": "...", "nokey": 
 
 TEST_BLOCK_METHODS = {"test", "it", "specify", "scenario", "example"}
 SETUP_BLOCK_METHODS = {"setup", "before", "teardown", "after", "let", "let!", "subject"}
+_GUARDING = frozenset({"rescue_modifier", "begin", "body_statement"})  # see _guards_for
 # Innermost rescue regions kept per fact. Real code nests a handful; a hostile file nesting
 # 20,000 ``begin/rescue`` blocks would otherwise hold a 20,000-long tuple per level (GBs).
 MAX_RESCUE_NESTING = 100
@@ -182,7 +183,7 @@ class RubyIndexer:
             children = node.named_children
             if not children:
                 continue
-            guards = self._guards_for(node, parent)
+            guards = self._guards_for(node, parent) if node.type in _GUARDING else ()
             guarded = child_ctx
             if guards:
                 guarded = _Ctx(scope=child_ctx.scope, method=child_ctx.method,

@@ -15,5 +15,7 @@ def render(report: Report, fmt: str, **options: object) -> str:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     module = importlib.import_module(f"rubygrade.render.{fmt}")
     if fmt == "text":
-        return module.render(report, **options)  # type: ignore[no-any-return]
-    return module.render(report)  # type: ignore[no-any-return]
+        text: str = module.render(report, **options)
+    else:
+        text = module.render(report)
+    return text

@@ -14,6 +14,7 @@ from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.catalogue.binding import BindProblem, CallShape, bind
+from rubygrade.catalogue.store import available_versions
 from rubygrade.index.model import CallSite
 from rubygrade.rubyllm.types import RType, in_code, inference, scope_of_call
 
@@ -272,3 +273,13 @@ def version_ranges(present: list[str], every: list[str]) -> str:
     if start is not None:
         runs.append((start, prev or start))
     return ", ".join(a if a == b else f"{a}–{b}" for a, b in runs)
+
+
+def catalogued_in(present: list[str]) -> tuple[str, str]:
+    """Where a name missing from the locked version exists after all.
+
+    Returns the runs of catalogued releases that have it (see :func:`version_ranges`)
+    and the clause findings quote: "it exists in …" or "no catalogued version has it".
+    """
+    where = version_ranges(present, available_versions())
+    return where, f"it exists in {where}" if where else "no catalogued version has it"

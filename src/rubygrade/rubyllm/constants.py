@@ -30,9 +30,12 @@ class ConstantRef:
     context: Literal["code", "rescue"]
 
 
-def missing_constants(ctx: Context) -> list[ConstantRef]:
-    """References to ``RubyLLM::`` (or misspelt client) constants that do not exist."""
-    return ctx.shared("rubyllm_missing_constants", lambda: _collect(ctx))
+def missing_constants(ctx: Context,
+                      context: Literal["code", "rescue"] | None = None) -> list[ConstantRef]:
+    """References to ``RubyLLM::`` (or misspelt client) constants that do not exist,
+    optionally only those in one context (code, or a rescue list)."""
+    refs: list[ConstantRef] = ctx.shared("rubyllm_missing_constants", lambda: _collect(ctx))
+    return refs if context is None else [r for r in refs if r.context == context]
 
 
 def _collect(ctx: Context) -> list[ConstantRef]:

@@ -16,7 +16,7 @@ def dockerfile_path(ctx: Context) -> str | None:
     # Variants: Dockerfile.api, web.Dockerfile, docker/Dockerfile; one that installs Ruby first.
     folders = {"", ctx.project.app_path("") + "/" if ctx.project.app_dir else ""}
     folders |= {f + "docker/" for f in folders}
-    variants = []
+    variants: list[str] = []
     for path in sorted(ctx.project.files):
         folder, _, name = path.rpartition("/")
         folder = folder + "/" if folder else ""
@@ -24,7 +24,8 @@ def dockerfile_path(ctx: Context) -> str | None:
                                   or name == "Dockerfile"):
             variants.append(path)
     rubyish = [p for p in variants if "ruby" in ctx.project.files[p].text.lower()]
-    return (rubyish or variants or [None])[0]
+    chosen = rubyish or variants
+    return chosen[0] if chosen else None
 
 
 def is_placeholder(text: str) -> bool:

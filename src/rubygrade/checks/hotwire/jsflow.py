@@ -126,7 +126,7 @@ def _class_methods(scope: Node) -> dict[str, Node]:
     body = scope.parent
     if body is None or body.type != "class_body":
         return {}
-    out = {}
+    out: dict[str, Node] = {}
     for member in body.named_children:
         if member.type == "method_definition":
             name = member.child_by_field_name("name")

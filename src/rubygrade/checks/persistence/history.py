@@ -98,14 +98,14 @@ def _session(ctx: Context, h: History) -> None:
                 writes = re.match(r"\s*(?:=(?!=)|<<|\.(?:push|append|concat|<<))", rest)
                 if writes and key not in first:
                     first[key] = (path, number)
-    for key, (path, line) in sorted(first.items()):
+    for key, (path, lineno) in sorted(first.items()):
         cap = None
         for body in methods_by_key[key]:
             found = CAP.search(body)
             if found:
-                cap = (path, line)
+                cap = (path, lineno)
                 break
-        h.session.append(SessionStore(key, path, line, cap))
+        h.session.append(SessionStore(key, path, lineno, cap))
 
 
 def production_cache_store(ctx: Context) -> tuple[str, int, str] | None:

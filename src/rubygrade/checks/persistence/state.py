@@ -19,7 +19,7 @@ from tree_sitter import Node
 from rubygrade import treeutil
 from rubygrade.checks.appcode import app_rel, entry_kind
 from rubygrade.index.model import Assignment, MethodDef
-from rubygrade.rubyllm.types import Scope, inference
+from rubygrade.rubyllm.types import Scope, TypeInference, inference
 
 if TYPE_CHECKING:
     from rubygrade.checks.base import Context
@@ -117,9 +117,9 @@ def _mutations(ctx: Context) -> Mutations:
             if target is not None:
                 line = treeutil.line_of(node)
                 method = ctx.index.method_at(path, line)
-                if _at_run_time(ctx, method) and not _load_time_registrar(ctx, method):  # type: ignore[arg-type]
-                    out[treeutil.text(target)].append((path, line, bool(method and
-                                                                        method.singleton)))
+                if method is not None and _at_run_time(ctx, method) and \
+                        not _load_time_registrar(ctx, method):
+                    out[treeutil.text(target)].append((path, line, method.singleton))
     return out
 
 
@@ -187,7 +187,7 @@ def _find(ctx: Context) -> list[StateSite]:
     return sorted(found.values(), key=lambda s: (s.path, s.line, s.name))
 
 
-def _class_ivar_state(a: Assignment, mutations: Mutations, types,  # type: ignore[no-untyped-def]
+def _class_ivar_state(a: Assignment, mutations: Mutations, types: TypeInference,
                       in_method: bool) -> str | None:
     method = a.enclosing_method
     scope = Scope(a.path, method, a.enclosing_class)

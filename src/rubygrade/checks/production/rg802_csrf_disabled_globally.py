@@ -86,8 +86,10 @@ class CsrfDisabledGlobally(Rule):
         for rel in ("config/application.rb", "config/environments/production.rb",
                     "config/environments/development.rb"):
             source = ctx.project.get(rel)
-            for number, line in enumerate(source.lines if source else [], start=1):
+            if source is None:
+                continue
+            for number, line in enumerate(source.lines, start=1):
                 if _CONFIG.match(line):
-                    ctx.report(source.path, number,  # type: ignore[union-attr]
+                    ctx.report(source.path, number,
                                "Forgery protection is switched off in the app configuration.",
                                fix="Remove the setting: Rails protects forms by default.")

@@ -65,11 +65,11 @@ class ExcludedFrameworkLeftovers(Rule):
             return
         places: dict[str, list[tuple[str, int, str]]] = {f: [] for f in excluded}
         app = ctx.project.get("config/application.rb")
-        for number, line in enumerate(app.lines if app else [], start=1):
-            if _RAILS_ALL.match(line):
-                for framework in excluded:
-                    places[framework].append((app.path, number,  # type: ignore[union-attr]
-                                              'require "rails/all"'))
+        if app is not None:
+            for number, line in enumerate(app.lines, start=1):
+                if _RAILS_ALL.match(line):
+                    for framework in excluded:
+                        places[framework].append((app.path, number, 'require "rails/all"'))
         for framework in excluded:
             files, pattern = _SIGNS[framework]
             for source in sorted(ctx.project.app_files("ruby", under="config/"),
@@ -86,12 +86,12 @@ class ExcludedFrameworkLeftovers(Rule):
             if places[framework]:
                 first = places[framework][0]
                 by_place.setdefault(first[:2], []).append(framework)
-        for (path, line), frameworks in sorted(by_place.items()):
+        for (path, lineno), frameworks in sorted(by_place.items()):
             names = ", ".join(_LABEL[f] for f in frameworks)
             others = sorted({p[2] for f in frameworks for p in places[f][1:]})
             more = f"; also {', '.join(others[:4])}" + (" ..." if len(others) > 4 else "") \
                 if others else ""
-            ctx.report(path, line,
+            ctx.report(path, lineno,
                        f"Leftovers of {names}, which the brief excludes{more}.",
                        fix="Remove them (rails new --skip-active-record --skip-action-mailer "
                            "--skip-active-job) and require only the railties the app uses.")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from rubygrade.catalogue.store import available_versions, versions_with_method
+from rubygrade.catalogue.store import versions_with_method
 from rubygrade.checks.base import Context, Rule
 from rubygrade.models import Dimension, Severity
-from rubygrade.rubyllm.checking import SHAPE_WORDS, call_problems, version_ranges
+from rubygrade.rubyllm.checking import SHAPE_WORDS, call_problems, catalogued_in
 
 
 class InventedRubyllmMethod(Rule):
@@ -47,18 +47,16 @@ class InventedRubyllmMethod(Rule):
         version = ctx.catalogue_version
         if version is None:
             return
-        every = available_versions()
         for item in call_problems(ctx).unknown:
             owner = item.receiver.owner
             sep = "." if item.singleton else "#"
             shown = owner if item.receiver.kind != "subclass" else \
                 f"{item.receiver.app_class} (a {owner})"
-            where = version_ranges(versions_with_method(owner, item.name, item.singleton), every)
+            where, exists = catalogued_in(versions_with_method(owner, item.name, item.singleton))
             if item.private:
                 what = f"`{shown}{sep}{item.name}` is private in ruby_llm {version}"
             else:
                 what = f"`{shown}{sep}{item.name}` does not exist in ruby_llm {version}"
-            exists = f"it exists in {where}" if where else "no catalogued version has it"
             shape = f" This is {SHAPE_WORDS[item.shape]}." if item.shape else ""
             fix = _fix(item.shape, where)
             data = {"shape": item.shape, "method": item.name, "receiver": owner} if item.shape \

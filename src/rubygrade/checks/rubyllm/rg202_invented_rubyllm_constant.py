@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from rubygrade.catalogue.store import available_versions, versions_with_constant
+from rubygrade.catalogue.store import versions_with_constant
 from rubygrade.checks.base import Context, Rule
 from rubygrade.models import Dimension, Severity
-from rubygrade.rubyllm.checking import version_ranges
+from rubygrade.rubyllm.checking import catalogued_in
 from rubygrade.rubyllm.constants import MISSPELT_NAMESPACES, missing_constants
 
 
@@ -41,10 +41,7 @@ class InventedRubyllmConstant(Rule):
 
     def check(self, ctx: Context) -> None:
         version = ctx.catalogue_version
-        every = available_versions()
-        for ref in missing_constants(ctx):
-            if ref.context != "code":
-                continue
+        for ref in missing_constants(ctx, "code"):
             data = {"constant": ref.name}
             head, _, rest = ref.name.partition("::")
             if head in MISSPELT_NAMESPACES:
@@ -55,8 +52,7 @@ class InventedRubyllmConstant(Rule):
                 fix = "Use ruby_llm with provider: :openrouter instead of a separate client."
                 data["shape"] = "client_constant"
             else:
-                where = version_ranges(versions_with_constant(ref.name), every)
-                exists = f"it exists in {where}" if where else "no catalogued version has it"
+                _, exists = catalogued_in(versions_with_constant(ref.name))
                 message = (f"`{ref.name}` does not exist in ruby_llm {version} ({exists}); "
                            "the line raises NameError.")
                 if ref.name.endswith("Client"):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from rubygrade.catalogue.store import available_versions, versions_with_constant
+from rubygrade.catalogue.store import versions_with_constant
 from rubygrade.checks.base import Context, Rule
 from rubygrade.models import Dimension, Severity
-from rubygrade.rubyllm.checking import version_ranges
+from rubygrade.rubyllm.checking import catalogued_in
 from rubygrade.rubyllm.constants import missing_constants
 
 
@@ -47,12 +47,8 @@ class RescueOfMissingRubyllmError(Rule):
 
     def check(self, ctx: Context) -> None:
         version = ctx.catalogue_version
-        every = available_versions()
-        for ref in missing_constants(ctx):
-            if ref.context != "rescue":
-                continue
-            where = version_ranges(versions_with_constant(ref.name), every)
-            exists = f"it exists in {where}" if where else "no catalogued version has it"
+        for ref in missing_constants(ctx, "rescue"):
+            _, exists = catalogued_in(versions_with_constant(ref.name))
             ctx.report_node(
                 ref.path, ref.node,
                 f"Rescue of `{ref.name}`, which does not exist in ruby_llm {version} ({exists}); "

@@ -8,15 +8,6 @@ from rubygrade.models import Dimension, Severity
 from rubygrade.rubyllm.calls import llm_calls
 
 
-def anchor_file(ctx: Context) -> str:
-    """Where a suite-wide finding points: the test helper, else the first test, else Gemfile."""
-    for rel in ("test/test_helper.rb", "spec/rails_helper.rb", "spec/spec_helper.rb"):
-        if ctx.project.exists(rel):
-            return ctx.project.app_path(rel)
-    suite = test_suite(ctx)
-    return suite.files[0] if suite.files else ctx.project.app_path("Gemfile")
-
-
 class TestsMissLlmPath(Rule):
     """No test reaches, through the code under test, a method that calls the LLM.
 
@@ -65,7 +56,7 @@ class TestsMissLlmPath(Rule):
         if not calls:
             return  # no LLM call found: nothing to reach (RG2xx says why)
         suite = test_suite(ctx)
-        keys = {c.call.enclosing_method.key for c in calls}  # type: ignore[union-attr]
+        keys = {m.key for c in calls if (m := c.call.enclosing_method) is not None}
         if keys & suite.reached:
             return
         first = calls[0].call

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.tests.rg301_tests_miss_llm_path import anchor_file
-from rubygrade.checks.tests.suite import test_suite
+from rubygrade.checks.tests.suite import rails_test_suite, report_suite_lacks
 from rubygrade.models import Dimension, Severity
 
 
@@ -45,12 +44,11 @@ class NoTestDoubles(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        if not ctx.project.is_rails:
+        suite = rails_test_suite(ctx)
+        if suite is None or suite.doubles:
             return
-        suite = test_suite(ctx)
-        if suite.doubles:
-            return
-        ctx.report(anchor_file(ctx), 1, "The tests use no test double (no stub, mock, fake "
-                   "or HTTP stub)." if suite.tests else "There are no tests, so no test doubles.",
-                   fix="Stub RubyLLM (Mocha, Minitest stub or a FakeChat with the real method "
-                       "names) in the tests that send messages.")
+        report_suite_lacks(ctx, suite,
+                           "The tests use no test double (no stub, mock, fake or HTTP stub).",
+                           no_tests="There are no tests, so no test doubles.",
+                           fix="Stub RubyLLM (Mocha, Minitest stub or a FakeChat with the real "
+                               "method names) in the tests that send messages.")

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.tests.rg301_tests_miss_llm_path import anchor_file
-from rubygrade.checks.tests.suite import test_suite
+from rubygrade.checks.tests.suite import rails_test_suite, report_suite_lacks
 from rubygrade.models import Dimension, Severity
 
 
@@ -46,12 +45,10 @@ class NoErrorPathTest(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        if not ctx.project.is_rails:
+        suite = rails_test_suite(ctx)
+        if suite is None or suite.error_paths:
             return
-        suite = test_suite(ctx)
-        if suite.error_paths:
-            return
-        ctx.report(anchor_file(ctx), 1, "No test simulates an LLM failure or a missing API "
-                   "key." if suite.tests else "There are no tests, so no error-path test.",
-                   fix="Add a test whose stub raises RubyLLM::Error (and one without the API "
-                       "key) and assert the degraded response.")
+        report_suite_lacks(ctx, suite, "No test simulates an LLM failure or a missing API key.",
+                           no_tests="There are no tests, so no error-path test.",
+                           fix="Add a test whose stub raises RubyLLM::Error (and one without "
+                               "the API key) and assert the degraded response.")

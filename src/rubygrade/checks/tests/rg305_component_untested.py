@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.tests.rg301_tests_miss_llm_path import anchor_file
-from rubygrade.checks.tests.suite import TestSuite, test_suite
+from rubygrade.checks.tests.suite import TestSuite, anchor_file, rails_test_suite
 from rubygrade.models import Dimension, Severity
 
 _FOLDERS = {
@@ -56,9 +55,9 @@ class ComponentUntested(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        if not ctx.project.is_rails:
+        suite = rails_test_suite(ctx)
+        if suite is None:
             return
-        suite = test_suite(ctx)
         for kind, present in self._kinds(ctx).items():
             if present is None or self._tested(ctx, suite, kind):
                 continue

@@ -22,6 +22,7 @@ from rubygrade import treeutil
 from rubygrade.index.model import CallSite, ClassDef, MethodDef
 
 if TYPE_CHECKING:
+    from rubygrade.callgraph import CallGraph
     from rubygrade.checks.base import Context
 
 TEST_DIRS = ("test/", "spec/")
@@ -72,6 +73,27 @@ def test_suite(ctx: Context) -> TestSuite:
     return ctx.shared("test_suite", lambda: _build(ctx))
 
 
+def rails_test_suite(ctx: Context) -> TestSuite | None:
+    """The suite for the suite-wide rules, which only apply to a Rails app (else None)."""
+    return test_suite(ctx) if ctx.project.is_rails else None
+
+
+def anchor_file(ctx: Context) -> str:
+    """Where a suite-wide finding points: the test helper, else the first test, else Gemfile."""
+    for rel in ("test/test_helper.rb", "spec/rails_helper.rb", "spec/spec_helper.rb"):
+        if ctx.project.exists(rel):
+            return ctx.project.app_path(rel)
+    suite = test_suite(ctx)
+    return suite.files[0] if suite.files else ctx.project.app_path("Gemfile")
+
+
+def report_suite_lacks(ctx: Context, suite: TestSuite, message: str, no_tests: str,
+                       fix: str) -> None:
+    """One suite-wide finding at :func:`anchor_file`; ``no_tests`` is the message when the
+    suite has no test at all (the thing is missing because everything is)."""
+    ctx.report(anchor_file(ctx), 1, message if suite.tests else no_tests, fix=fix)
+
+
 def _build(ctx: Context) -> TestSuite:
     suite = TestSuite()
     suite.files = sorted(s.path for s in ctx.project.app_files("ruby") if is_test_file(ctx, s.path))
@@ -97,8 +119,8 @@ def _classes_in(ctx: Context, path: str) -> list[ClassDef]:
     return [c for c in ctx.index.classes if c.path == path]
 
 
-def _reach(graph: object, starts: list[str], extra: dict[str, set[str]]) -> set[str]:
-    g = graph.graph  # type: ignore[attr-defined]
+def _reach(graph: CallGraph, starts: list[str], extra: dict[str, set[str]]) -> set[str]:
+    g = graph.graph
     seen = set(starts)
     queue = deque(starts)
     while queue:
