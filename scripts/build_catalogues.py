@@ -35,7 +35,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from rubygrade.catalogue.extractor import build_catalogue  # noqa: E402
-from rubygrade.catalogue.store import version_key, write_catalogue  # noqa: E402
+from rubygrade.catalogue.names import INDEX_NAME, build_index  # noqa: E402
+from rubygrade.catalogue.store import (  # noqa: E402
+    available_versions,
+    read_catalogue,
+    version_key,
+    write_catalogue,
+)
 
 DEFAULT_MIRROR = Path("/work/.mirror/crmne+ruby_llm/repo")
 DEFAULT_OUT = ROOT / "api_signatures" / "ruby_llm"
@@ -83,7 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--version", help="version of --gem-dir")
     ap.add_argument("--commit", help="commit SHA of --gem-dir, if known")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    ap.add_argument("--index-only", action="store_true",
+                    help="only rebuild the cross-version name index from the catalogues")
     args = ap.parse_args(argv)
+
+    if args.index_only:
+        write_name_index(args.out)
+        return 0
 
     if args.gem_dir:
         if not args.version:
@@ -92,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         path = args.out / f"{args.version}.json"
         write_catalogue(catalogue, path)
         print(f"wrote {path} ({len(catalogue.classes)} classes)")
+        write_name_index(args.out)
         return 0
 
     tags = release_tags(args.mirror)
@@ -100,7 +113,16 @@ def main(argv: list[str] | None = None) -> int:
     for tag, version in tags:
         path = build_from_tag(args.mirror, tag, version, args.out)
         print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    write_name_index(args.out)
     return 0
+
+
+def write_name_index(out_dir: Path) -> None:
+    """Rebuild ``_names.json``: which versions have each method and constant (see names.py)."""
+    catalogues = [read_catalogue(out_dir / f"{v}.json") for v in available_versions(out_dir)]
+    path = out_dir / INDEX_NAME
+    path.write_text(build_index(catalogues), encoding="utf-8")
+    print(f"wrote {path} ({len(catalogues)} versions)")
 
 
 if __name__ == "__main__":

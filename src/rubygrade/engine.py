@@ -100,7 +100,7 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
             if rule.id not in disabled and rule.status == "stable":
                 context.run_rule(rule)
         for collector in all_collectors():
-            collector().collect(context)
+            context.run_collector(collector)
     lap("checks")
 
     findings = _configure(context.findings, config)

@@ -109,7 +109,8 @@ class Diagnostic(_Frozen):
     """Something about the run itself: a parse error, a skipped file, a limit hit."""
 
     kind: Literal[
-        "parse_error", "skipped", "limit", "encoding", "catalogue", "project", "timing", "config"
+        "parse_error", "skipped", "limit", "encoding", "catalogue", "project", "timing", "config",
+        "internal"
     ]
     message: str
     path: str | None = None

@@ -87,3 +87,22 @@ def test_json_validates_against_the_published_schema(capsys: pytest.CaptureFixtu
     broken = {**report, "findings": [{"rule_id": "RG201"}]}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(schema).validate(broken)
+
+
+def test_a_crashing_rule_becomes_a_diagnostic_not_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rubygrade
+    from rubygrade.checks.base import rule_by_id
+
+    rule = rule_by_id("RG104")
+    assert rule is not None
+
+    def boom(self: object, ctx: object) -> None:
+        raise KeyError("synthetic")
+
+    monkeypatch.setattr(rule, "check", boom)
+    write_tree(tmp_path, MINIMAL_APP)
+    report = rubygrade.grade(tmp_path)
+    assert not any(f.rule_id == "RG104" for f in report.findings)
+    assert any(d.kind == "internal" and "RG104 failed" in d.message for d in report.diagnostics)
+    assert any(f.rule_id == "RG103" for f in report.findings)  # other rules still ran

@@ -160,3 +160,14 @@ def builtin_method(
     if name in ACTIVESUPPORT_OBJECT:
         return _generic(name, "Object (ActiveSupport)")
     return None
+
+
+_ALL_BUILTIN_NAMES = frozenset().union(
+    OBJECT_INSTANCE, ACTIVESUPPORT_OBJECT, ENUMERABLE, ACTIVESUPPORT_ENUMERABLE, COMPARABLE,
+    FORWARDABLE, MODULE_SINGLETON, CLASS_SINGLETON, EXCEPTION_INSTANCE, EXCEPTION_SINGLETON,
+    STRUCT_INSTANCE, STRUCT_SINGLETON)
+
+
+def is_builtin_name(name: str) -> bool:
+    """Whether some Ruby core or ActiveSupport object answers ``name`` (any receiver kind)."""
+    return name in _ALL_BUILTIN_NAMES

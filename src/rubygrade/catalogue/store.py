@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from rubygrade.catalogue.model import Catalogue, MethodSig
+from rubygrade.catalogue.names import NameIndex, load_index
 from rubygrade.paths import catalogue_dir
 
 _METHOD_DEFAULTS = {
@@ -251,10 +252,28 @@ def resolve_version(
 
 
 # -- across versions ----------------------------------------------------------------
+def _name_index(directory: Path | None) -> NameIndex | None:
+    """The committed cross-version index, when it matches the catalogues on disk."""
+    folder = directory or catalogue_dir()
+    index = load_index(str(folder))
+    if index is None or index.versions != available_versions(folder):
+        return None
+    return index
+
+
 def versions_with_method(
     owner: str, name: str, singleton: bool = False, directory: Path | None = None
 ) -> list[str]:
     """Catalogued versions in which ``owner#name`` (or ``owner.name``) is public."""
+    index = _name_index(directory)
+    if index is not None:
+        found = index.method(owner, name, singleton)
+        if found is not None:
+            return found
+        from rubygrade.catalogue.builtins import is_builtin_name
+
+        if not is_builtin_name(name):
+            return []
     return [
         c.version for c in load_all(directory)
         if c.find_method(owner, name, singleton=singleton) is not None
@@ -263,4 +282,7 @@ def versions_with_method(
 
 def versions_with_constant(fqname: str, directory: Path | None = None) -> list[str]:
     """Catalogued versions in which the constant (class, module or value) exists."""
+    index = _name_index(directory)
+    if index is not None:
+        return index.constant(fqname)
     return [c.version for c in load_all(directory) if c.has_constant(fqname)]

@@ -197,8 +197,26 @@ class Context:
                                            line=line))
 
     def run_rule(self, rule_cls: type[Rule]) -> None:
+        """Run one rule. A rule that crashes on odd input loses its own findings, not the run."""
         self._rule = rule_cls
+        kept = len(self.findings)
         try:
             rule_cls().check(self)
+        except RecursionError:
+            del self.findings[kept:]
+            self.diagnostic("internal", f"{rule_cls.id} skipped: input nested too deeply")
+        except Exception as exc:  # noqa: BLE001 - isolate one rule's bug from the report
+            del self.findings[kept:]
+            self.diagnostic("internal", f"{rule_cls.id} failed and was skipped: "
+                            f"{type(exc).__name__}: {exc}")
         finally:
             self._rule = None
+
+    def run_collector(self, collector_cls: type[EvidenceCollector]) -> None:
+        kept = len(self.evidence_items)
+        try:
+            collector_cls().collect(self)
+        except Exception as exc:  # noqa: BLE001
+            del self.evidence_items[kept:]
+            self.diagnostic("internal", f"{collector_cls.__name__} failed and was skipped: "
+                            f"{type(exc).__name__}: {exc}")
