@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rubygrade.brief import Brief
     from rubygrade.engine import Options
     from rubygrade.models import Report
+    from rubygrade.project import Limits
     from rubygrade.rubric import Rubric
 
     _Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -57,6 +58,10 @@ def _add_grade(sub: _Subparsers) -> None:
                    help="ignore [tool.rubygrade] / .rubygrade.toml in the repository")
     p.add_argument("--timings", action="store_true",
                    help="add phase timings to the diagnostics (makes output vary between runs)")
+    p.add_argument("--max-file-bytes", type=int, metavar="BYTES", default=None,
+                   help="files larger than this are listed but not parsed (default: 2000000)")
+    p.add_argument("--max-files", type=int, metavar="N", default=None,
+                   help="analyse at most N files; the rest are skipped (default: 20000)")
     p.set_defaults(func=_cmd_grade)
 
     c = sub.add_parser("check", help="hook mode: report findings in FILES only; exit 1 on errors")
@@ -143,13 +148,26 @@ def _check_format(args: argparse.Namespace) -> None:
         raise UsageError(f"unknown format {args.format!r}; choose from {', '.join(FORMATS)}")
 
 
+def _limits(args: argparse.Namespace) -> Limits:
+    from rubygrade.project import Limits
+
+    defaults = Limits()
+    for flag in ("max_file_bytes", "max_files"):
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            raise UsageError(f"--{flag.replace('_', '-')} must be a positive number")
+    return Limits(max_file_bytes=args.max_file_bytes or defaults.max_file_bytes,
+                  max_files=args.max_files or defaults.max_files)
+
+
 def _cmd_grade(args: argparse.Namespace) -> int:
     from rubygrade.engine import Options
 
     _check_format(args)
     rubric, brief = _load_data(args)
     options = Options(rubric=rubric, brief=brief, ruby_llm_version=args.ruby_llm_version,
-                      timings=args.timings, use_config=not args.no_config)
+                      timings=args.timings, use_config=not args.no_config,
+                      limits=_limits(args))
     report = _grade(args.path, options)
     _output(report, args)
     return _gates(report, args, rubric)

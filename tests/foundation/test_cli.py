@@ -106,3 +106,13 @@ def test_a_crashing_rule_becomes_a_diagnostic_not_a_traceback(
     assert not any(f.rule_id == "RG104" for f in report.findings)
     assert any(d.kind == "internal" and "RG104 failed" in d.message for d in report.diagnostics)
     assert any(f.rule_id == "RG103" for f in report.findings)  # other rules still ran
+
+
+def test_limit_flags_reach_the_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(tmp_path, {**MINIMAL_APP, "app/models/big.rb": "x = 1\n" * 500})
+    assert main(["grade", str(tmp_path), "--format", "json", "--max-file-bytes", "100"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert any(d["kind"] == "limit" and d["path"] == "app/models/big.rb"
+               for d in report["diagnostics"])
+    assert main(["grade", str(tmp_path), "--max-files", "0"]) == 2
+    assert "--max-files must be a positive number" in capsys.readouterr().err

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from foundation.helpers import write_tree  # noqa: F401  (re-exported for the robustness tests)
+
 from rubygrade.engine import Options, grade
 from rubygrade.models import Report
 from rubygrade.render import render
@@ -118,17 +120,6 @@ BASE_APP: dict[str, str] = {
         "      OPENAI_API_KEY: ${OPENAI_API_KEY}\n"
     ),
 }
-
-
-def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
 
 
 def write_app(root: Path, extra: dict[str, str | bytes] | None = None) -> Path:

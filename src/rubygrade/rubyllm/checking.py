@@ -89,7 +89,7 @@ def call_problems(ctx: Context) -> CallProblems:
 
 def called_name(call: CallSite) -> str:
     """The method Ruby calls: ``config.key = v`` calls ``key=``."""
-    parent = call.node.parent
+    parent = treeutil.parent_of(call.node)
     if parent is not None and parent.type == "assignment" and \
             parent.child_by_field_name("left") == call.node:
         return call.method + "="

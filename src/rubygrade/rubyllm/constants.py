@@ -75,7 +75,7 @@ def _collect(ctx: Context) -> list[ConstantRef]:
 
 
 def _is_inner(node: Node) -> bool:
-    parent = node.parent
+    parent = treeutil.parent_of(node)
     return parent is not None and parent.type == "scope_resolution" and \
         parent.child_by_field_name("scope") == node
 
@@ -106,7 +106,7 @@ def _in_rescue(node: Node) -> bool:
         if anc.type == "exceptions":
             return True
         if anc.type == "argument_list":
-            call = anc.parent
+            call = treeutil.parent_of(anc)
             if call is not None and call.type == "call" and \
                     treeutil.text(call.child_by_field_name("method")) == "rescue_from":
                 return True

@@ -415,7 +415,7 @@ class TypeInference:
     # -- block parameters ----------------------------------------------------------
     def _block_param_type(self, block: Node, position: int, scope: Scope,
                           depth: int) -> RType | None:
-        call = block.parent
+        call = treeutil.parent_of(block)
         if call is None or call.type != "call":
             return None
         name = treeutil.text(call.child_by_field_name("method"))

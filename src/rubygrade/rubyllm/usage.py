@@ -118,7 +118,7 @@ def _model_slugs(call: CallSite, models: list[str]) -> None:
         values.append(arg.value)
     if call.method == "with_model" and call.positional:
         values.append(call.positional[0].node)
-    parent = call.node.parent
+    parent = treeutil.parent_of(call.node)
     if call.method == "default_model" and parent is not None and parent.type == "assignment":
         values.append(parent.child_by_field_name("right"))
     for node in values:
@@ -141,8 +141,9 @@ def _in_loop(node: Node) -> bool:
     for anc in treeutil.ancestors(node):
         if anc.type in _LOOPS:
             return True
-        if anc.type in ("block", "do_block") and anc.parent is not None and \
-                treeutil.text(anc.parent.child_by_field_name("method")) in _LOOP_CALLS:
+        owner = treeutil.parent_of(anc)
+        if anc.type in ("block", "do_block") and owner is not None and \
+                treeutil.text(owner.child_by_field_name("method")) in _LOOP_CALLS:
             return True
         if anc.type in ("method", "singleton_method"):
             return False

@@ -61,9 +61,10 @@ def reraises(body: Node | None) -> bool:
     if body is None:
         return False
     for node in treeutil.walk(body):
+        parent = treeutil.parent_of(node)
         if node.type == "identifier" and treeutil.text(node) in ("raise", "fail") and \
-                node.parent is not None and node.parent.type in ("then", "body_statement",
-                                                                 "if", "unless", "else"):
+                parent is not None and parent.type in ("then", "body_statement", "if", "unless",
+                                                       "else"):
             return True
         if node.type == "call" and node.child_by_field_name("receiver") is None and \
                 treeutil.text(node.child_by_field_name("method")) in ("raise", "fail"):

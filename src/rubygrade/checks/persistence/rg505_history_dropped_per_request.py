@@ -133,6 +133,6 @@ def _replays(ctx: Context, call: CallSite) -> bool:
 
 def _messages_append(node: Node) -> bool:
     """``chat.messages << ...`` / ``chat.messages.push``: writes history into the chat."""
-    parent = node.parent
+    parent = treeutil.parent_of(node)
     return treeutil.text(node).endswith(".messages") and parent is not None and \
         (parent.type == "binary" or treeutil.text(parent).startswith(treeutil.text(node) + ".push"))

@@ -104,14 +104,14 @@ def _returned(call: CallSite) -> Node | None:
     """The value a stub of a chat entry point hands back (``returns(x)``, ``stub(:chat, x)``)."""
     if call.method == "stub" and len(call.args) > 1:
         return call.args[1].node
-    parent = call.node.parent
+    parent = treeutil.parent_of(call.node)
     while parent is not None and parent.type in ("call", "argument_list"):
         method = treeutil.text(parent.child_by_field_name("method")) if parent.type == "call" \
             else ""
         if method in ("returns", "and_return"):
             args = parent.child_by_field_name("arguments")
             return args.named_children[0] if args is not None and args.named_children else None
-        parent = parent.parent
+        parent = treeutil.parent_of(parent)
     return None
 
 
