@@ -19,6 +19,7 @@ from rubygrade.models import Diagnostic, Evidence, Finding, Report, Severity, To
 from rubygrade.project import Limits, Project, load_project
 from rubygrade.rubric import Rubric, load_rubric
 from rubygrade.scorer import score
+from rubygrade.treeutil import gc_paused
 
 
 @dataclass
@@ -96,11 +97,14 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
         version, catalogue_notes = _resolve_catalogue(project, options.ruby_llm_version)
     context = Context(project, index, brief, version)
     if project.is_rails:
-        for rule in all_rules():
-            if rule.id not in disabled and rule.status == "stable":
-                context.run_rule(rule)
-        for collector in all_collectors():
-            context.run_collector(collector)
+        # The rules build many long-lived analyses; full GC passes rescanning them cost
+        # more than a third of this phase on large apps (docs/performance.md).
+        with gc_paused():
+            for rule in all_rules():
+                if rule.id not in disabled and rule.status == "stable":
+                    context.run_rule(rule)
+            for collector in all_collectors():
+                context.run_collector(collector)
     lap("checks")
 
     findings = _configure(context.findings, config)
