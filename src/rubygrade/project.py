@@ -210,6 +210,7 @@ def load_project(path: str | Path, limits: Limits | None = None) -> Project:
     real_root = root.resolve()
 
     files: dict[str, SourceFile] = {}
+    parseable: list[SourceFile] = []
     for rel in listed:
         if _skipped(rel):
             continue
@@ -238,24 +239,18 @@ def load_project(path: str | Path, limits: Limits | None = None) -> Project:
             files[rel] = SourceFile(path=rel, abspath=abspath, size=stat.st_size, kind="other",
                                     _data=b"")
             continue
-        files[rel] = SourceFile(path=rel, abspath=abspath, size=stat.st_size,
-                                kind=classify(_app_rel_guess(rel)))
+        files[rel] = SourceFile(path=rel, abspath=abspath, size=stat.st_size, kind="other")
+        parseable.append(files[rel])
 
     app_dir = find_app_dir(root, list(files))
     project = Project(root=root, app_dir=app_dir, files=files, diagnostics=diagnostics,
                       is_git=is_git)
-    if app_dir:
-        # Re-classify with app-relative paths so app/javascript/ is found in a nested app.
-        for source in files.values():
-            app_rel = project.app_relative(source.path)
-            if app_rel is not None:
-                source.kind = classify(app_rel)
+    # Classify by app-relative path, so app/javascript/ is found in a nested app too;
+    # files over the size limit stay "other" (listed, never parsed).
+    for source in parseable:
+        source.kind = classify(project.app_relative(source.path) or source.path)
     _read_bundler_files(project)
     return project
-
-
-def _app_rel_guess(rel: str) -> str:
-    return rel
 
 
 def _read_bundler_files(project: Project) -> None:

@@ -110,3 +110,12 @@ def test_gems_are_read_from_lockfile_and_gemfile(tmp_path: Path) -> None:
     assert project.gem_version("ruby_llm") == "1.14.1"
     assert project.gemfile is not None
     assert project.gemfile.find("ruby_llm").requirements == ("~> 1.14",)
+
+
+def test_oversized_file_in_a_nested_app_is_never_parsed(tmp_path: Path) -> None:
+    write_tree(tmp_path, {**{f"myapp/{k}": v for k, v in MINIMAL_APP.items()},
+                          "myapp/app/javascript/controllers/big_controller.js": "x;\n" * 100,
+                          "myapp/app/javascript/controllers/ok_controller.js": "x;\n"})
+    project = load_project(tmp_path, Limits(max_file_bytes=100))
+    assert project.files["myapp/app/javascript/controllers/big_controller.js"].kind == "other"
+    assert project.files["myapp/app/javascript/controllers/ok_controller.js"].kind == "javascript"

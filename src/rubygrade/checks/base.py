@@ -167,8 +167,9 @@ class Context:
         if rule is None:
             raise RuntimeError("report() called outside a rule")
         source = self.project.files.get(path)
-        snippet = source.snippet(line) if source is not None and source.kind != "other" or \
-            (source is not None and source.size < 200_000) else ""
+        # Oversized files are listed but never read (project.Limits): no snippet from them.
+        readable = source is not None and (source.kind != "other" or source.size < 200_000)
+        snippet = source.snippet(line) if source is not None and readable else ""
         self.findings.append(Finding(
             rule_id=rule.id, dimension=rule.dimension,
             severity=severity or rule.severity, message=message, path=path, line=max(line, 1),

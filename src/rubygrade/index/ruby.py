@@ -300,9 +300,6 @@ class RubyIndexer:
         self.facts.calls.append(call)
         if receiver is None and ctx.method is None:
             return self._class_body_macro(call, ctx)
-        if receiver is None and block is not None and name in TEST_BLOCK_METHODS | \
-                SETUP_BLOCK_METHODS and ctx.method is not None and ctx.method.kind == "test":
-            return ctx
         return ctx
 
     def _class_body_macro(self, call: CallSite, ctx: _Ctx) -> _Ctx:
@@ -341,9 +338,6 @@ class RubyIndexer:
                 kind="test" if name in TEST_BLOCK_METHODS else "block")
             self.facts.methods.append(test)
             return _Ctx(scope=scope, method=test, rescues=(), locals=set())
-        elif call.block is not None and name in ("describe", "context", "class_methods",
-                                                  "included", "feature", "shared_examples"):
-            return ctx
         return ctx
 
     def _attrs(self, call: CallSite, ctx: _Ctx) -> None:
