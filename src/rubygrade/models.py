@@ -137,6 +137,25 @@ class DimensionScore(_Frozen):
     breakdown: list[ScoreChange] = Field(default_factory=list)
 
 
+class GradeChange(_Frozen):
+    """Something other than the shipped rubric, brief and rule set that changed this grade.
+
+    A report lists every one, so a reader (or a leaderboard) can tell a grade under the
+    benchmark's defaults from one the analysed repository or the caller adjusted.
+    """
+
+    kind: Literal["rubric", "brief", "disabled_rules", "selection", "exclude", "severity",
+                  "suppression", "catalogue_version", "limits"]
+    source: Literal["repository", "command_line", "api"]
+    detail: str
+    path: str | None = None
+    line: int | None = None
+    rule_id: str | None = None
+
+    def sort_key(self) -> tuple[str, str, str, int, str]:
+        return (self.kind, self.source, self.path or "", self.line or 0, self.detail)
+
+
 class ToolInfo(_Frozen):
     name: str = "rubygrade"
     version: str
@@ -161,3 +180,10 @@ class Report(_Frozen):
     total: float = 0.0
     tier: str = "D"
     diagnostics: list[Diagnostic] = Field(default_factory=list)
+    grade_changes: list[GradeChange] = Field(
+        default_factory=list,
+        description="What changed this grade besides the shipped rubric, brief and rules")
+    comparable: bool = Field(
+        default=True,
+        description="False when the grade used a rubric or brief other than the shipped ones, "
+                    "so it cannot be ranked beside default grades")
