@@ -12,8 +12,9 @@ from pathlib import Path
 
 from rubygrade import __version__, suppress
 from rubygrade.brief import Brief, load_brief
-from rubygrade.checks.base import Context, all_collectors, all_rules
+from rubygrade.checks.base import all_collectors, all_rules
 from rubygrade.config import Config, load_config
+from rubygrade.context import Context
 from rubygrade.index import Index
 from rubygrade.models import Diagnostic, Evidence, Finding, Report, Severity, ToolInfo
 from rubygrade.project import Limits, Project, load_project

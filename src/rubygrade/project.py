@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path, PurePosixPath
 
 from rubygrade.gemfile import Gemfile, Lockfile, parse_gemfile, parse_lockfile
@@ -31,6 +32,35 @@ SKIPPED_DIRS = {
 }
 SKIPPED_PATHS = ("vendor/bundle", "vendor/cache", "public/assets", "public/packs",
                  "app/assets/builds", "public/vite", "vendor/javascript")
+
+
+class FileRole(str, Enum):
+    """What a file is to the Rails app, decided by its app-relative folder (one definition)."""
+
+    RUNTIME = "runtime"  # app/, lib/, config/: code the app runs while serving requests or jobs
+    TEST = "test"  # test/, spec/, features/
+    SUPPORT = "support"  # db/, script/, bin/, top-level files (Rakefile, Gemfile): code, not served
+    DOCS = "docs"  # any other folder of the app (docs/, examples/, ...): prose, not code
+    OUTSIDE = "outside"  # outside the Rails app folder
+
+
+#: App-relative folders of each role. ``jobs/`` and ``services/`` at the top are code some
+#: apps keep outside ``app/``; it runs, but Rails does not autoload it, so it is support code.
+RUNTIME_DIRS = ("app/", "lib/", "config/")
+TEST_DIRS = ("test/", "spec/", "features/")
+SUPPORT_DIRS = ("db/", "script/", "bin/", "jobs/", "services/")
+
+
+def role_of(app_rel: str | None) -> FileRole:
+    if app_rel is None:
+        return FileRole.OUTSIDE
+    if app_rel.startswith(RUNTIME_DIRS):
+        return FileRole.RUNTIME
+    if app_rel.startswith(TEST_DIRS):
+        return FileRole.TEST
+    if "/" not in app_rel or app_rel.startswith(SUPPORT_DIRS):
+        return FileRole.SUPPORT
+    return FileRole.DOCS
 
 
 class ProjectError(Exception):
@@ -86,6 +116,25 @@ class Project:
             return path
         prefix = self.app_dir + "/"
         return path[len(prefix):] if path.startswith(prefix) else None
+
+    def role(self, path: str) -> FileRole:
+        """The role of a repo-relative path (see :class:`FileRole`)."""
+        return role_of(self.app_relative(path))
+
+    def is_runtime(self, path: str) -> bool:
+        """App code that runs while serving requests or jobs (app/, lib/, config/)."""
+        return self.role(path) is FileRole.RUNTIME
+
+    def is_test(self, path: str) -> bool:
+        return self.role(path) is FileRole.TEST
+
+    def is_code(self, path: str) -> bool:
+        """Code the app runs or tests (not docs, examples, or files outside the app)."""
+        return self.role(path) in (FileRole.RUNTIME, FileRole.TEST, FileRole.SUPPORT)
+
+    def is_app_code(self, path: str) -> bool:
+        """Code the app ships (runtime or support), not its tests, docs or outside files."""
+        return self.role(path) in (FileRole.RUNTIME, FileRole.SUPPORT)
 
     def get(self, app_rel: str) -> SourceFile | None:
         return self.files.get(self.app_path(app_rel))

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from rubygrade import treeutil
-from rubygrade.checks.hotwire.jsflow import fetch_to_html, inline_scripts
+from rubygrade.analysis.jsflow import fetch_to_html, inline_scripts
+from rubygrade.analysis.stimulus import identifier_for
 from rubygrade.engine import grade
-from rubygrade.stimulus import identifier_for
 
 LOCK = "GEM\n  remote: https://rubygems.org/\n  specs:\n    rails (8.1.1)\n    ruby_llm (1.14.1)\n\n" \
        "DEPENDENCIES\n  rails\n  ruby_llm\n"

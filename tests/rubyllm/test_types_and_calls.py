@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rubygrade.analysis.values import RType, Scope
 from rubygrade.engine import analyse
-from rubygrade.rubyllm.calls import llm_calls
-from rubygrade.rubyllm.types import RType, Scope, rubyllm_type_of
 
 LOCK = """GEM
   remote: https://rubygems.org/
@@ -36,8 +35,8 @@ def _run(tmp_path: Path, files: dict[str, str]):
 def _type_at(run, path: str, line: int, method: str) -> RType | None:
     call = next(c for c in run.index.calls if c.path == path and c.line == line
                 and c.method == method)
-    return rubyllm_type_of(run.context, call.receiver,
-                           Scope(call.path, call.enclosing_method, call.enclosing_class))
+    return run.context.analyses.values.type_at(
+        call.receiver, Scope(call.path, call.enclosing_method, call.enclosing_class))
 
 
 def test_types_flow_through_locals_ivars_methods_and_blocks(tmp_path: Path) -> None:
@@ -104,7 +103,7 @@ def test_llm_calls_cover_rubyllm_records_and_bypass(tmp_path: Path) -> None:
   end
 end
 """})
-    calls = llm_calls(run.context)
+    calls = run.context.analyses.llm_calls
     apis = [(c.call.line, c.kind, c.api) for c in calls]
     assert apis == [
         (3, "rubyllm", "RubyLLM::ActiveRecord::ChatLegacyMethods#ask"),
@@ -122,7 +121,7 @@ def test_new_acts_as_uses_chat_methods(tmp_path: Path) -> None:
         "app/models/chat.rb": "class Chat < ApplicationRecord\n  acts_as_chat\n"
                               "  def go = ask('x')\nend\n",
     })
-    assert [c.api for c in llm_calls(run.context)] == ["RubyLLM::ActiveRecord::ChatMethods#ask"]
+    assert [c.api for c in run.context.analyses.llm_calls] == ["RubyLLM::ActiveRecord::ChatMethods#ask"]
 
 
 def test_deep_chain_does_not_crash(tmp_path: Path) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.appcode import app_rel, is_test
-from rubygrade.checks.base import Context, EvidenceCollector
+from rubygrade.checks.base import EvidenceCollector
+from rubygrade.context import Context
 from rubygrade.models import Dimension
-from rubygrade.rubyllm.calls import llm_calls
 
 _SERVICE_DIRS = ("app/services/", "app/models/", "lib/", "app/lib/", "app/llm/", "app/agents/")
 
@@ -15,10 +14,10 @@ class ArchitectureEvidence(EvidenceCollector):
 
     def collect(self, ctx: Context) -> None:
         owners: set[str] = set()
-        for item in llm_calls(ctx):
+        for item in ctx.analyses.llm_calls:
             call = item.call
-            rel = app_rel(ctx, call.path) or ""
-            if is_test(ctx, call.path) or not rel.startswith(_SERVICE_DIRS):
+            rel = ctx.project.app_relative(call.path) or ""
+            if not ctx.project.is_app_code(call.path) or not rel.startswith(_SERVICE_DIRS):
                 continue
             owner = call.enclosing_class or rel
             if owner not in owners:

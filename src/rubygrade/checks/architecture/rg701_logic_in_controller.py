@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from rubygrade import treeutil
-from rubygrade.checks.appcode import entry_kind, is_controller
-from rubygrade.checks.base import Context, Rule
+from rubygrade.analysis.entries import entry_kind, is_controller
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.index.model import MethodDef
 from rubygrade.models import Dimension, Severity
-from rubygrade.rubyllm.calls import llm_calls
 
 MAX_ACTION_LINES = 30
 MAX_BRANCHES = 8
@@ -87,13 +87,13 @@ class LogicInController(Rule):
 
     def check(self, ctx: Context) -> None:
         llm_methods: dict[str, str] = {}
-        for item in llm_calls(ctx):
+        for item in ctx.analyses.llm_calls:
             method = item.call.enclosing_method
-            if method is not None and is_controller(ctx, method):
+            if method is not None and is_controller(ctx.project, method):
                 llm_methods.setdefault(method.key, f"calls {item.api}")
         graph = ctx.index.call_graph
         for method in sorted(ctx.index.methods, key=lambda m: (m.path, m.line)):
-            if not is_controller(ctx, method) or entry_kind(ctx, method) != "action" or \
+            if not is_controller(ctx.project, method) or entry_kind(ctx.project, method) != "action" or \
                     method.owner.endswith("ApplicationController"):
                 continue
             reasons: list[str] = []

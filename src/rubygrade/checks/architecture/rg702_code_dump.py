@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from rubygrade.checks.appcode import app_rel
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
 MAX_INLINE_LINES = 100
@@ -48,7 +48,7 @@ class CodeDump(Rule):
 
     def check(self, ctx: Context) -> None:
         for path, source in sorted(ctx.project.files.items()):
-            rel = app_rel(ctx, path) or ""
+            rel = ctx.project.app_relative(path) or ""
             mailer = "/layouts/mailer" in rel or "_mailer/" in rel  # e-mail needs inline CSS
             if source.kind == "erb" and rel.startswith("app/views/") and not mailer:
                 text = source.text

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.appcode import app_rel, is_test
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
-from rubygrade.rubyllm.calls import llm_calls
 
 _UI_DIRS = ("app/controllers/", "app/views/", "app/helpers/")
 
@@ -46,15 +45,15 @@ class NoServiceObjects(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        calls = [c.call for c in llm_calls(ctx) if not is_test(ctx, c.call.path)]
+        calls = [c.call for c in ctx.analyses.llm_calls if ctx.project.is_app_code(c.call.path)]
         if not calls:
             return
-        if any(not (app_rel(ctx, c.path) or "").startswith(_UI_DIRS) for c in calls):
+        if any(not (ctx.project.app_relative(c.path) or "").startswith(_UI_DIRS) for c in calls):
             return
         # A class outside the UI layer that builds RubyLLM objects is a service even when the
         # type inference could not follow its chat into the call.
         for source in ctx.project.app_files("ruby"):
-            rel = app_rel(ctx, source.path) or ""
+            rel = ctx.project.app_relative(source.path) or ""
             if rel.startswith(("app/services/", "app/models/", "lib/", "app/lib/")) and \
                     "RubyLLM" in source.text:
                 return

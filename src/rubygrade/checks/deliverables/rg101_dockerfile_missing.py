@@ -2,37 +2,10 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
+from rubygrade.analysis.deliverables import is_placeholder
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
-
-_INSTRUCTIONS = ("FROM", "RUN", "COPY", "CMD", "ENTRYPOINT", "WORKDIR")
-
-
-def dockerfile_path(ctx: Context) -> str | None:
-    """The repo-relative path of the app's Dockerfile, if any (app folder first, then root)."""
-    for candidate in (ctx.project.app_path("Dockerfile"), "Dockerfile"):
-        if candidate in ctx.project.files:
-            return candidate
-    # Variants: Dockerfile.api, web.Dockerfile, docker/Dockerfile; one that installs Ruby first.
-    folders = {"", ctx.project.app_path("") + "/" if ctx.project.app_dir else ""}
-    folders |= {f + "docker/" for f in folders}
-    variants: list[str] = []
-    for path in sorted(ctx.project.files):
-        folder, _, name = path.rpartition("/")
-        folder = folder + "/" if folder else ""
-        if folder in folders and (name.startswith("Dockerfile.") or name.endswith(".Dockerfile")
-                                  or name == "Dockerfile"):
-            variants.append(path)
-    rubyish = [p for p in variants if "ruby" in ctx.project.files[p].text.lower()]
-    chosen = rubyish or variants
-    return chosen[0] if chosen else None
-
-
-def is_placeholder(text: str) -> bool:
-    """No ``FROM`` line, or no build instruction beside it."""
-    lines = [ln.strip() for ln in text.splitlines()]
-    words = {ln.split()[0].upper() for ln in lines if ln and not ln.startswith("#")}
-    return "FROM" not in words or len(words & set(_INSTRUCTIONS)) < 2
 
 
 class DockerfileMissing(Rule):
@@ -73,7 +46,7 @@ class DockerfileMissing(Rule):
     def check(self, ctx: Context) -> None:
         if "dockerfile" not in ctx.brief.required_artifacts:
             return
-        path = dockerfile_path(ctx)
+        path = ctx.analyses.deliverables.dockerfile
         if path is None:
             ctx.report(ctx.project.app_path("Gemfile") if ctx.project.exists("Gemfile")
                        else "Dockerfile", 1, "No Dockerfile in the repository.",

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.deliverables.rg101_dockerfile_missing import (
-    dockerfile_path,
-    is_placeholder,
-)
+from rubygrade.analysis.deliverables import is_placeholder
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Confidence, Dimension, Severity
 
 _ARG = re.compile(r"^\s*ARG\s+(\w+)(?:=(\S*))?", re.IGNORECASE)
@@ -74,7 +72,7 @@ class DockerfileRubyVersionBroken(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        path = dockerfile_path(ctx)
+        path = ctx.analyses.deliverables.dockerfile
         if path is None or is_placeholder(ctx.project.files[path].text):
             return  # RG101 reports the placeholder
         args: dict[str, str] = {}

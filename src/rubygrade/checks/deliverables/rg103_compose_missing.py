@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import re
 
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Confidence, Dimension, Severity
-
-COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
-
-
-def compose_path(ctx: Context) -> str | None:
-    for name in COMPOSE_NAMES:
-        for candidate in (ctx.project.app_path(name), name):
-            if candidate in ctx.project.files:
-                return candidate
-    return None
 
 
 class ComposeFileMissing(Rule):
@@ -55,7 +46,7 @@ class ComposeFileMissing(Rule):
     def check(self, ctx: Context) -> None:
         if "compose" not in ctx.brief.required_artifacts:
             return
-        path = compose_path(ctx)
+        path = ctx.analyses.deliverables.compose
         if path is not None:
             if not re.search(r"^\s*build\s*:", ctx.project.files[path].text, re.MULTILINE):
                 ctx.report(path, 1, "The compose file has no service that builds the app "

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
 STOCK_MARKERS = (

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Confidence, Dimension, Severity
 
 
@@ -36,7 +37,7 @@ class WrongLlmGem(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        declared = declared_gems(ctx)
+        declared = ctx.analyses.deliverables.declared_gems
         has_right = ctx.brief.llm_gem in declared
         for wrong in ctx.brief.wrong_llm_gems:
             if wrong not in declared:
@@ -52,15 +53,3 @@ class WrongLlmGem(Rule):
                            f"{ctx.brief.llm_gem}.",
                            fix=f"Replace {wrong} with {ctx.brief.llm_gem} and its API.")
 
-
-def declared_gems(ctx: Context) -> dict[str, int]:
-    """Gem name -> Gemfile line. The lockfile's direct dependencies (line 1) add the gems of
-    an ``eval_gemfile``/``gemspec`` the Gemfile parser does not follow."""
-    out: dict[str, int] = {}
-    if ctx.project.gemfile is not None:
-        for gem in ctx.project.gemfile.gems:
-            out.setdefault(gem.name, gem.line)
-    if ctx.project.lockfile is not None:
-        for name in sorted(ctx.project.lockfile.dependencies):
-            out.setdefault(name, 1)
-    return out

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.deliverables.rg105_wrong_llm_gem import declared_gems
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
 
@@ -52,7 +52,7 @@ class RequiredGemMissing(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        declared = declared_gems(ctx)
+        declared = ctx.analyses.deliverables.declared_gems
         if not declared:
             return  # no Gemfile at all: nothing to compare (not a Rails app)
         packages = _npm_packages(ctx)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
 TEST_SUFFIXES = ("_test.rb", "_spec.rb")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.deliverables.rg103_compose_missing import compose_path
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Confidence, Dimension, Severity
 
 # ``KEY: value`` or ``- KEY=value`` with a key that names a credential.
@@ -52,7 +52,7 @@ class ComposeLiteralApiKey(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        path = compose_path(ctx)
+        path = ctx.analyses.deliverables.compose
         if path is None:
             return
         source = ctx.project.files[path]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, EvidenceCollector
-from rubygrade.checks.errors.guards import guard_analysis
-from rubygrade.checks.errors.preflight import find_preflight
+from rubygrade.checks.base import EvidenceCollector
+from rubygrade.context import Context
 from rubygrade.models import Dimension
 
 
@@ -14,7 +13,7 @@ class ErrorHandlingEvidence(EvidenceCollector):
     def collect(self, ctx: Context) -> None:
         typed: set[tuple[str, int]] = set()
         degraded: set[tuple[str, int]] = set()
-        for result in guard_analysis(ctx).results:
+        for result in ctx.analyses.guards.results:
             for handler in result.handlers:
                 where = (handler.path, handler.line)
                 if handler.typed and where not in typed:
@@ -27,7 +26,7 @@ class ErrorHandlingEvidence(EvidenceCollector):
                     ctx.evidence("degraded_ui", Dimension.ERRORS,
                                  "The handler of an LLM failure shows the user a message.",
                                  *where)
-        found = find_preflight(ctx)
+        found = ctx.analyses.preflight
         if found is not None:
             ctx.evidence("api_key_preflight", Dimension.ERRORS,
                          f"API-key preflight: {found[2][:80]}", found[0], found[1])

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.errors.guards import guard_analysis
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Confidence, Dimension, Severity
 
 
@@ -51,7 +51,7 @@ class UnguardedLlmCall(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        results = guard_analysis(ctx).results
+        results = ctx.analyses.guards.results
         if not results:
             return
         shape = "partial" if any(r.guarded for r in results) else "none"

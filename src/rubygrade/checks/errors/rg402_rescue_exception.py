@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.appcode import is_test
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.index.model import RescueClause
 from rubygrade.models import Dimension, Severity
 
@@ -18,7 +18,7 @@ def all_rescues(ctx: Context) -> list[RescueClause]:
         for clause in method.rescues:
             seen.setdefault((clause.path, clause.line), clause)
     return [c for k, c in sorted(seen.items(), key=lambda kv: kv[0])
-            if not is_test(ctx, c.path)]
+            if ctx.project.is_app_code(c.path)]
 
 
 class RescueException(Rule):
@@ -64,7 +64,7 @@ class RescueException(Rule):
                                 "rescue the errors the code can raise.",
                                 fix="Rescue RubyLLM::Error (or StandardError at most).")
         for call in ctx.index.calls_named("rescue_from"):
-            if is_test(ctx, call.path):
+            if not ctx.project.is_app_code(call.path):
                 continue
             if call.positional and call.positional[0].value.type == "constant" and \
                     call.positional[0].value.text == b"Exception":

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.errors.guards import guard_analysis
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
 
@@ -50,7 +50,7 @@ class BlanketRescueAroundLlmCall(Rule):
 
     def check(self, ctx: Context) -> None:
         seen: set[tuple[str, int]] = set()
-        for result in guard_analysis(ctx).results:
+        for result in ctx.analyses.guards.results:
             for handler in result.handlers:
                 if not handler.blanket or (handler.path, handler.line) in seen:
                     continue

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.appcode import is_runtime
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.errors.guards import guard_analysis
-from rubygrade.checks.errors.preflight import find_preflight
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
 
@@ -52,9 +50,9 @@ class MissingApiKeyPreflight(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        results = guard_analysis(ctx).results
+        results = ctx.analyses.guards.results
         results = [r for r in results if r.llm.kind == "rubyllm"]
-        if not results or find_preflight(ctx) is not None:
+        if not results or ctx.analyses.preflight is not None:
             return
         path, line = _key_config(ctx) or (results[0].llm.call.path, results[0].llm.call.line)
         env = ctx.brief.api_key_env
@@ -67,7 +65,7 @@ class MissingApiKeyPreflight(Rule):
 
 def _key_config(ctx: Context) -> tuple[str, int] | None:
     for path, source in sorted(ctx.project.files.items()):
-        if source.kind != "ruby" or not is_runtime(ctx, path) or "api_key" not in source.text:
+        if source.kind != "ruby" or not ctx.project.is_runtime(path) or "api_key" not in source.text:
             continue
         for number, line in enumerate(source.lines, start=1):
             if "_api_key" in line and "=" in line and not line.strip().startswith("#"):

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, EvidenceCollector
-from rubygrade.checks.hotwire.rg601_dead_stimulus_wiring import GENERATOR_NOISE
-from rubygrade.checks.hotwire.rg605_no_partials import partials
-from rubygrade.checks.hotwire.turbo import turbo_use
+from rubygrade.analysis.views import GENERATOR_NOISE, partials
+from rubygrade.checks.base import EvidenceCollector
+from rubygrade.context import Context
 from rubygrade.models import Dimension
-from rubygrade.stimulus import stimulus_wiring
 
 
 class HotwireEvidence(EvidenceCollector):
     dimension = Dimension.HOTWIRE
 
     def collect(self, ctx: Context) -> None:
-        use = turbo_use(ctx)
+        use = ctx.analyses.turbo
         if use.broadcasts:
             path, line, what = use.broadcasts[0]
             sub = " with a turbo_stream_from subscription" if use.subscriptions else ""
@@ -25,14 +23,14 @@ class HotwireEvidence(EvidenceCollector):
             ctx.evidence("turbo_stream_response", Dimension.HOTWIRE,
                          f"Responds with Turbo Streams ({what}; {len(use.responses)} places).",
                          path, line)
-        wiring = stimulus_wiring(ctx)
+        wiring = ctx.analyses.stimulus
         used = wiring.used_identifiers()
         for ident, controller in sorted(wiring.controllers.items()):
             if controller.path is not None and ident in used and ident not in GENERATOR_NOISE:
                 ctx.evidence("stimulus_controller", Dimension.HOTWIRE,
                              f"Stimulus controller `{ident}` wired in a template.",
                              controller.path, controller.line)
-        found = partials(ctx)
+        found = partials(ctx.project)
         if found:
             ctx.evidence("view_partials", Dimension.HOTWIRE,
                          f"{len(found)} view partials.", found[0], 1)

@@ -4,27 +4,11 @@ from __future__ import annotations
 
 import re
 
-from rubygrade.checks.base import Context, Rule
+from rubygrade.analysis.stimulus import StimulusWiring
+from rubygrade.analysis.views import GENERATOR_NOISE, imported_packages
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
-from rubygrade.stimulus import StimulusWiring, stimulus_wiring
-
-GENERATOR_NOISE = {"hello"}
-
-
-_IMPORT = re.compile(r"""(?:import|pin)\s+(?:[\w{}\s,*]+from\s+)?["']([@\w./-]+)["']""")
-
-
-def _imported_packages(ctx: Context) -> set[str]:
-    """Bare package names the app's JavaScript imports or pins (their controllers are theirs)."""
-    out: set[str] = set()
-    sources = ctx.project.app_files("javascript") + \
-        [s for s in (ctx.project.get("config/importmap.rb"),) if s is not None]
-    for source in sources:
-        for match in _IMPORT.finditer(source.text):
-            name = match.group(1)
-            if not name.startswith((".", "/", "controllers")):
-                out.add(name.lstrip("@").split("/")[0].replace("_", "-"))
-    return out
 
 
 class DeadStimulusWiring(Rule):
@@ -63,11 +47,11 @@ class DeadStimulusWiring(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        wiring = stimulus_wiring(ctx)
+        wiring = ctx.analyses.stimulus
         if not wiring.controllers and not wiring.uses:
             return
         reported: set[tuple[str, int, str]] = set()
-        packages = _imported_packages(ctx)
+        packages = imported_packages(ctx.project)
         gems = set(ctx.project.lockfile.gems) if ctx.project.lockfile else set()
         for use in wiring.uses:
             folder = (ctx.project.app_relative(use.path) or "").split("/")

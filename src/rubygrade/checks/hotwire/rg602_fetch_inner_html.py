@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from rubygrade import treeutil
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.hotwire.jsflow import Sink, fetch_to_html, inline_scripts
+from rubygrade.analysis.jsflow import Sink, fetch_to_html, inline_scripts
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
 

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.hotwire.turbo import turbo_use
+from rubygrade.analysis.views import hotwire_anchor
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
-
-
-def hotwire_anchor(ctx: Context) -> str:
-    """The file a whole-app Hotwire finding points at: a chat controller, else the routes."""
-    controllers = sorted(s.path for s in ctx.project.app_files("ruby", "app/controllers/")
-                         if not s.path.endswith("application_controller.rb"))
-    chat = [p for p in controllers if "chat" in p or "message" in p or "conversation" in p]
-    for candidate in (*chat, *controllers):
-        return candidate
-    routes = ctx.project.app_path("config/routes.rb")
-    return routes if routes in ctx.project.files else ctx.project.app_path("Gemfile")
 
 
 class NoTurboStreams(Rule):
@@ -55,10 +45,10 @@ class NoTurboStreams(Rule):
     def check(self, ctx: Context) -> None:
         if not ctx.project.is_rails:
             return
-        use = turbo_use(ctx)
+        use = ctx.analyses.turbo
         if use.responses or use.broadcasts:
             return
-        ctx.report(hotwire_anchor(ctx), 1, "The app never responds with a Turbo Stream nor "
+        ctx.report(hotwire_anchor(ctx.project), 1, "The app never responds with a Turbo Stream nor "
                    "broadcasts one.",
                    fix="Answer the message form with format.turbo_stream that appends the "
                        "message partials.")

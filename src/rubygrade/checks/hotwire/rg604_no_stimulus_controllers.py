@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.hotwire.rg601_dead_stimulus_wiring import GENERATOR_NOISE
-from rubygrade.checks.hotwire.rg603_no_turbo_streams import hotwire_anchor
+from rubygrade.analysis.views import GENERATOR_NOISE, hotwire_anchor
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
-from rubygrade.stimulus import stimulus_wiring
 
 
 class NoStimulusControllers(Rule):
@@ -43,11 +42,11 @@ class NoStimulusControllers(Rule):
     def check(self, ctx: Context) -> None:
         if not ctx.project.is_rails:
             return
-        own = [c for i, c in stimulus_wiring(ctx).controllers.items()
+        own = [c for i, c in ctx.analyses.stimulus.controllers.items()
                if c.path is not None and i not in GENERATOR_NOISE]
         if own:
             return
         index = ctx.project.app_path("app/javascript/controllers/index.js")
-        anchor = index if index in ctx.project.files else hotwire_anchor(ctx)
+        anchor = index if index in ctx.project.files else hotwire_anchor(ctx.project)
         ctx.report(anchor, 1, "The app has no Stimulus controller of its own.",
                    fix="Add controllers for the composer and auto-scroll.")

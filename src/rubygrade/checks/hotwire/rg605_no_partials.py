@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.hotwire.rg603_no_turbo_streams import hotwire_anchor
+from rubygrade.analysis.views import hotwire_anchor, partials
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
-
-
-def partials(ctx: Context) -> list[str]:
-    return sorted(s.path for s in ctx.project.app_files(None, "app/views/")
-                  if PurePosixPath(s.path).name.startswith("_"))
 
 
 class NoPartials(Rule):
@@ -44,12 +38,12 @@ class NoPartials(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        if not ctx.project.is_rails or partials(ctx):
+        if not ctx.project.is_rails or partials(ctx.project):
             return
         views = [s for s in ctx.project.app_files(None, "app/views/")
                  if "/layouts/" not in s.path and "/pwa/" not in s.path
                  and s.kind == "erb"]
         anchor = max(views, key=lambda s: (len(s.lines), s.path)).path if views else \
-            hotwire_anchor(ctx)
+            hotwire_anchor(ctx.project)
         ctx.report(anchor, 1, "The views have no partials.",
                    fix="Extract the message and the composer into partials.")

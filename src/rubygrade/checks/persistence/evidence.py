@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, EvidenceCollector
-from rubygrade.checks.persistence.history import history
+from rubygrade.checks.base import EvidenceCollector
+from rubygrade.context import Context
 from rubygrade.models import Dimension
 
 
@@ -11,7 +11,7 @@ class PersistenceEvidence(EvidenceCollector):
     dimension = Dimension.PERSISTENCE
 
     def collect(self, ctx: Context) -> None:
-        h = history(ctx)
+        h = ctx.analyses.history
         for store in h.session:
             ctx.evidence("session_history", Dimension.PERSISTENCE,
                          f"Conversation kept in session[:{store.key}].", store.path, store.line)

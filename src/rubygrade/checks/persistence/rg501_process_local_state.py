@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.persistence.state import find_state
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
 _SHAPES = {"class_ivar": "class-level instance variable", "class_variable": "class variable",
@@ -55,7 +55,7 @@ class ProcessLocalState(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        for site in find_state(ctx):
+        for site in ctx.analyses.state:
             owner = f" of {site.owner}" if site.owner and site.shape != "singleton" else ""
             ctx.report(site.path, site.line,
                        f"`{site.name}`{owner} is a {_SHAPES[site.shape]} ({site.how}): it lives "

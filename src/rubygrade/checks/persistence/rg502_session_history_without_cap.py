@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.persistence.history import history
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
 
@@ -39,7 +39,7 @@ class SessionHistoryWithoutCap(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        for store in history(ctx).session:
+        for store in ctx.analyses.history.session:
             if store.capped is None:
                 ctx.report(store.path, store.line,
                            f"session[:{store.key}] grows with every message and nothing caps "

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.persistence.history import history
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
 
@@ -36,7 +36,7 @@ class CacheHistoryWithoutTtl(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        for write in history(ctx).cache:
+        for write in ctx.analyses.history.cache:
             if not write.ttl:
                 ctx.report_node(write.call.path, write.call.node,
                                 f"Rails.cache.{write.call.method} stores chat history with no "

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.persistence.history import history, production_cache_store
+from rubygrade.analysis.history import production_cache_store
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Confidence, Dimension, Severity
 
 _LOCAL = {"memory_store", "null_store"}
@@ -40,10 +41,10 @@ class MemoryCacheStoreInProduction(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        writes = history(ctx).cache
+        writes = ctx.analyses.history.cache
         if not writes:
             return
-        setting = production_cache_store(ctx)
+        setting = production_cache_store(ctx.project)
         if setting is not None and setting[2] in _LOCAL:
             ctx.report(setting[0], setting[1],
                        f"Production uses :{setting[2]} while chat history lives in Rails.cache: "

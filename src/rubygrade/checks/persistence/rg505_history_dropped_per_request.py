@@ -7,12 +7,12 @@ import re
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.checks.appcode import entry_kind, is_test
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.persistence.history import history
+from rubygrade.analysis.entries import entry_kind
+from rubygrade.analysis.llm_calls import CHAT_SENDS
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.index.model import CallSite, MethodDef
 from rubygrade.models import Confidence, Dimension, Severity
-from rubygrade.rubyllm.calls import CHAT_SENDS, llm_calls
 
 _NEW_CHAT = re.compile(r"RubyLLM\s*\.\s*chat\b|RubyLLM::Chat\.new")
 _REPLAY = {"add_message", "with_history", "replay", "restore"}
@@ -61,13 +61,13 @@ class HistoryDroppedPerRequest(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        if not history(ctx).stored:
+        if not ctx.analyses.history.stored:
             return
         graph = ctx.index.call_graph
-        for item in llm_calls(ctx):
+        for item in ctx.analyses.llm_calls:
             call = item.call
             if item.kind != "rubyllm" or call.method not in CHAT_SENDS or \
-                    is_test(ctx, call.path) or call.enclosing_method is None:
+                    not ctx.project.is_app_code(call.path) or call.enclosing_method is None:
                 continue
             how = _fresh_chat(ctx, call)
             if how is None or _replays(ctx, call) or \
@@ -76,7 +76,7 @@ class HistoryDroppedPerRequest(Rule):
             method = call.enclosing_method
             route = graph.path_from_entry(method.key, lambda k: (
                 (m := graph.methods.get(k)) is not None and
-                entry_kind(ctx, m) in ("action", "channel")))
+                entry_kind(ctx.project, m) in ("action", "channel")))
             if route is None or not any(
                     _TOUCHES_HISTORY.search(treeutil.text(graph.methods[k].node))
                     for k in route if k in graph.methods):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.appcode import is_test
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.persistence.history import history
-from rubygrade.checks.persistence.state import find_state
+from rubygrade.analysis.llm_calls import CHAT_SENDS
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
-from rubygrade.rubyllm.calls import CHAT_SENDS, llm_calls
 
 
 class NoConversationPersistence(Rule):
@@ -45,9 +43,9 @@ class NoConversationPersistence(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        sends = [c.call for c in llm_calls(ctx) if c.kind == "rubyllm" and
-                 c.call.method in CHAT_SENDS and not is_test(ctx, c.call.path)]
-        if not sends or history(ctx).stored or find_state(ctx):
+        sends = [c.call for c in ctx.analyses.llm_calls if c.kind == "rubyllm" and
+                 c.call.method in CHAT_SENDS and ctx.project.is_app_code(c.call.path)]
+        if not sends or ctx.analyses.history.stored or ctx.analyses.state:
             return
         ctx.report_node(sends[0].path, sends[0].node,
                         "The conversation is stored nowhere (no session, Rails.cache or "

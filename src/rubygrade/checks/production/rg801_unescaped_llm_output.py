@@ -7,8 +7,8 @@ import re
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.checks.appcode import app_rel, is_test
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.index.model import CallSite
 from rubygrade.models import Dimension, Severity
 
@@ -107,8 +107,8 @@ class UnescapedLlmOutput(Rule):
                                "on rendered markdown.")
 
         for call in ctx.index.calls_named("raw", "html_safe", "sanitize", "simple_format"):
-            rel = app_rel(ctx, call.path) or ""
-            if is_test(ctx, call.path) or not rel.startswith("app/") or \
+            rel = ctx.project.app_relative(call.path) or ""
+            if not ctx.project.is_app_code(call.path) or not rel.startswith("app/") or \
                     rel.startswith(_SKIPPED_VIEWS):
                 continue
             if call.method == "html_safe" and _content(ctx, call.receiver) and \
@@ -126,10 +126,10 @@ class UnescapedLlmOutput(Rule):
         for call in ctx.index.calls:
             kw = call.keyword("sanitize")
             if kw is not None and treeutil.text(kw.value) == "false" and \
-                    not is_test(ctx, call.path):
+                    ctx.project.is_app_code(call.path):
                 report(call.path, call.line, f"`{call.method}(..., sanitize: false)`")
         for source in ctx.project.app_files("erb", under="app/"):
-            if (app_rel(ctx, source.path) or "").startswith(_SKIPPED_VIEWS):
+            if (ctx.project.app_relative(source.path) or "").startswith(_SKIPPED_VIEWS):
                 continue
             for tag in source.erb_tags:
                 if tag.raw_output and CONTENT.search(tag.code) and not _SAFE.search(tag.code) \

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from rubygrade import treeutil
-from rubygrade.checks.appcode import app_rel, is_test
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Confidence, Dimension, Severity
 
 _CONFIG = re.compile(r"^\s*config\.action_controller\.(?:allow_forgery_protection|"
@@ -56,8 +56,8 @@ class CsrfDisabledGlobally(Rule):
         calls = [*ctx.index.calls_named("skip_forgery_protection", "skip_before_action",
                                         "protect_from_forgery")]
         for call in sorted(calls, key=lambda c: (c.path, c.line)):
-            rel = app_rel(ctx, call.path) or ""
-            if is_test(ctx, call.path) or not rel.startswith("app/controllers/") or \
+            rel = ctx.project.app_relative(call.path) or ""
+            if not ctx.project.is_app_code(call.path) or not rel.startswith("app/controllers/") or \
                     call.enclosing_method is not None:
                 continue
             if call.keyword("only") is not None or call.keyword("except") is not None or \

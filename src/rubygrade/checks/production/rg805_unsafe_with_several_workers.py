@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.persistence.state import find_state
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
 
@@ -47,7 +47,7 @@ class UnsafeWithSeveralWorkers(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        state = find_state(ctx)
+        state = ctx.analyses.state
         if not state:
             return
         first = state[0]

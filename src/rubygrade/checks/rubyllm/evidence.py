@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, EvidenceCollector
+from rubygrade.checks.base import EvidenceCollector
+from rubygrade.context import Context
 from rubygrade.index.model import CallSite
 from rubygrade.models import Dimension
-from rubygrade.rubyllm.usage import usage
 
 
 class RubyllmEvidence(EvidenceCollector):
     dimension = Dimension.RUBYLLM
 
     def collect(self, ctx: Context) -> None:
-        u = usage(ctx)
+        u = ctx.analyses.usage
         version = ctx.catalogue_version or "unknown"
         if u.entry_points or u.record_sends:
             # RubyLLM.chat / Chat.new first; else the Rails integration (acts_as_chat record)

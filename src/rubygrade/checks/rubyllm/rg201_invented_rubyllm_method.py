@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from rubygrade.analysis.api_checks import SHAPE_WORDS, catalogued_in
 from rubygrade.catalogue.store import versions_with_method
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
-from rubygrade.rubyllm.checking import SHAPE_WORDS, call_problems, catalogued_in
 
 
 class InventedRubyllmMethod(Rule):
@@ -47,7 +48,7 @@ class InventedRubyllmMethod(Rule):
         version = ctx.catalogue_version
         if version is None:
             return
-        for item in call_problems(ctx).unknown:
+        for item in ctx.analyses.api_checks.unknown:
             owner = item.receiver.owner
             sep = "." if item.singleton else "#"
             shown = owner if item.receiver.kind != "subclass" else \

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from rubygrade.analysis.api_checks import catalogued_in
+from rubygrade.analysis.constants import MISSPELT_NAMESPACES
 from rubygrade.catalogue.store import versions_with_constant
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
-from rubygrade.rubyllm.checking import catalogued_in
-from rubygrade.rubyllm.constants import MISSPELT_NAMESPACES, missing_constants
 
 
 class InventedRubyllmConstant(Rule):
@@ -41,7 +42,7 @@ class InventedRubyllmConstant(Rule):
 
     def check(self, ctx: Context) -> None:
         version = ctx.catalogue_version
-        for ref in missing_constants(ctx, "code"):
+        for ref in [r for r in ctx.analyses.missing_constants if r.context == "code"]:
             data = {"constant": ref.name}
             head, _, rest = ref.name.partition("::")
             if head in MISSPELT_NAMESPACES:

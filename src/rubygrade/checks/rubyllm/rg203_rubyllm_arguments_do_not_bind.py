@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
+from rubygrade.analysis.api_checks import SHAPE_WORDS
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
-from rubygrade.rubyllm.checking import SHAPE_WORDS, call_problems
 
 
 class RubyllmArgumentsDoNotBind(Rule):
@@ -42,7 +43,7 @@ class RubyllmArgumentsDoNotBind(Rule):
 
     def check(self, ctx: Context) -> None:
         version = ctx.catalogue_version
-        for item in call_problems(ctx).binding:
+        for item in ctx.analyses.api_checks.binding:
             sep = "." if item.receiver.kind == "module" else "#"
             target = f"{item.receiver.owner}{sep}{item.sig.name}"
             details = "; ".join(p.message for p in item.problems)

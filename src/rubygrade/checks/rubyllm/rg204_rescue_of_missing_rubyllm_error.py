@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from rubygrade.analysis.api_checks import catalogued_in
 from rubygrade.catalogue.store import versions_with_constant
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
-from rubygrade.rubyllm.checking import catalogued_in
-from rubygrade.rubyllm.constants import missing_constants
 
 
 class RescueOfMissingRubyllmError(Rule):
@@ -47,7 +47,7 @@ class RescueOfMissingRubyllmError(Rule):
 
     def check(self, ctx: Context) -> None:
         version = ctx.catalogue_version
-        for ref in missing_constants(ctx, "rescue"):
+        for ref in [r for r in ctx.analyses.missing_constants if r.context == "rescue"]:
             _, exists = catalogued_in(versions_with_constant(ref.name))
             ctx.report_node(
                 ref.path, ref.node,

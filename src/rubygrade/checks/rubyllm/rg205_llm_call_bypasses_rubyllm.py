@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
+from rubygrade.analysis.values import EXTERNAL_CLIENTS
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
-from rubygrade.rubyllm.calls import llm_calls
-from rubygrade.rubyllm.types import EXTERNAL_CLIENTS
-from rubygrade.rubyllm.usage import is_test_path
 
 
 class LlmCallBypassesRubyllm(Rule):
@@ -41,8 +40,8 @@ class LlmCallBypassesRubyllm(Rule):
 
     def check(self, ctx: Context) -> None:
         reported: set[str] = set()
-        for item in llm_calls(ctx):
-            if item.kind != "bypass" or is_test_path(ctx, item.call.path):
+        for item in ctx.analyses.llm_calls:
+            if item.kind != "bypass" or not ctx.project.is_app_code(item.call.path):
                 continue
             reported.add(item.call.path)
             ctx.report_node(
@@ -56,7 +55,7 @@ class LlmCallBypassesRubyllm(Rule):
         for call in ctx.index.calls_named("new"):
             const = (call.receiver_constant or "").removeprefix("::")
             if const in EXTERNAL_CLIENTS and call.path not in reported and \
-                    not is_test_path(ctx, call.path):
+                    ctx.project.is_app_code(call.path):
                 reported.add(call.path)
                 ctx.report_node(
                     call.path, call.node,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
-from rubygrade.rubyllm.usage import usage
 
 
 class NoMultiTurnConversation(Rule):
@@ -44,7 +44,7 @@ class NoMultiTurnConversation(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        u = usage(ctx)
+        u = ctx.analyses.usage
         if not u.sends or u.multi_turn:
             return
         first = u.sends[0]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
-from rubygrade.rubyllm.usage import usage
 
 
 class NoSystemPrompt(Rule):
@@ -37,7 +37,7 @@ class NoSystemPrompt(Rule):
     severity = Severity.INFO
 
     def check(self, ctx: Context) -> None:
-        u = usage(ctx)
+        u = ctx.analyses.usage
         if not u.uses_rubyllm or u.instructions:
             return
         first = (u.entry_points or u.sends)[0]

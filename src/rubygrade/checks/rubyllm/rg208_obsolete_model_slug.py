@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from rubygrade import treeutil
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
-from rubygrade.rubyllm.usage import is_test_path
 
 _CONFIG_SUFFIXES = (".yml", ".yaml", ".env", ".env.example")
 
@@ -46,7 +46,7 @@ class ObsoleteModelSlug(Rule):
             return
         regex = re.compile("|".join(re.escape(p) for p in patterns), re.IGNORECASE)
         for path, source in sorted(ctx.project.files.items()):
-            if is_test_path(ctx, path):
+            if not ctx.project.is_app_code(path):
                 continue
             if source.kind in ("ruby", "erb") and source.root is not None:
                 if not regex.search(source.text):

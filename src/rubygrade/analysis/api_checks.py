@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.analysis.values import RType, ValueFlow, scope_of_call
 from rubygrade.catalogue.binding import BindProblem, CallShape, bind
 from rubygrade.catalogue.store import available_versions
 from rubygrade.index.model import CallSite
-from rubygrade.rubyllm.types import RType, in_code, inference, scope_of_call
 
 if TYPE_CHECKING:
+    from rubygrade.analysis import Facts
     from rubygrade.catalogue.model import Catalogue, MethodSig
-    from rubygrade.checks.base import Context
+    from rubygrade.index import Index
 
 #: Methods test frameworks add to every object (Minitest ``stub``, mocha, RSpec):
 #: calling them on a RubyLLM value is not a call of the gem's API.
@@ -83,10 +84,6 @@ class CallProblems:
     binding: list[BadBinding]
 
 
-def call_problems(ctx: Context) -> CallProblems:
-    return ctx.shared("rubyllm_call_problems", lambda: _check_all(ctx))
-
-
 def called_name(call: CallSite) -> str:
     """The method Ruby calls: ``config.key = v`` calls ``key=``."""
     parent = treeutil.parent_of(call.node)
@@ -99,37 +96,37 @@ def called_name(call: CallSite) -> str:
     return call.method
 
 
-def _check_all(ctx: Context) -> CallProblems:
+def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
+    """Every call on a typed RubyLLM receiver in the app's code, checked against the catalogue."""
     out = CallProblems([], [])
-    catalogue = inference(ctx).catalogue
+    catalogue = types.catalogue
     if catalogue is None:
         return out
-    types = inference(ctx)
-    for call in ctx.index.calls:
+    for call in facts.index.calls:
         if call.bare or call.receiver is None or call.method in TEST_DOUBLE_METHODS:
             continue
-        if not in_code(ctx, call.path):
+        if not facts.project.is_code(call.path):
             continue
         if _guarded(call.node, called_name(call)):
             continue
         recv = types.type_of(call.receiver, scope_of_call(call))
         if recv is None or not recv.is_rubyllm:
             continue
-        _check_call(ctx, catalogue, call, recv, out)
+        _check_call(facts.index, catalogue, call, recv, out)
     return out
 
 
-def _check_call(ctx: Context, cat: Catalogue, call: CallSite, recv: RType,
+def _check_call(index: Index, cat: Catalogue, call: CallSite, recv: RType,
                 out: CallProblems) -> None:
     name = called_name(call)
     if recv.kind == "collection" or (recv.kind == "module" and recv.app_class is not None):
         return  # an Array of messages, or an app model class: not the gem's API
-    if recv.kind == "subclass" and _check_subclass(ctx, cat, call, recv, name, out):
+    if recv.kind == "subclass" and _check_subclass(index, cat, call, recv, name, out):
         return
     if recv.kind in ("record", "subclass"):
         # ActiveRecord/app methods (columns, associations) are unknown here: only gem methods
         # the app does not override are checked, and only for binding.
-        if recv.app_class and _app_defines(ctx, recv.app_class, name):
+        if recv.app_class and _app_defines(index, recv.app_class, name):
             return
         sig = cat.find_method(recv.owner, name)
         if sig is not None and name == call.method and _own_gem_method(cat, recv.owner, name):
@@ -152,14 +149,14 @@ def _check_call(ctx: Context, cat: Catalogue, call: CallSite, recv: RType,
         _check_binding(call, recv, sig, out)
 
 
-def _check_subclass(ctx: Context, cat: Catalogue, call: CallSite, recv: RType, name: str,
+def _check_subclass(index: Index, cat: Catalogue, call: CallSite, recv: RType, name: str,
                     out: CallProblems) -> bool:
     """An instance of an app subclass of a gem class (``class Helper < RubyLLM::Agent``):
     a name neither the app nor the gem defines is unknown. True when reported."""
     assert recv.app_class is not None
     if cat.get_class(recv.owner) is None or cat.is_open(recv.owner):
         return False
-    if _app_defines(ctx, recv.app_class, name) or not _closed_app_class(ctx, recv.app_class):
+    if _app_defines(index, recv.app_class, name) or not _closed_app_class(index, recv.app_class):
         return False
     if cat.find_method(recv.owner, name) is not None:
         return False
@@ -168,10 +165,9 @@ def _check_subclass(ctx: Context, cat: Catalogue, call: CallSite, recv: RType, n
     return True
 
 
-def _closed_app_class(ctx: Context, cls: str) -> bool:
+def _closed_app_class(index: Index, cls: str) -> bool:
     """The app class and its app ancestors mix in only app modules and define no
     ``method_missing``: every method it has is visible to the index."""
-    index = ctx.index
     for owner in index.ancestors(cls):
         if owner.startswith("RubyLLM"):
             break
@@ -192,8 +188,7 @@ def _own_gem_method(cat: Catalogue, owner: str, name: str) -> bool:
                if (info := cat.get_class(anc)) is not None)
 
 
-def _app_defines(ctx: Context, cls: str, name: str) -> bool:
-    index = ctx.index
+def _app_defines(index: Index, cls: str, name: str) -> bool:
     owners = list(index.ancestors(cls))
     for owner in list(owners):
         owners += index.includes_of(owner)

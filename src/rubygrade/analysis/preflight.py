@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from rubygrade.checks.appcode import is_runtime
-
 if TYPE_CHECKING:
-    from rubygrade.checks.base import Context
+    from rubygrade.brief import Brief
+    from rubygrade.project import Project
 
 _KEY = r"(?:ENV\[\s*['\"]\w*API_KEY['\"]\s*\]|ENV\.fetch\(\s*['\"]\w*API_KEY['\"][^)]*\)" \
        r"|\w*api_key\b|\w*API_KEY\b|credentials\.\w*api_key\w*|\bconfigured\?)"
@@ -30,10 +29,10 @@ _LLM_KEY = re.compile(r"openrouter|open_?ai|anthropic|gemini|deepseek|mistral|ll
 _TOGGLE = re.compile(r"^\s*config\.\w+\s*=")
 
 
-def find_preflight(ctx: Context) -> tuple[str, int, str] | None:
+def find_preflight(project: Project, brief: Brief) -> tuple[str, int, str] | None:
     """(path, line, text) of the first API-key preflight in app code, or None."""
-    for path, source in sorted(ctx.project.files.items()):
-        if source.kind not in ("ruby", "erb") or not is_runtime(ctx, path):
+    for path, source in sorted(project.files.items()):
+        if source.kind not in ("ruby", "erb") or not project.is_runtime(path):
             continue
         text = source.text
         if "api_key" not in text.lower() and "configured?" not in text:
@@ -44,7 +43,7 @@ def find_preflight(ctx: Context) -> tuple[str, int, str] | None:
                 continue
             if _TOGGLE.match(line) or not any(p.search(line) for p in _PATTERNS):
                 continue
-            if _LLM_KEY.search(line) or ctx.brief.api_key_env in line or \
+            if _LLM_KEY.search(line) or brief.api_key_env in line or \
                     "RubyLLM" in text and "api_key" in line and "ENV" not in line:
                 return path, number, stripped
     return None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.tests.suite import rails_test_suite, report_suite_lacks
+from rubygrade.analysis.suite import anchor_file
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
 
@@ -45,10 +46,11 @@ class NoErrorPathTest(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        suite = rails_test_suite(ctx)
-        if suite is None or suite.error_paths:
+        if ctx.analyses.suite.error_paths:
             return
-        report_suite_lacks(ctx, suite, "No test simulates an LLM failure or a missing API key.",
-                           no_tests="There are no tests, so no error-path test.",
-                           fix="Add a test whose stub raises RubyLLM::Error (and one without "
-                               "the API key) and assert the degraded response.")
+        suite = ctx.analyses.suite
+        ctx.report(anchor_file(ctx.project, suite), 1,
+                   "No test simulates an LLM failure or a missing API key."
+                   if suite.tests else "There are no tests, so no error-path test.",
+                   fix="Add a test whose stub raises RubyLLM::Error (and one without "
+                       "the API key) and assert the degraded response.")

@@ -18,36 +18,18 @@ import networkx as nx
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.checks.appcode import entry_kind, is_runtime, is_test
+from rubygrade.analysis.entries import entry_kind
+from rubygrade.analysis.llm_calls import LlmCall
+from rubygrade.analysis.rescues import RescueModel, is_typed_llm
 from rubygrade.index.model import CallSite, RescueClause
-from rubygrade.rubyllm.calls import LlmCall, llm_calls
 
 if TYPE_CHECKING:
-    from rubygrade.checks.base import Context
+    from rubygrade.analysis import Facts
+    from rubygrade.project import Project
 
-#: Exceptions an LLM call can raise that are not RubyLLM's own (transport, timeouts).
-TRANSPORT_ERRORS = ("Faraday::", "Timeout::Error", "Net::", "SocketError", "Errno::ECONN",
-                    "OpenSSL::", "HTTP::", "HTTParty::", "OpenAI::", "Anthropic::")
-#: Exceptions that certainly do not come from an LLM call.
-UNRELATED_ERRORS = ("ActiveRecord::", "ActiveModel::", "ActionController::", "ActionView::",
-                    "JSON::ParserError", "ArgumentError", "KeyError", "NoMethodError",
-                    "TypeError", "NameError", "ZeroDivisionError", "IndexError",
-                    "Errno::ENOENT", "ActiveSupport::MessageVerifier", "Psych::",
-                    "URI::InvalidURIError", "FrozenError", "RangeError", "Encoding::")
 _HANDLER_MACROS = ("rescue_from", "discard_on", "retry_on")
 _DEGRADED = ("render", "flash", "turbo_stream", "broadcast", "redirect_to", "alert", "notice",
              "error", "Sorry", "sorry", "unavailable", "try again", "went wrong")
-
-
-def is_typed_llm(name: str) -> bool:
-    name = name.removeprefix("::")
-    return name.startswith(("RubyLLM::", *TRANSPORT_ERRORS))
-
-
-def catches_llm(exceptions: tuple[str, ...], blanket: bool, dynamic: bool) -> bool:
-    if blanket or dynamic:
-        return True
-    return any(not e.removeprefix("::").startswith(UNRELATED_ERRORS) for e in exceptions)
 
 
 def rescue_body(clause: RescueClause) -> Node | None:
@@ -109,10 +91,12 @@ class Guarding:
 
 
 class GuardAnalysis:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.index = ctx.index
-        self.graph = ctx.index.call_graph
+    def __init__(self, facts: Facts, llm_calls: list[LlmCall], rescues: RescueModel) -> None:
+        self.project = facts.project
+        self.index = facts.index
+        self.graph = facts.index.call_graph
+        self.rescues = rescues
+        self._llm_calls = llm_calls
         self._class_handlers: dict[str, tuple[Handler, ...]] = {}
         self.results = self._analyse()
 
@@ -120,7 +104,7 @@ class GuardAnalysis:
     def site_handler(self, call: CallSite) -> Handler | None:
         """The innermost lexical rescue that catches an LLM error without re-raising."""
         for clause in call.rescues:
-            if not catches_llm(clause.exceptions, clause.blanket, clause.dynamic):
+            if not self.rescues.catches_llm(clause.exceptions, clause.blanket, clause.dynamic):
                 continue
             body = rescue_body(clause)
             if reraises(body):
@@ -150,7 +134,7 @@ class GuardAnalysis:
                     continue
                 blanket = any(n.removeprefix("::") in ("StandardError", "Exception")
                               for n in names)
-                if catches_llm(names, blanket, False):
+                if self.rescues.catches_llm(names, blanket, False):
                     found.append(Handler(call.path, call.line, names, blanket, call.method,
                                          self._macro_degraded(call)))
             self._class_handlers[cls] = tuple(found)
@@ -168,7 +152,7 @@ class GuardAnalysis:
 
     def guard_of(self, call: CallSite) -> Handler | None:
         found = self.site_handler(call)
-        if found is None and _dispatched_by_rails(self.ctx, call):
+        if found is None and _dispatched_by_rails(self.project, call):
             handlers = self.class_handlers(call.enclosing_class)
             found = handlers[0] if handlers else None
         return found
@@ -176,13 +160,13 @@ class GuardAnalysis:
     # -- per LLM call -----------------------------------------------------------------
     def _is_entry(self, key: str) -> bool:
         method = self.graph.methods.get(key)
-        return method is not None and entry_kind(self.ctx, method) is not None
+        return method is not None and entry_kind(self.project, method) is not None
 
     def _analyse(self) -> list[Guarding]:
         out: list[Guarding] = []
-        for item in llm_calls(self.ctx):
+        for item in self._llm_calls:
             call = item.call
-            if not is_runtime(self.ctx, call.path) or self._in_tool(call):
+            if not self.project.is_runtime(call.path) or self._in_tool(call):
                 continue
             out.append(self._one(item))
         return out
@@ -206,13 +190,13 @@ class GuardAnalysis:
         key = method.key
 
         def unguarded_edge(sites: list[CallSite]) -> bool:
-            return any(not is_test(self.ctx, s.path) and self.guard_of(s) is None for s in sites)
+            return any(not not self.project.is_runtime(s.path) and self.guard_of(s) is None for s in sites)
 
         route = self.graph.path_from_entry(key, self._is_entry, unguarded_edge)
         if route is not None:
             return Guarding(item, (), tuple(route), True)
         any_route = self.graph.path_from_entry(key, self._is_entry,
-                                               lambda s: any(not is_test(self.ctx, x.path)
+                                               lambda s: any(not not self.project.is_runtime(x.path)
                                                              for x in s))
         if any_route is not None:
             return Guarding(item, self._caller_handlers(key), (), True)
@@ -228,7 +212,7 @@ class GuardAnalysis:
         for caller in sorted(nx.ancestors(self.graph.graph, key) | {key}):
             for callee in self.graph.callees(caller):
                 for site in self.graph.graph.edges[caller, callee]["sites"]:
-                    if is_test(self.ctx, site.path):
+                    if not self.project.is_runtime(site.path):
                         continue
                     handler = self.guard_of(site)
                     if handler is not None and handler not in found:
@@ -236,12 +220,9 @@ class GuardAnalysis:
         return tuple(found)
 
 
-def _dispatched_by_rails(ctx: Context, call: CallSite) -> bool:
+def _dispatched_by_rails(project: Project, call: CallSite) -> bool:
     """Code of a controller, job or channel class: ``rescue_from``-style macros apply to it."""
-    rel = ctx.project.app_relative(call.path) or ""
+    rel = project.app_relative(call.path) or ""
     return bool(call.enclosing_class) and rel.startswith(
         ("app/controllers/", "app/jobs/", "app/channels/", "app/workers/", "app/sidekiq/"))
 
-
-def guard_analysis(ctx: Context) -> GuardAnalysis:
-    return ctx.shared("errors.guards", lambda: GuardAnalysis(ctx))

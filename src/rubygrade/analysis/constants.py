@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Literal
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.rubyllm.types import in_code
 
 if TYPE_CHECKING:
-    from rubygrade.checks.base import Context
+    from rubygrade.analysis import Facts
+    from rubygrade.project import Project
 
 #: ``Openrouter::Client``: the openrouter gem spells its namespace ``OpenRouter``.
 MISSPELT_NAMESPACES = {"Openrouter": "OpenRouter"}
@@ -30,24 +30,19 @@ class ConstantRef:
     context: Literal["code", "rescue"]
 
 
-def missing_constants(ctx: Context,
-                      context: Literal["code", "rescue"] | None = None) -> list[ConstantRef]:
-    """References to ``RubyLLM::`` (or misspelt client) constants that do not exist,
-    optionally only those in one context (code, or a rescue list)."""
-    refs: list[ConstantRef] = ctx.shared("rubyllm_missing_constants", lambda: _collect(ctx))
-    return refs if context is None else [r for r in refs if r.context == context]
-
-
-def _collect(ctx: Context) -> list[ConstantRef]:
-    catalogue = ctx.catalogue if ctx.catalogue_version else None
+def find_missing_constants(facts: Facts) -> list[ConstantRef]:
+    """References to ``RubyLLM::`` (or misspelt client) constants that do not exist."""
+    catalogue = facts.catalogue
     if catalogue is None:
         return []
-    app_defined = {c.name for c in ctx.index.classes} | {
-        a.name.removeprefix("::") for a in ctx.index.assignments if a.target == "constant"}
-    companions = _companion_namespaces(ctx)
+    project, index = facts.project, facts.index
+    app_defined = {c.name for c in index.classes} | {
+        a.name.removeprefix("::") for a in index.assignments if a.target == "constant"}
+    companions = _companion_namespaces(project)
     out: list[ConstantRef] = []
-    for path, source in sorted(ctx.project.files.items()):
-        if source.kind not in ("ruby", "erb") or source.root is None or not in_code(ctx, path):
+    for path, source in sorted(project.files.items()):
+        if source.kind not in ("ruby", "erb") or source.root is None or \
+                not project.is_code(path):
             continue
         if "RubyLLM::" not in source.text and "Openrouter::" not in source.text:
             continue
@@ -85,9 +80,9 @@ def _defined_by_app(name: str, app_defined: set[str]) -> bool:
     return any("::".join(parts[:i]) in app_defined for i in range(2, len(parts) + 1))
 
 
-def _companion_namespaces(ctx: Context) -> set[str]:
+def _companion_namespaces(project: Project) -> set[str]:
     """``ruby_llm-schema`` defines ``RubyLLM::Schema``: namespaces of companion gems."""
-    gems = ctx.project.lockfile.gems if ctx.project.lockfile else {}
+    gems = project.lockfile.gems if project.lockfile else {}
     return {re.sub(r"[-_]", "", g.split("ruby_llm", 1)[1]).lower()
             for g in gems if re.match(r"ruby_llm[-_]", g)}
 

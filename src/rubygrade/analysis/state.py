@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.checks.appcode import app_rel, entry_kind
+from rubygrade.analysis.values import Scope, ValueFlow
 from rubygrade.index.model import Assignment, MethodDef
-from rubygrade.rubyllm.types import Scope, TypeInference, inference
 
 if TYPE_CHECKING:
-    from rubygrade.checks.base import Context
+    from rubygrade.index import Index
+    from rubygrade.project import Project
 
 MUTATORS = {"push", "append", "store", "delete", "clear", "merge!", "update", "concat",
             "unshift", "prepend", "shift", "pop", "put", "compute_if_absent", "put_if_absent",
@@ -59,44 +59,40 @@ def mutable_literal(node: Node | None) -> bool:
 Mutations = dict[str, list[tuple[str, int, bool]]]
 
 
-def request_reachable(ctx: Context) -> set[str]:
-    """Method keys a controller action, job, channel or mailbox reaches (call graph)."""
-    def build() -> set[str]:
-        entries = sorted(m.key for m in ctx.index.methods if entry_kind(ctx, m) is not None)
-        return ctx.index.call_graph.reachable_from(entries)
-    return ctx.shared("persistence.reachable", build)
+class _StateScan:
+    """The facts one state search needs: the project, the index, what requests reach."""
+
+    def __init__(self, project: Project, index: Index, reachable: set[str]) -> None:
+        self.project = project
+        self.index = index
+        self.reachable = reachable
+
+    def at_run_time(self, method: MethodDef | None) -> bool:
+        return method is not None and method.kind == "def" and method.key in self.reachable
+
+    def load_time_registrar(self, method: MethodDef) -> bool:
+        """``Registry.register(Foo)`` called in class bodies or at file level fills a registry
+        while classes load; a later request only reads it."""
+        for call in self.index.calls_named(method.name):
+            if call.enclosing_method is not None or self.project.is_test(call.path):
+                continue
+            const = call.receiver_constant
+            if const is not None and self.index.resolve_constant(const, call.enclosing_class) \
+                    .removeprefix("::") == method.owner:
+                return True
+        return False
+
+    def rel(self, path: str) -> str:
+        return self.project.app_relative(path) or ""
 
 
-def _at_run_time(ctx: Context, method: MethodDef | None) -> bool:
-    return method is not None and method.kind == "def" and \
-        method.key in request_reachable(ctx)
-
-
-def _load_time_registrar(ctx: Context, method: MethodDef) -> bool:
-    """``Registry.register(Foo)`` called in class bodies or at file level fills a registry
-    while classes load; a later request only reads it."""
-    for call in ctx.index.calls_named(method.name):
-        if call.enclosing_method is not None or is_test_path(ctx, call.path):
-            continue
-        const = call.receiver_constant
-        if const is not None and ctx.index.resolve_constant(const, call.enclosing_class) \
-                .removeprefix("::") == method.owner:
-            return True
-    return False
-
-
-def is_test_path(ctx: Context, path: str) -> bool:
-    rel = app_rel(ctx, path) or ""
-    return rel.startswith(("test/", "spec/"))
-
-
-def _mutations(ctx: Context) -> Mutations:
+def _mutations(scan: _StateScan) -> Mutations:
     """Receiver text -> [(path, line, in a singleton method)] for every in-place write made
     by a method that request handling reaches."""
     out: Mutations = defaultdict(list)
 
-    for path, source in sorted(ctx.project.files.items()):
-        rel = app_rel(ctx, path) or ""
+    for path, source in sorted(scan.project.files.items()):
+        rel = scan.rel(path)
         if source.kind != "ruby" or not rel.startswith(_STATE_DIRS) or source.root is None:
             continue
         for node in treeutil.walk(source.root):
@@ -116,9 +112,9 @@ def _mutations(ctx: Context) -> Mutations:
                 target = target.named_children[0]  # ``@store[id] << x`` writes ``@store``
             if target is not None:
                 line = treeutil.line_of(node)
-                method = ctx.index.method_at(path, line)
-                if method is not None and _at_run_time(ctx, method) and \
-                        not _load_time_registrar(ctx, method):
+                method = scan.index.method_at(path, line)
+                if method is not None and scan.at_run_time(method) and \
+                        not scan.load_time_registrar(method):
                     out[treeutil.text(target)].append((path, line, method.singleton))
     return out
 
@@ -133,24 +129,21 @@ def _mutated(mutations: Mutations, name: str,
     return None
 
 
-def find_state(ctx: Context) -> list[StateSite]:
-    return ctx.shared("persistence.state", lambda: _find(ctx))
-
-
-def _find(ctx: Context) -> list[StateSite]:
-    mutations = _mutations(ctx)
-    types = inference(ctx)
+def find_state(project: Project, index: Index, types: ValueFlow,
+               reachable: set[str]) -> list[StateSite]:
+    """Every process-local store the app writes while serving requests."""
+    scan = _StateScan(project, index, reachable)
+    mutations = _mutations(scan)
     found: dict[tuple[str, str], StateSite] = {}
 
     def add(site: StateSite) -> None:
         found.setdefault((site.owner, site.name), site)
 
-    for a in sorted(ctx.index.assignments, key=lambda a: (a.path, a.line)):
-        rel = app_rel(ctx, a.path) or ""
-        if not rel.startswith(_STATE_DIRS):
+    for a in sorted(index.assignments, key=lambda a: (a.path, a.line)):
+        if not scan.rel(a.path).startswith(_STATE_DIRS):
             continue
         owner = a.enclosing_class or ""
-        in_method = _at_run_time(ctx, a.enclosing_method)
+        in_method = scan.at_run_time(a.enclosing_method)
         if a.target == "ivar" and a.class_level:
             how = _class_ivar_state(a, mutations, types, in_method)
             if how:
@@ -173,21 +166,20 @@ def _find(ctx: Context) -> list[StateSite]:
         elif a.target == "global" and a.name not in _HARMLESS_GLOBALS and \
                 (in_method or _mutated(mutations, a.name)):
             add(StateSite("global", a.name, owner, a.path, a.line, "a global written at run time"))
-    for cls in ctx.index.classes:
-        rel = app_rel(ctx, cls.path) or ""
-        if "Singleton" not in cls.includes or not rel.startswith(_STATE_DIRS):
+    for cls in index.classes:
+        if "Singleton" not in cls.includes or not scan.rel(cls.path).startswith(_STATE_DIRS):
             continue
-        ivars = [a for a in ctx.index.assignments if a.target == "ivar" and
+        ivars = [a for a in index.assignments if a.target == "ivar" and
                  a.enclosing_class == cls.name and not a.class_level]
         if ivars:
-            line = next((c.line for c in ctx.index.calls_named("include")
+            line = next((c.line for c in index.calls_named("include")
                          if c.path == cls.path and c.enclosing_class == cls.name), cls.line)
             add(StateSite("singleton", cls.name, cls.name, cls.path, line,
                           f"a Singleton holding {ivars[0].name}"))
     return sorted(found.values(), key=lambda s: (s.path, s.line, s.name))
 
 
-def _class_ivar_state(a: Assignment, mutations: Mutations, types: TypeInference,
+def _class_ivar_state(a: Assignment, mutations: Mutations, types: ValueFlow,
                       in_method: bool) -> str | None:
     method = a.enclosing_method
     scope = Scope(a.path, method, a.enclosing_class)

@@ -23,7 +23,8 @@ from rubygrade.index.model import CallSite, ClassDef, MethodDef
 
 if TYPE_CHECKING:
     from rubygrade.callgraph import CallGraph
-    from rubygrade.checks.base import Context
+    from rubygrade.index import Index
+    from rubygrade.project import Project
 
 TEST_DIRS = ("test/", "spec/")
 _VERB_ACTIONS = {"get": {"index", "show", "new", "edit"}, "post": {"create"},
@@ -64,59 +65,49 @@ class TestSuite:
         return set(self.files)
 
 
-def is_test_file(ctx: Context, path: str) -> bool:
-    rel = ctx.project.app_relative(path)
-    return rel is not None and rel.startswith(TEST_DIRS)
+@dataclass(frozen=True)
+class _App:
+    project: Project
+    index: Index
 
 
-def test_suite(ctx: Context) -> TestSuite:
-    return ctx.shared("test_suite", lambda: _build(ctx))
-
-
-def rails_test_suite(ctx: Context) -> TestSuite | None:
-    """The suite for the suite-wide rules, which only apply to a Rails app (else None)."""
-    return test_suite(ctx) if ctx.project.is_rails else None
-
-
-def anchor_file(ctx: Context) -> str:
+def anchor_file(project: Project, suite: TestSuite) -> str:
     """Where a suite-wide finding points: the test helper, else the first test, else Gemfile."""
     for rel in ("test/test_helper.rb", "spec/rails_helper.rb", "spec/spec_helper.rb"):
-        if ctx.project.exists(rel):
-            return ctx.project.app_path(rel)
-    suite = test_suite(ctx)
-    return suite.files[0] if suite.files else ctx.project.app_path("Gemfile")
+        if project.exists(rel):
+            return project.app_path(rel)
+    return suite.files[0] if suite.files else project.app_path("Gemfile")
 
 
-def report_suite_lacks(ctx: Context, suite: TestSuite, message: str, no_tests: str,
-                       fix: str) -> None:
-    """One suite-wide finding at :func:`anchor_file`; ``no_tests`` is the message when the
-    suite has no test at all (the thing is missing because everything is)."""
-    ctx.report(anchor_file(ctx), 1, message if suite.tests else no_tests, fix=fix)
+def build_suite(project: Project, index: Index) -> TestSuite:
+    """The suite: test files, what they reach, their doubles and error-path signals."""
+    return _build(_App(project, index))
 
 
-def _build(ctx: Context) -> TestSuite:
+def _build(app: _App) -> TestSuite:
     suite = TestSuite()
-    suite.files = sorted(s.path for s in ctx.project.app_files("ruby") if is_test_file(ctx, s.path))
+    suite.files = sorted(s.path for s in app.project.app_files("ruby")
+                         if (app.project.app_relative(s.path) or "").startswith(TEST_DIRS))
     in_tests = set(suite.files)
-    test_methods = [m for m in ctx.index.methods if m.path in in_tests]
+    test_methods = [m for m in app.index.methods if m.path in in_tests]
     suite.tests = [m for m in test_methods if m.kind == "test" or
                    (m.kind == "def" and m.name.startswith("test_"))]
-    suite.fakes = sorted({c.name for path in suite.files for c in _classes_in(ctx, path)
+    suite.fakes = sorted({c.name for path in suite.files for c in _classes_in(app, path)
                           if FAKE_NAME.search(c.short_name)})
-    graph = ctx.index.call_graph
-    extra = _extra_edges(ctx, in_tests)
+    graph = app.index.call_graph
+    extra = _extra_edges(app, in_tests)
     starts = sorted({m.key for m in test_methods})
     for m in test_methods:
         suite.direct |= set(graph.callees(m.key)) | extra.get(m.key, set())
     suite.reached = _reach(graph, starts, extra)
-    _signals(ctx, in_tests, suite)
-    suite.requests = [c for c in ctx.index.calls if c.path in in_tests and c.receiver is None
+    _signals(app, in_tests, suite)
+    suite.requests = [c for c in app.index.calls if c.path in in_tests and c.receiver is None
                       and c.method in (*_VERB_ACTIONS, "visit")]
     return suite
 
 
-def _classes_in(ctx: Context, path: str) -> list[ClassDef]:
-    return [c for c in ctx.index.classes if c.path == path]
+def _classes_in(app: _App, path: str) -> list[ClassDef]:
+    return [c for c in app.index.classes if c.path == path]
 
 
 def _reach(graph: CallGraph, starts: list[str], extra: dict[str, set[str]]) -> set[str]:
@@ -133,10 +124,10 @@ def _reach(graph: CallGraph, starts: list[str], extra: dict[str, set[str]]) -> s
     return seen
 
 
-def _controller_actions(ctx: Context) -> dict[str, list[MethodDef]]:
-    paths = {s.path for s in ctx.project.app_files("ruby", "app/controllers/")}
+def _controller_actions(app: _App) -> dict[str, list[MethodDef]]:
+    paths = {s.path for s in app.project.app_files("ruby", "app/controllers/")}
     out: dict[str, list[MethodDef]] = {}
-    for method in ctx.index.methods:
+    for method in app.index.methods:
         if method.path in paths and method.kind == "def" and not method.singleton \
                 and method.visibility == "public" and method.owner.endswith("Controller"):
             out.setdefault(method.owner, []).append(method)
@@ -147,9 +138,9 @@ _ROUTE_VERB = re.compile(r"^\s*(get|post|patch|put|delete|match)\b(.*)$")
 _ROUTE_NAMES = re.compile(r"#(\w+)|:(\w+)|[\"'/](\w+)[\"']")
 
 
-def _route_verbs(ctx: Context) -> dict[str, set[str]]:
+def _route_verbs(app: _App) -> dict[str, set[str]]:
     """Action name -> HTTP verbs its custom routes use (``post "x", to: "chats#message"``)."""
-    routes = ctx.project.get("config/routes.rb")
+    routes = app.project.get("config/routes.rb")
     out: dict[str, set[str]] = {}
     for line in routes.lines if routes is not None else ():
         match = _ROUTE_VERB.match(line)
@@ -162,14 +153,14 @@ def _route_verbs(ctx: Context) -> dict[str, set[str]]:
     return out
 
 
-def _root_controller(ctx: Context) -> str | None:
-    routes = ctx.project.get("config/routes.rb")
+def _root_controller(app: _App) -> str | None:
+    routes = app.project.get("config/routes.rb")
     match = re.search(r"^\s*root\s*\(?\s*(?:to:\s*)?[\"'](\w+(?:/\w+)*)#", routes.text,
                       re.MULTILINE) if routes is not None else None
     return match.group(1) if match else None
 
 
-def _requested_controllers(ctx: Context, call: CallSite, owners: list[str],
+def _requested_controllers(app: _App, call: CallSite, owners: list[str],
                            root: str | None) -> list[str]:
     """The controllers a request's path names (``messages_path`` -> MessagesController)."""
     if not call.args:
@@ -200,56 +191,56 @@ def _requested_controllers(ctx: Context, call: CallSite, owners: list[str],
     return [] if helper or literal_path else owners  # a path naming none of our controllers
 
 
-def _subject_class(ctx: Context, method: MethodDef, described: dict[str, str]) -> str | None:
+def _subject_class(app: _App, method: MethodDef, described: dict[str, str]) -> str | None:
     """The app class a test is about: RSpec ``describe X`` or ``XTest``/``XSpec`` naming."""
     if method.path in described:
         return described[method.path]
     for owner in (method.owner, method.owner.rsplit("::", 1)[-1]):
         for suffix in ("Test", "Spec"):
-            if owner.endswith(suffix) and ctx.index.class_defs(owner[: -len(suffix)]):
+            if owner.endswith(suffix) and app.index.class_defs(owner[: -len(suffix)]):
                 return owner[: -len(suffix)]
     return None
 
 
-def _extra_edges(ctx: Context, in_tests: set[str]) -> dict[str, set[str]]:
+def _extra_edges(app: _App, in_tests: set[str]) -> dict[str, set[str]]:
     """Edges the name-based call graph cannot draw (requests, described_class, jobs)."""
     extra: dict[str, set[str]] = {}
-    actions = _controller_actions(ctx)
-    verbs = _route_verbs(ctx)
-    root = _root_controller(ctx)
+    actions = _controller_actions(app)
+    verbs = _route_verbs(app)
+    root = _root_controller(app)
     described: dict[str, str] = {}
-    for call in ctx.index.calls_named("describe", "context"):
+    for call in app.index.calls_named("describe", "context"):
         if call.path in in_tests and call.path not in described and call.args:
             const = treeutil.constant_name(call.args[0].node)
-            if const and ctx.index.class_defs(const):
+            if const and app.index.class_defs(const):
                 described[call.path] = const
-    clicks = {c.path for c in ctx.index.calls_named(*_SYSTEM_DRIVERS) if c.path in in_tests}
-    for call in ctx.index.calls:
+    clicks = {c.path for c in app.index.calls_named(*_SYSTEM_DRIVERS) if c.path in in_tests}
+    for call in app.index.calls:
         method = call.enclosing_method
         if method is None:
             continue
         targets: set[str] = set()
         if call.method in ("perform_later", "perform_now", "perform_async", "perform_sync") \
                 and call.receiver_constant:
-            job = ctx.index.resolve_constant(call.receiver_constant, call.enclosing_class)
+            job = app.index.resolve_constant(call.receiver_constant, call.enclosing_class)
             targets.add(f"{job}#perform")
         if call.path in in_tests:
-            targets |= _test_targets(ctx, call, method, actions, described, clicks, verbs,
+            targets |= _test_targets(app, call, method, actions, described, clicks, verbs,
                                      root)
         if targets:
             extra.setdefault(method.key, set()).update(targets)
     return extra
 
 
-def _test_targets(ctx: Context, call: CallSite, method: MethodDef,
+def _test_targets(app: _App, call: CallSite, method: MethodDef,
                   actions: dict[str, list[MethodDef]], described: dict[str, str],
                   clicks: set[str], verbs: dict[str, set[str]],
                   root: str | None) -> set[str]:
     out: set[str] = set()
-    subject = _subject_class(ctx, method, described)
+    subject = _subject_class(app, method, described)
     if call.receiver is None and (call.method in _VERB_ACTIONS or call.method == "visit"):
         owners = [subject] if subject in actions else \
-            _requested_controllers(ctx, call, sorted(actions), root)
+            _requested_controllers(app, call, sorted(actions), root)
         for owner in owners:
             for action in actions.get(owner, []):
                 verb = "get" if call.method == "visit" else call.method
@@ -261,16 +252,16 @@ def _test_targets(ctx: Context, call: CallSite, method: MethodDef,
                     out.add(action.key)
     elif subject is not None and call.receiver is not None and \
             call.receiver_constant is None:
-        for m in ctx.index.methods_of(subject):
+        for m in app.index.methods_of(subject):
             if m.name == call.method and m.kind in ("def", "attr"):
                 out.add(m.key)
         if call.method == "new" and treeutil.text(call.receiver) == "described_class":
             out.add(f"{subject}#initialize")
-    return {t for t in out if t in ctx.index.call_graph.methods}
+    return {t for t in out if t in app.index.call_graph.methods}
 
 
-def _signals(ctx: Context, in_tests: set[str], suite: TestSuite) -> None:
-    for call in ctx.index.calls:
+def _signals(app: _App, in_tests: set[str], suite: TestSuite) -> None:
+    for call in app.index.calls:
         if call.path not in in_tests:
             continue
         where = (call.path, call.line)
@@ -288,10 +279,10 @@ def _signals(ctx: Context, in_tests: set[str], suite: TestSuite) -> None:
         elif call.method == "to_return" and _STATUS.search(treeutil.text(call.node)):
             suite.error_paths.append((*where, "HTTP error status"))
     for path in sorted(in_tests):
-        for cls in _classes_in(ctx, path):
+        for cls in _classes_in(app, path):
             if FAKE_NAME.search(cls.short_name):
                 suite.doubles.append((path, cls.line, f"fake class {cls.short_name}"))
-        for number, line in enumerate(ctx.project.files[path].lines, start=1):
+        for number, line in enumerate(app.project.files[path].lines, start=1):
             if _ENV_KEY.search(line):
                 suite.error_paths.append((path, number, "missing API key"))
             if re.search(r"\b(Fake|Stub|Mock)\w*\s*=\s*Struct\.new", line):

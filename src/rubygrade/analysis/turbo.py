@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rubygrade.checks.base import Context
+    from rubygrade.index import Index
     from rubygrade.index.model import CallSite
+    from rubygrade.project import Project
 
 STREAM_ACTIONS = {"append", "prepend", "replace", "update", "remove", "before", "after",
                   "action", "refresh", "morph", "append_all", "prepend_all", "replace_all",
@@ -35,19 +36,15 @@ def _turbo_broadcast(call: CallSite) -> bool:
     return _BROADCAST.fullmatch(call.method) is not None
 
 
-def turbo_use(ctx: Context) -> TurboUse:
-    return ctx.shared("turbo_use", lambda: _collect(ctx))
-
-
-def _in_app(ctx: Context, path: str) -> bool:
-    rel = ctx.project.app_relative(path)
+def _in_app(project: Project, path: str) -> bool:
+    rel = project.app_relative(path)
     return rel is not None and rel.startswith(("app/", "lib/"))
 
 
-def _collect(ctx: Context) -> TurboUse:
+def collect_turbo(project: Project, index: Index) -> TurboUse:
     use = TurboUse()
-    for call in ctx.index.calls:
-        if not _in_app(ctx, call.path):
+    for call in index.calls:
+        if not _in_app(project, call.path):
             continue
         where = (call.path, call.line)
         if call.method in STREAM_ACTIONS and call.receiver_text == "turbo_stream":
@@ -61,7 +58,7 @@ def _collect(ctx: Context) -> TurboUse:
             use.broadcasts.append((*where, call.method))
         elif call.method == "turbo_stream_from":
             use.subscriptions.append((*where, "turbo_stream_from"))
-    for source in ctx.project.app_files(None, "app/views/"):
+    for source in project.app_files(None, "app/views/"):
         if ".turbo_stream." in source.path:
             use.responses.append((source.path, 1, "turbo_stream template"))
     use.responses.sort()

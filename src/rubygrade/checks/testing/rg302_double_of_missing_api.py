@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.tests.suite import is_test_file, test_suite
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.index.model import CallSite, Param
 from rubygrade.models import Confidence, Dimension, Severity
 
@@ -164,9 +164,9 @@ class DoubleOfMissingApi(Rule):
         catalogue = ctx.catalogue
         if catalogue is None:
             return
-        suite = test_suite(ctx)
+        suite = ctx.analyses.suite
         files = set(suite.files)
-        app_calls = {c.method for c in ctx.index.calls if not is_test_file(ctx, c.path)}
+        app_calls = {c.method for c in ctx.index.calls if not ctx.project.is_test(c.path)}
         found: list[tuple[Stubbed, Confidence]] = []
         stand_ins: list[tuple[Node, str]] = []  # value nodes that stand in for a chat
         for call in ctx.index.calls:

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.analysis.llm_calls import CHAT_SENDS, LlmCall
+from rubygrade.analysis.values import ValueFlow, scope_of_call
 from rubygrade.index.model import CallSite
-from rubygrade.rubyllm.calls import CHAT_SENDS, llm_calls
-from rubygrade.rubyllm.types import TypeInference, in_code, inference, scope_of_call
 
 if TYPE_CHECKING:
-    from rubygrade.checks.base import Context
+    from rubygrade.analysis import Facts
 
 _LOOPS = {"while", "until", "for"}
 _DISTINCT_INSTRUCTIONS = {"with_instructions", "with_runtime_instructions"}
@@ -40,24 +40,20 @@ class Usage:
         return bool(self.entry_points or self.sends)  # record sends are in ``sends`` too
 
 
-def is_test_path(ctx: Context, path: str) -> bool:
-    rel = ctx.project.app_relative(path) or path
-    return rel.startswith(("test/", "spec/", "features/")) or not in_code(ctx, path)
-
-
-def usage(ctx: Context) -> Usage:
-    return ctx.shared("rubyllm_usage", lambda: _collect(ctx))
-
-
-def _collect(ctx: Context) -> Usage:
+def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall]) -> Usage:
+    """How the app's own code (not tests, not docs) uses RubyLLM."""
     u = Usage()
-    types = inference(ctx)
-    for item in llm_calls(ctx):
-        if item.kind == "rubyllm" and not is_test_path(ctx, item.call.path) and \
+    project = facts.project
+
+    def app_code(path: str) -> bool:
+        return project.is_code(path) and not project.is_test(path)
+
+    for item in llm_calls:
+        if item.kind == "rubyllm" and app_code(item.call.path) and \
                 item.call.method in CHAT_SENDS:
             u.sends.append(item.call)
-    for call in ctx.index.calls:
-        if is_test_path(ctx, call.path) or call.bare:
+    for call in facts.index.calls:
+        if not app_code(call.path) or call.bare:
             continue
         scope = scope_of_call(call)
         recv = types.type_of(call.receiver, scope) if call.receiver is not None else \
@@ -105,7 +101,7 @@ def _collect(ctx: Context) -> Usage:
         elif _in_loop(call.node):
             u.multi_turn.append((call, "the same chat is asked repeatedly"))
     u.multi_turn += _reused_receivers(u.sends)
-    for cls, _ in _agent_instructions(ctx):
+    for cls, _ in _agent_instructions(facts, types):
         u.instructions.append(cls)
     u.multi_turn.sort(key=lambda t: (t[0].path, t[0].line))
     return u
@@ -127,7 +123,7 @@ def _model_slugs(call: CallSite, models: list[str]) -> None:
             models.append(slug)
 
 
-def _chat_records(types: TypeInference) -> bool:
+def _chat_records(types: ValueFlow) -> bool:
     return any(module.endswith(("ChatMethods", "ChatLegacyMethods"))
                for module in types.records.values())
 
@@ -166,11 +162,10 @@ def _reused_receivers(sends: list[CallSite]) -> list[tuple[CallSite, str]]:
     return out
 
 
-def _agent_instructions(ctx: Context) -> list[tuple[CallSite, str]]:
+def _agent_instructions(facts: Facts, types: ValueFlow) -> list[tuple[CallSite, str]]:
     """``instructions "..."`` in the body of a RubyLLM::Agent subclass (1.12+)."""
-    types = inference(ctx)
     out = []
-    for call in ctx.index.calls_named("instructions"):
+    for call in facts.index.calls_named("instructions"):
         if call.receiver is None and call.enclosing_method is None and \
                 types.subclasses.get(call.enclosing_class or "") == "RubyLLM::Agent":
             out.append((call, "agent"))

@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from rubygrade.analysis.values import RType, ValueFlow, scope_of_call
 from rubygrade.index.model import CallSite
-from rubygrade.rubyllm.types import RType, inference, scope_of_call
 
 if TYPE_CHECKING:
-    from rubygrade.checks.base import Context
+    from rubygrade.analysis import Facts
 
 #: Methods that send a request to the model (Chat/record/Agent instances).
 CHAT_SENDS = ("ask", "say", "complete")
@@ -45,15 +45,10 @@ class LlmCall:
     receiver_type: RType | None = None
 
 
-def llm_calls(ctx: Context) -> list[LlmCall]:
+def find_llm_calls(facts: Facts, types: ValueFlow) -> list[LlmCall]:
     """Every LLM-reaching call site, sorted by (path, line, column)."""
-    return ctx.shared("llm_calls", lambda: _collect(ctx))
-
-
-def _collect(ctx: Context) -> list[LlmCall]:
-    types = inference(ctx)
     found: list[LlmCall] = []
-    for call in ctx.index.calls_named(*CHAT_SENDS, *MODULE_SENDS):
+    for call in facts.index.calls_named(*CHAT_SENDS, *MODULE_SENDS):
         scope = scope_of_call(call)
         recv = types.type_of(call.receiver, scope) if call.receiver is not None else \
             types.self_type(scope)
@@ -62,13 +57,13 @@ def _collect(ctx: Context) -> list[LlmCall]:
         api = _rubyllm_api(recv, call.method)
         if api is not None:
             found.append(LlmCall(call, "rubyllm", api, recv))
-    for call in ctx.index.calls_named(*_CLIENT_SENDS):
+    for call in facts.index.calls_named(*_CLIENT_SENDS):
         if call.receiver is None:
             continue
         recv = types.type_of(call.receiver, scope_of_call(call))
         if recv is not None and recv.kind == "external":
             found.append(LlmCall(call, "bypass", f"{recv.owner}#{call.method}", recv))
-    found += _http_bypass(ctx)
+    found += _http_bypass(facts)
     found.sort(key=lambda c: (c.call.path, c.call.line, c.call.column, c.api))
     return found
 
@@ -87,16 +82,17 @@ def _rubyllm_api(recv: RType, method: str) -> str | None:
     return None
 
 
-def _http_bypass(ctx: Context) -> list[LlmCall]:
+def _http_bypass(facts: Facts) -> list[LlmCall]:
     out: list[LlmCall] = []
-    paths = {path for path, source in ctx.project.files.items()
+    project = facts.project
+    paths = {path for path, source in project.files.items()
              if source.kind == "ruby" and LLM_ENDPOINT.search(source.text)
-             and not _is_test(ctx, path)}  # an endpoint stubbed in a test is not a bypass
+             and not project.is_test(path)}  # an endpoint stubbed in a test is not a bypass
     if not paths:
         return out
-    for call in ctx.index.calls_named(*sorted(_HTTP_POSTS)):
+    for call in facts.index.calls_named(*sorted(_HTTP_POSTS)):
         if call.path in paths:
-            lib = _http_lib(call, ctx.project.files[call.path].text)
+            lib = _http_lib(call, project.files[call.path].text)
             if lib is not None:
                 out.append(LlmCall(call, "bypass", f"{lib}.{call.method}"))
     return out
@@ -121,8 +117,3 @@ def _http_lib(call: CallSite, text: str) -> str | None:
             if lib in text:
                 return lib.rstrip(".")
     return None
-
-
-def _is_test(ctx: Context, path: str) -> bool:
-    rel = ctx.project.app_relative(path) or path
-    return rel.startswith(("test/", "spec/"))

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rubygrade import treeutil
-from rubygrade.checks.appcode import is_runtime
 from rubygrade.index.model import CallSite
 
 if TYPE_CHECKING:
-    from rubygrade.checks.base import Context
+    from rubygrade.index import Index
+    from rubygrade.project import Project
 
 HISTORY_WORD = re.compile(r"messag|histor|conversation|chat|turn|transcript|dialog", re.I)
 CAP = re.compile(r"\.(?:last|first|take|drop|shift|slice!|truncate)\b|\bMAX_|\bbytesize\b"
@@ -48,16 +48,12 @@ class History:
         return bool(self.session or self.cache or self.database)
 
 
-def history(ctx: Context) -> History:
-    return ctx.shared("persistence.history", lambda: _collect(ctx))
-
-
-def _collect(ctx: Context) -> History:
+def collect_history(project: Project, index: Index) -> History:
     h = History()
-    _session(ctx, h)
-    for call in ctx.index.calls_named("write", "fetch", "write_multi"):
+    _session(project, index, h)
+    for call in index.calls_named("write", "fetch", "write_multi"):
         if call.receiver_text.replace(" ", "") not in ("Rails.cache", "::Rails.cache") or \
-                not is_runtime(ctx, call.path):
+                not project.is_runtime(call.path):
             continue
         if call.method == "fetch" and call.block is None:
             continue  # a read
@@ -67,21 +63,22 @@ def _collect(ctx: Context) -> History:
             continue
         h.cache.append(CacheWrite(call, call.keyword("expires_in") is not None or
                                   call.keyword("expires_at") is not None))
-    for call in ctx.index.calls_named("acts_as_chat"):
-        if is_runtime(ctx, call.path):
+    for call in index.calls_named("acts_as_chat"):
+        if project.is_runtime(call.path):
             h.database.append((call.path, call.line, "acts_as_chat model"))
-    for cls in ctx.index.classes:
+    for cls in index.classes:
         if cls.superclass in ("ApplicationRecord", "ActiveRecord::Base") and \
-                re.search(r"Chat|Conversation|Message", cls.name) and is_runtime(ctx, cls.path):
+                re.search(r"Chat|Conversation|Message", cls.name) and \
+                project.is_runtime(cls.path):
             h.database.append((cls.path, cls.line, f"{cls.name} ActiveRecord model"))
     return h
 
 
-def _session(ctx: Context, h: History) -> None:
+def _session(project: Project, index: Index, h: History) -> None:
     first: dict[str, tuple[str, int]] = {}
     methods_by_key: dict[str, list[str]] = {}
-    for path, source in sorted(ctx.project.files.items()):
-        if source.kind != "ruby" or not is_runtime(ctx, path) or "session" not in source.text:
+    for path, source in sorted(project.files.items()):
+        if source.kind != "ruby" or not project.is_runtime(path) or "session" not in source.text:
             continue
         for number, line in enumerate(source.lines, start=1):
             if line.strip().startswith("#"):
@@ -91,7 +88,7 @@ def _session(ctx: Context, h: History) -> None:
                 if not SESSION_HISTORY_KEY.search(key) or re.search(r"_?ids?$", key):
                     continue
                 rest = line[match.end():]
-                method = ctx.index.method_at(path, number)
+                method = index.method_at(path, number)
                 body = treeutil.text(method.node) if method is not None else line
                 methods_by_key.setdefault(key, []).append(body)
                 # ``||= []`` only initialises; report where the history grows or is replaced.
@@ -108,10 +105,10 @@ def _session(ctx: Context, h: History) -> None:
         h.session.append(SessionStore(key, path, lineno, cap))
 
 
-def production_cache_store(ctx: Context) -> tuple[str, int, str] | None:
+def production_cache_store(project: Project) -> tuple[str, int, str] | None:
     """(path, line, store) of the production cache store setting, or None when unset."""
     for rel in ("config/environments/production.rb", "config/application.rb"):
-        source = ctx.project.get(rel)
+        source = project.get(rel)
         if source is None:
             continue
         for number, line in enumerate(source.lines, start=1):

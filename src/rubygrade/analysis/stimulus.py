@@ -23,7 +23,7 @@ from tree_sitter import Node
 from rubygrade import treeutil
 
 if TYPE_CHECKING:
-    from rubygrade.checks.base import Context
+    from rubygrade.project import Project
     from rubygrade.sources import SourceFile
 
 CONTROLLERS_DIR = "app/javascript/controllers/"
@@ -74,24 +74,20 @@ def identifier_for(rel: str) -> str | None:
     return None
 
 
-def stimulus_wiring(ctx: Context) -> StimulusWiring:
-    return ctx.shared("stimulus_wiring", lambda: _collect(ctx))
-
-
-def _collect(ctx: Context) -> StimulusWiring:
+def collect_wiring(project: Project) -> StimulusWiring:
     wiring = StimulusWiring()
     by_path: dict[str, StimulusController] = {}
-    for source in sorted(ctx.project.app_files(), key=lambda s: s.path):
-        rel = ctx.project.app_relative(source.path) or ""
+    for source in sorted(project.app_files(), key=lambda s: s.path):
+        rel = project.app_relative(source.path) or ""
         ident = identifier_for(rel)
         if ident is not None and source.kind == "javascript":
             controller = _read_controller(ident, source)
             wiring.controllers[ident] = controller
             by_path[rel] = controller
-    for source in sorted(ctx.project.app_files("javascript"), key=lambda s: s.path):
-        _registrations(source, ctx, wiring, by_path)
-    for source in sorted(ctx.project.app_files(), key=lambda s: s.path):
-        rel = ctx.project.app_relative(source.path) or ""
+    for source in sorted(project.app_files("javascript"), key=lambda s: s.path):
+        _registrations(source, project, wiring, by_path)
+    for source in sorted(project.app_files(), key=lambda s: s.path):
+        rel = project.app_relative(source.path) or ""
         if source.kind == "erb" and rel.startswith("app/"):
             wiring.uses += _html_uses(source)
             wiring.uses += _ruby_uses(source)
@@ -154,13 +150,13 @@ def _keys(node: Node) -> set[str]:
     return out
 
 
-def _registrations(source: SourceFile, ctx: Context, wiring: StimulusWiring,
+def _registrations(source: SourceFile, project: Project, wiring: StimulusWiring,
                    by_path: dict[str, StimulusController]) -> None:
     text = source.text
     if "register(" not in text:
         return
     imports = {m.group(1): m.group(2) for m in _IMPORT.finditer(text)}
-    folder = (ctx.project.app_relative(source.path) or "").rsplit("/", 1)[0]
+    folder = (project.app_relative(source.path) or "").rsplit("/", 1)[0]
     for match in _REGISTER.finditer(text):
         ident, const = match.group(1), match.group(2)
         if ident in wiring.controllers:

@@ -30,9 +30,10 @@ from rubygrade import treeutil
 from rubygrade.index.model import CallSite, MethodDef
 
 if TYPE_CHECKING:
+    from rubygrade.analysis import Facts
     from rubygrade.catalogue.model import Catalogue, MethodSig
-    from rubygrade.checks.base import Context
     from rubygrade.index import Index
+    from rubygrade.project import Project
 
 _MAX_DEPTH = 40
 
@@ -480,56 +481,34 @@ def _is_local_elsewhere(node: Node, name: str) -> bool:
     return False
 
 
-#: App-relative folders whose code the app runs (docs/ and examples/ are prose, not code).
-CODE_DIRS = ("app/", "lib/", "config/", "test/", "spec/", "db/", "script/", "jobs/",
-             "services/", "bin/")
-
-
-def in_code(ctx: Context, path: str) -> bool:
-    """True for a file the app runs or tests, judged by its app-relative folder."""
-    rel = ctx.project.app_relative(path)
-    if rel is None:
-        return False
-    return "/" not in rel or rel.startswith(CODE_DIRS)
-
-
-def uses_new_acts_as(ctx: Context) -> bool:
-    for path, source in ctx.project.files.items():
+def uses_new_acts_as(project: Project) -> bool:
+    """``config.use_new_acts_as = true``: the 1.7+ Rails integration modules apply."""
+    for path, source in project.files.items():
         if source.kind == "ruby" and "config/" in path and "use_new_acts_as" in source.text:
             if _NEW_ACTS_AS.search(source.text):
                 return True
     return False
 
 
-def inference(ctx: Context) -> TypeInference:
-    """The run's shared :class:`TypeInference`."""
-    def build() -> TypeInference:
-        catalogue = None
-        try:
-            catalogue = ctx.catalogue
-        except (ValueError, OSError) as exc:
-            ctx.diagnostic("catalogue", f"RubyLLM catalogue unavailable: {exc}")
-        return TypeInference(ctx.index, catalogue, uses_new_acts_as(ctx))
-
-    return ctx.shared("rubyllm_types", build)
-
-
 def scope_of_call(call: CallSite) -> Scope:
     return Scope(call.path, call.enclosing_method, call.enclosing_class)
 
 
-def rubyllm_type_of(ctx: Context, node: Node | None, where: Scope | CallSite) -> RType | None:
-    """The type of ``node`` (None: unknown). ``where`` is a Scope or the CallSite that
-    contains ``node`` (e.g. ``rubyllm_type_of(ctx, call.receiver, call)``).
+class ValueFlow(TypeInference):
+    """The run's value analysis, built from the facts."""
 
-    ``RType.is_rubyllm`` tells RubyLLM values from other LLM clients (``kind="external"``)."""
-    scope = where if isinstance(where, Scope) else scope_of_call(where)
-    return inference(ctx).type_of(node, scope)
+    def __init__(self, facts: Facts) -> None:
+        super().__init__(facts.index, facts.catalogue, uses_new_acts_as(facts.project))
 
+    def type_at(self, node: Node | None, where: Scope | CallSite) -> RType | None:
+        """The type of ``node`` (None: unknown). ``where`` is a Scope or the CallSite that
+        contains ``node`` (e.g. ``values.type_at(call.receiver, call)``)."""
+        scope = where if isinstance(where, Scope) else scope_of_call(where)
+        return self.type_of(node, scope)
 
-def receiver_type(ctx: Context, call: CallSite) -> RType | None:
-    """The type of ``call``'s receiver (``self`` for a receiver-less call)."""
-    scope = scope_of_call(call)
-    if call.receiver is None:
-        return inference(ctx).self_type(scope)
-    return inference(ctx).type_of(call.receiver, scope)
+    def receiver_type(self, call: CallSite) -> RType | None:
+        """The type of ``call``'s receiver (``self`` for a receiver-less call)."""
+        scope = scope_of_call(call)
+        if call.receiver is None:
+            return self.self_type(scope)
+        return self.type_of(call.receiver, scope)

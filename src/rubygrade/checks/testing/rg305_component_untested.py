@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.tests.suite import TestSuite, anchor_file, rails_test_suite
+from rubygrade.analysis.suite import TestSuite, anchor_file
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
 _FOLDERS = {
@@ -55,13 +56,12 @@ class ComponentUntested(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        suite = rails_test_suite(ctx)
-        if suite is None:
-            return
+        suite = ctx.analyses.suite
         for kind, present in self._kinds(ctx).items():
             if present is None or self._tested(ctx, suite, kind):
                 continue
-            ctx.report(anchor_file(ctx), 1, f"The app's {kind} have no tests ({present}).",
+            ctx.report(anchor_file(ctx.project, suite), 1,
+                       f"The app's {kind} have no tests ({present}).",
                        fix=f"Add tests for the {kind}.", data={"kind": kind})
 
     def _kinds(self, ctx: Context) -> dict[str, str | None]:

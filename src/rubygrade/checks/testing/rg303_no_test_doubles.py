@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.tests.suite import rails_test_suite, report_suite_lacks
+from rubygrade.analysis.suite import anchor_file
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
 
@@ -44,11 +45,11 @@ class NoTestDoubles(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        suite = rails_test_suite(ctx)
-        if suite is None or suite.doubles:
+        if ctx.analyses.suite.doubles:
             return
-        report_suite_lacks(ctx, suite,
-                           "The tests use no test double (no stub, mock, fake or HTTP stub).",
-                           no_tests="There are no tests, so no test doubles.",
-                           fix="Stub RubyLLM (Mocha, Minitest stub or a FakeChat with the real "
-                               "method names) in the tests that send messages.")
+        suite = ctx.analyses.suite
+        ctx.report(anchor_file(ctx.project, suite), 1,
+                   "The tests use no test double (no stub, mock, fake or HTTP stub)."
+                   if suite.tests else "There are no tests, so no test doubles.",
+                   fix="Stub RubyLLM (Mocha, Minitest stub or a FakeChat with the real "
+                       "method names) in the tests that send messages.")

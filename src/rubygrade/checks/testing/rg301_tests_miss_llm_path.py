@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
-from rubygrade.checks.tests.suite import is_test_file, test_suite
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
-from rubygrade.rubyllm.calls import llm_calls
 
 
 class TestsMissLlmPath(Rule):
@@ -51,11 +50,11 @@ class TestsMissLlmPath(Rule):
     def check(self, ctx: Context) -> None:
         if not ctx.project.is_rails:
             return
-        calls = [c for c in llm_calls(ctx) if c.call.enclosing_method is not None
-                 and not is_test_file(ctx, c.call.path)]
+        calls = [c for c in ctx.analyses.llm_calls if c.call.enclosing_method is not None
+                 and not ctx.project.is_test(c.call.path)]
         if not calls:
             return  # no LLM call found: nothing to reach (RG2xx says why)
-        suite = test_suite(ctx)
+        suite = ctx.analyses.suite
         keys = {m.key for c in calls if (m := c.call.enclosing_method) is not None}
         if keys & suite.reached:
             return

@@ -1,0 +1,181 @@
+"""The shared analyses: what every rule may ask about the app, each computed once per run.
+
+Rules sit above this layer and never compute these facts themselves; analyses
+never import rules. Each analysis takes the narrow facts it needs (the
+project, the index, the catalogue, the brief, other analyses), and
+:class:`Analyses` wires them together lazily, so a run that needs no
+value-flow never builds one.
+
+=========================  ============================================================
+``values``                 what each expression holds (RubyLLM roles), by data flow
+``llm_calls``              every call site that sends a request to a model
+``api_checks``             calls on RubyLLM values checked against the catalogue
+``constants``              ``RubyLLM::`` constants the catalogue lacks
+``usage``                  how the app uses RubyLLM (the rubric's awards)
+``rescues``                which rescue clauses catch what an LLM call raises
+``guards``                 which LLM calls are guarded before they become a 500
+``reachable``              methods a controller action, job, channel or mailbox reaches
+``preflight``              the API-key check before the first request
+``history`` / ``state``    where the conversation lives; process-local state
+``suite``                  the test suite: what tests reach, doubles, error paths
+``turbo`` / ``stimulus``   Turbo Streams use; Stimulus controllers and their wiring
+``views``                  partials and templates
+``deliverables``           Dockerfile, compose, declared gems
+=========================  ============================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from rubygrade.models import Diagnostic
+
+if TYPE_CHECKING:
+    from rubygrade.analysis.api_checks import CallProblems
+    from rubygrade.analysis.constants import ConstantRef
+    from rubygrade.analysis.deliverables import Deliverables
+    from rubygrade.analysis.guards import GuardAnalysis
+    from rubygrade.analysis.history import History
+    from rubygrade.analysis.llm_calls import LlmCall
+    from rubygrade.analysis.rescues import RescueModel
+    from rubygrade.analysis.state import StateSite
+    from rubygrade.analysis.stimulus import StimulusWiring
+    from rubygrade.analysis.suite import TestSuite
+    from rubygrade.analysis.turbo import TurboUse
+    from rubygrade.analysis.usage import Usage
+    from rubygrade.analysis.values import ValueFlow
+    from rubygrade.brief import Brief
+    from rubygrade.catalogue.model import Catalogue
+    from rubygrade.index import Index
+    from rubygrade.project import Project
+
+
+@dataclass
+class Facts:
+    """The read-only inputs of every analysis: the project, its index, the brief, the catalogue."""
+
+    project: Project
+    index: Index
+    brief: Brief
+    catalogue_version: str | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @cached_property
+    def catalogue(self) -> Catalogue | None:
+        """The catalogue of the resolved ruby_llm version (None: no version, or unreadable)."""
+        if self.catalogue_version is None:
+            return None
+        from rubygrade.catalogue.store import load_catalogue
+
+        try:
+            return load_catalogue(self.catalogue_version)
+        except (ValueError, OSError) as exc:
+            self.diagnose("catalogue", f"RubyLLM catalogue unavailable: {exc}")
+            return None
+
+    def diagnose(self, kind: str, message: str, path: str | None = None,
+                 line: int | None = None) -> None:
+        """Record a diagnostic about the run (an analysis that bounds itself says so here)."""
+        self.diagnostics.append(Diagnostic(kind=kind, message=message, path=path,  # type: ignore[arg-type]
+                                           line=line))
+
+
+class Analyses:
+    """Every shared analysis of one run, built on first use and kept for the run."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self.project = facts.project
+        self.index = facts.index
+
+    @cached_property
+    def values(self) -> ValueFlow:
+        from rubygrade.analysis.values import ValueFlow
+
+        return ValueFlow(self.facts)
+
+    @cached_property
+    def llm_calls(self) -> list[LlmCall]:
+        from rubygrade.analysis.llm_calls import find_llm_calls
+
+        return find_llm_calls(self.facts, self.values)
+
+    @cached_property
+    def api_checks(self) -> CallProblems:
+        from rubygrade.analysis.api_checks import check_calls
+
+        return check_calls(self.facts, self.values)
+
+    @cached_property
+    def missing_constants(self) -> list[ConstantRef]:
+        from rubygrade.analysis.constants import find_missing_constants
+
+        return find_missing_constants(self.facts)
+
+    @cached_property
+    def usage(self) -> Usage:
+        from rubygrade.analysis.usage import collect_usage
+
+        return collect_usage(self.facts, self.values, self.llm_calls)
+
+    @cached_property
+    def reachable(self) -> set[str]:
+        from rubygrade.analysis.entries import request_reachable
+
+        return request_reachable(self.project, self.index)
+
+    @cached_property
+    def rescues(self) -> RescueModel:
+        from rubygrade.analysis.rescues import RescueModel
+
+        return RescueModel(self.facts)
+
+    @cached_property
+    def guards(self) -> GuardAnalysis:
+        from rubygrade.analysis.guards import GuardAnalysis
+
+        return GuardAnalysis(self.facts, self.llm_calls, self.rescues)
+
+    @cached_property
+    def preflight(self) -> tuple[str, int, str] | None:
+        from rubygrade.analysis.preflight import find_preflight
+
+        return find_preflight(self.project, self.facts.brief)
+
+    @cached_property
+    def history(self) -> History:
+        from rubygrade.analysis.history import collect_history
+
+        return collect_history(self.project, self.index)
+
+    @cached_property
+    def state(self) -> list[StateSite]:
+        from rubygrade.analysis.state import find_state
+
+        return find_state(self.project, self.index, self.values, self.reachable)
+
+    @cached_property
+    def suite(self) -> TestSuite:
+        from rubygrade.analysis.suite import build_suite
+
+        return build_suite(self.project, self.index)
+
+    @cached_property
+    def turbo(self) -> TurboUse:
+        from rubygrade.analysis.turbo import collect_turbo
+
+        return collect_turbo(self.project, self.index)
+
+    @cached_property
+    def stimulus(self) -> StimulusWiring:
+        from rubygrade.analysis.stimulus import collect_wiring
+
+        return collect_wiring(self.project)
+
+    @cached_property
+    def deliverables(self) -> Deliverables:
+        from rubygrade.analysis.deliverables import Deliverables
+
+        return Deliverables(self.project)
