@@ -38,8 +38,13 @@ _TOO_COMMON = {"new", "call", "each", "map", "to_s", "save", "update", "find", "
 
 
 class CallGraph:
-    def __init__(self, index: Index) -> None:
+    """``library_call(call)`` tells calls on values known to be a library's objects
+    (a RubyLLM chat): those never resolve to an app method that shares the name."""
+
+    def __init__(self, index: Index,
+                 library_call: Callable[[CallSite], bool] | None = None) -> None:
         self.index = index
+        self._library_call = library_call
         self.graph: nx.DiGraph = nx.DiGraph()
         self.methods: dict[str, MethodDef] = {}
         for method in index.methods:
@@ -108,15 +113,22 @@ class CallGraph:
                     return [key]
         return []
 
-    def resolve(self, call: CallSite) -> list[str]:
+    def structural_targets(self, call: CallSite) -> list[str]:
+        """The method keys this call certainly reaches by the code's structure (class
+        context, constants, constructed receivers), never by name alone."""
+        return self.resolve(call, by_name=False)
+
+    def resolve(self, call: CallSite, by_name: bool = True) -> list[str]:
         """The method keys this call may reach (empty when unknown)."""
         receiver = call.receiver
         context = call.enclosing_class or ""
         name = call.method
         if receiver is None or receiver.type == "self":
             singleton = bool(call.enclosing_method and call.enclosing_method.singleton)
+            if name == "new" and singleton and context:
+                return self._in_class_chain(context, "initialize", False)  # ``new(...)`` in ``self.call``
             found = self._in_class_chain(context, name, singleton) if context else []
-            if found or receiver is not None:
+            if found or receiver is not None or not by_name:
                 return found
             return self._by_name(name) if not call.bare else self._by_name(name, modules_only=True)
         const = treeutil.constant_name(receiver)
@@ -128,8 +140,10 @@ class CallGraph:
         built = self._receiver_class(call, receiver)
         if built is not None:
             return self._in_class_chain(built, name, False)
-        if name in _TOO_COMMON:
+        if name in _TOO_COMMON or not by_name:
             return []
+        if self._library_call is not None and self._library_call(call):
+            return []  # ``chat.ask`` on a RubyLLM chat is the gem's, not ChatSession#ask
         return self._by_name(name)
 
     def _receiver_class(self, call: CallSite, receiver: Node) -> str | None:

@@ -47,8 +47,10 @@ if TYPE_CHECKING:
     from rubygrade.analysis.usage import Usage
     from rubygrade.analysis.values import ValueFlow
     from rubygrade.brief import Brief
+    from rubygrade.callgraph import CallGraph
     from rubygrade.catalogue.model import Catalogue
     from rubygrade.index import Index
+    from rubygrade.index.model import CallSite
     from rubygrade.project import Project
 
 
@@ -97,6 +99,20 @@ class Analyses:
         return ValueFlow(self.facts)
 
     @cached_property
+    def call_graph(self) -> CallGraph:
+        """The app's call graph, where a call on a RubyLLM value (or another LLM client)
+        never resolves by name to an app method that happens to share its name."""
+        from rubygrade.callgraph import CallGraph
+
+        values = self.values
+
+        def library_call(call: CallSite) -> bool:
+            recv = values.receiver_type(call) if call.receiver is not None else None
+            return recv is not None and (recv.is_rubyllm or recv.kind == "external")
+
+        return CallGraph(self.index, library_call)
+
+    @cached_property
     def llm_calls(self) -> list[LlmCall]:
         from rubygrade.analysis.llm_calls import find_llm_calls
 
@@ -124,7 +140,7 @@ class Analyses:
     def reachable(self) -> set[str]:
         from rubygrade.analysis.entries import request_reachable
 
-        return request_reachable(self.project, self.index)
+        return request_reachable(self.project, self.index, self.call_graph)
 
     @cached_property
     def rescues(self) -> RescueModel:
@@ -136,7 +152,7 @@ class Analyses:
     def guards(self) -> GuardAnalysis:
         from rubygrade.analysis.guards import GuardAnalysis
 
-        return GuardAnalysis(self.facts, self.llm_calls, self.rescues)
+        return GuardAnalysis(self.facts, self.llm_calls, self.rescues, self.call_graph)
 
     @cached_property
     def preflight(self) -> tuple[str, int, str] | None:
@@ -160,7 +176,7 @@ class Analyses:
     def suite(self) -> TestSuite:
         from rubygrade.analysis.suite import build_suite
 
-        return build_suite(self.project, self.index)
+        return build_suite(self.project, self.index, self.call_graph)
 
     @cached_property
     def turbo(self) -> TurboUse:

@@ -97,20 +97,33 @@ def called_name(call: CallSite) -> str:
 
 
 def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
-    """Every call on a typed RubyLLM receiver in the app's code, checked against the catalogue."""
+    """Every call on a RubyLLM value in the app's code, checked against the catalogue.
+
+    Receivers whose role is not certain (it survived an unchecked step) are not checked:
+    a claim about them could be false. Receiver-less calls inside an acts_as_chat model
+    or a gem subclass are calls on ``self`` and are checked like ``self.ask(...)``.
+    """
     out = CallProblems([], [])
     catalogue = types.catalogue
     if catalogue is None:
         return out
     for call in facts.index.calls:
-        if call.bare or call.receiver is None or call.method in TEST_DOUBLE_METHODS:
+        if call.bare or call.method in TEST_DOUBLE_METHODS:
             continue
+        if call.receiver is None and call.enclosing_method is None:
+            continue  # class-body macros (acts_as_chat, has_many): not calls on an instance
         if not facts.project.is_code(call.path):
             continue
         if _guarded(call.node, called_name(call)):
             continue
-        recv = types.type_of(call.receiver, scope_of_call(call))
-        if recv is None or not recv.is_rubyllm:
+        recv = types.receiver_type(call)
+        if recv is None or not recv.is_rubyllm or not recv.certain:
+            continue
+        if call.receiver is None:
+            # Implicit self also answers Kernel and ActiveRecord methods (raise, Array, save):
+            # only the gem's own methods are checked, and only for how they bind.
+            if recv.kind in ("record", "subclass"):
+                _check_self_call(facts.index, catalogue, call, recv, out)
             continue
         _check_call(facts.index, catalogue, call, recv, out)
     return out
@@ -146,6 +159,17 @@ def _check_call(index: Index, cat: Catalogue, call: CallSite, recv: RType,
         out.unknown.append(UnknownMethod(call, recv, name, singleton, private, shape))
         return
     if name == call.method:  # a setter written as ``x.key = v`` always passes one value
+        _check_binding(call, recv, sig, out)
+
+
+def _check_self_call(index: Index, cat: Catalogue, call: CallSite, recv: RType,
+                     out: CallProblems) -> None:
+    """``ask(t, temperature: 0.1)`` inside an acts_as_chat model: binds like ``self.ask``."""
+    name = call.method
+    if recv.app_class and _app_defines(index, recv.app_class, name):
+        return
+    sig = cat.find_method(recv.owner, name)
+    if sig is not None and _own_gem_method(cat, recv.owner, name):
         _check_binding(call, recv, sig, out)
 
 

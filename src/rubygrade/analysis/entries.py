@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 from rubygrade.index.model import MethodDef
 
 if TYPE_CHECKING:
+    from rubygrade.callgraph import CallGraph
     from rubygrade.index import Index
     from rubygrade.project import Project
 
@@ -36,7 +37,7 @@ def entry_kind(project: Project, method: MethodDef) -> EntryKind | None:
     return None
 
 
-def request_reachable(project: Project, index: Index) -> set[str]:
+def request_reachable(project: Project, index: Index, graph: CallGraph) -> set[str]:
     """Method keys a controller action, job, channel or mailbox reaches in the call graph."""
     entries = sorted(m.key for m in index.methods if entry_kind(project, m) is not None)
-    return index.call_graph.reachable_from(entries)
+    return graph.reachable_from(entries)

@@ -25,6 +25,7 @@ from rubygrade.index.model import CallSite, RescueClause
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
+    from rubygrade.callgraph import CallGraph
     from rubygrade.project import Project
 
 _HANDLER_MACROS = ("rescue_from", "discard_on", "retry_on")
@@ -91,10 +92,11 @@ class Guarding:
 
 
 class GuardAnalysis:
-    def __init__(self, facts: Facts, llm_calls: list[LlmCall], rescues: RescueModel) -> None:
+    def __init__(self, facts: Facts, llm_calls: list[LlmCall], rescues: RescueModel,
+                 graph: CallGraph) -> None:
         self.project = facts.project
         self.index = facts.index
-        self.graph = facts.index.call_graph
+        self.graph = graph
         self.rescues = rescues
         self._llm_calls = llm_calls
         self._class_handlers: dict[str, tuple[Handler, ...]] = {}
