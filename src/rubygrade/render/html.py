@@ -112,8 +112,15 @@ def source_link(base: str | None, path: str, line: int | None) -> str | None:
     """``base`` + the percent-encoded repository path + ``#L<line>``, or None without a base."""
     if base is None or not path:
         return None
-    encoded = "/".join(quote(segment, safe="") for segment in path.split("/"))
+    encoded = "/".join(_quote_segment(segment) for segment in path.split("/"))
     return base + encoded + (f"#L{line}" if line else "")
+
+
+def _quote_segment(segment: str) -> str:
+    try:  # a file name that was not UTF-8 reaches us with its bytes as surrogate escapes
+        return quote(segment, safe="", errors="surrogateescape")
+    except UnicodeEncodeError:
+        return quote(segment, safe="", errors="replace")
 
 
 def safe_file_name(name: str) -> str:
