@@ -19,7 +19,7 @@ ATTRS = {
     "lang", "charset", "name", "content", "http-equiv", "class", "id", "href", "rel", "title",
     "role", "aria-label", "aria-labelledby", "aria-live", "viewbox", "preserveaspectratio", "x", "y",
     "width", "height", "scope", "data-sort", "data-value", "data-tier", "data-rank", "type", "value",
-    "checked", "hidden",
+    "checked", "hidden", "colspan",
 }
 TOKEN = re.compile(r"^[a-z0-9-]+$")
 NUMBER = re.compile(r"^\d+(\.\d+)?$")

@@ -502,7 +502,8 @@ def leaderboard_context(lines: Iterable[dict[str, Any]], pages: dict[tuple[str, 
         failed.append({"repo": str(line["repo"]), "reason": summary, "detail": rest.strip(),
                        "status": str(line.get("status", "error")).replace("_", " ")})
     return {
-        "title": "rubygrade leaderboard", "header": header, "rows": rows, "histogram": histogram,
+        "title": "rubygrade leaderboard", "wide": True, "header": header, "rows": rows,
+        "histogram": histogram,
         "tiers": [{"tier": t, "count": tiers[t], "tier_class": tier_class(t),
                    "key": safe_file_name(t).lower()} for t in tier_order],
         "failed": failed, "graded": n, "generated": generated,
