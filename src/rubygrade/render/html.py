@@ -254,7 +254,6 @@ class DimView:
     width: str
     level: int
     lines: list[Line]
-    findings: int
 
 
 @dataclass
@@ -315,16 +314,14 @@ def _line_view(change: ScoreChange, anchors: dict[tuple[str, str], str], base: s
                 more=max(0, len(change.locations) - MAX_LOCATIONS_SHOWN))
 
 
-def _dim_view(dim: DimensionScore, anchors: dict[tuple[str, str], str], base: str | None,
-              findings: int) -> DimView:
+def _dim_view(dim: DimensionScore, anchors: dict[tuple[str, str], str], base: str | None) -> DimView:
     share = _share(dim.score, dim.max)
     order = {"penalty": 0, "award": 1, "clamp": 2}
     lines = sorted((_line_view(c, anchors, base) for c in dim.breakdown if c.points != 0),
                    key=lambda x: (order[x.kind], x.source))
     return DimView(key=dim.key.value, name=dim.name, label=SHORT_LABELS.get(dim.key, dim.name),
                    score=_num(dim.score), max=_num(dim.max), lost=_num(round(dim.max - dim.score, 2)),
-                   width=_pct(share), level=level(share), lines=lines,
-                   findings=findings)
+                   width=_pct(share), level=level(share), lines=lines)
 
 
 def report_context(report: Report, source_url: str | None = None, generated: str | None = None,
@@ -360,7 +357,7 @@ def report_context(report: Report, source_url: str | None = None, generated: str
                        for d in DIMENSION_ORDER if evidence.get(d.value)]
 
     counts = {s: sum(1 for f in active if f.severity.value == s) for s in ("error", "warning", "info")}
-    dims = [_dim_view(d, anchors, base, len(by_dim.get(d.key.value, []))) for d in report.dimensions]
+    dims = [_dim_view(d, anchors, base) for d in report.dimensions]
     max_total = sum(d.max for d in report.dimensions) or 100.0
     total_share = _share(report.total, max_total)
     diagnostics = [
@@ -431,7 +428,7 @@ def ranked(lines: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[
     """Graded lines by total (best first, then name) and the others by name, as in the batch."""
     items = list(lines)
     graded = sorted((x for x in items if x.get("status") == "ok"), key=lambda x: (-x["total"], x["repo"]))
-    others = sorted((x for x in items if x.get("status") != "ok"), key=lambda x: (x["repo"], x["path"]))
+    others = sorted((x for x in items if x.get("status") != "ok"), key=line_key)
     return graded, others
 
 
@@ -546,11 +543,11 @@ def _page(template: str, context: dict[str, Any], script: str | None = None) -> 
     for text in (css, js or ""):
         if "</" in text:  # would end the element early
             raise ValueError("inline assets must not contain '</'")
-    policy = ("default-src 'none'; base-uri 'none'; form-action 'none'; img-src data:; "
-              f"style-src {_csp_hash(css)}; script-src {_csp_hash(js) if js else chr(39) + 'none' + chr(39)}")
-    html = _environment().get_template(template).render(
+    script_src = _csp_hash(js) if js else "'none'"
+    policy = ("default-src 'none'; base-uri 'none'; form-action 'none'; "
+              f"style-src {_csp_hash(css)}; script-src {script_src}")
+    return _environment().get_template(template).render(
         **context, css=Markup(css), script=Markup(js) if js else None, csp=policy)
-    return html
 
 
 def render(report: Report, source_url: str | None = None, generated: str | None = None,
