@@ -265,20 +265,23 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         if sink is not sys.stdout:
             sink.close()
     if args.leaderboard and args.leaderboard.endswith(".html"):
-        _write_html_leaderboard(lines, Path(args.leaderboard))
+        _write_html_leaderboard(lines, Path(args.leaderboard), quiet=args.quiet)
     elif args.leaderboard:
         fmt = "csv" if args.leaderboard.endswith(".csv") else "md"
         _emit(batch.leaderboard(lines, fmt), args.leaderboard)
     return 0
 
 
-def _write_html_leaderboard(lines: list[dict[str, Any]], board: Path) -> None:
+def _write_html_leaderboard(lines: list[dict[str, Any]], board: Path, quiet: bool) -> None:
     from rubygrade.render.html import write_leaderboard
 
     try:
-        write_leaderboard(lines, board)
+        written = write_leaderboard(lines, board)
     except OSError as exc:
         raise UsageError(f"{exc.filename or board}: cannot write: {exc.strerror}") from None
+    if not quiet and len(written) > 1:
+        print(f"rubygrade: wrote {board} and {len(written) - 1} report page(s) in "
+              f"{written[1].parent}/", file=sys.stderr)
 
 
 def _emit(text: str, output: str | None) -> None:

@@ -189,6 +189,21 @@ def test_not_comparable_grades_are_flagged(batch: Batch) -> None:
         where=lambda e: e.get("id") == "not-comparable")
 
 
+def test_batch_says_where_the_pages_went_and_reports_unwritable_boards(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(EXAMPLE, tmp_path / "results" / "chatapp")
+    board = tmp_path / "out" / "board.html"
+    board.parent.mkdir()
+    assert main(["batch", str(tmp_path / "results"), "--out", str(tmp_path / "r.jsonl"),
+                 "--leaderboard", str(board)]) == 0
+    assert f"rubygrade: wrote {board} and 1 report page(s) in {board.parent / 'board'}/" in \
+        capsys.readouterr().err
+    (tmp_path / "blocked").write_text("a file, not a folder\n", encoding="utf-8")
+    assert main(["batch", str(tmp_path / "results"), "-q", "--out", str(tmp_path / "r.jsonl"),
+                 "--leaderboard", str(tmp_path / "blocked" / "board.html")]) == 2
+    assert "cannot write" in capsys.readouterr().err
+
+
 def test_an_empty_batch_still_renders(tmp_path: Path) -> None:
     board = tmp_path / "board.html"
     assert main(["batch", str(tmp_path / "nothing-here"), "-q", "--leaderboard", str(board)]) == 0
