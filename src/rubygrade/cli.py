@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rubygrade import __version__
 
@@ -35,9 +35,12 @@ class UsageError(Exception):
 
 
 def _add_output_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", "-f", default="text", help="text, json, sarif or markdown")
+    p.add_argument("--format", "-f", default="text", help="text, json, sarif, markdown or html")
     p.add_argument("--output", "-o", help="write the report to this file instead of stdout")
     p.add_argument("--verbose", "-v", action="store_true", help="text: show every finding")
+    p.add_argument("--source-url", metavar="URL",
+                   help="html: link file:line to URL + path + #Lline "
+                        "(e.g. https://github.com/org/repo/blob/SHA/)")
 
 
 def _add_gates(p: argparse.ArgumentParser) -> None:
@@ -83,7 +86,8 @@ def _add_grade(sub: _Subparsers) -> None:
     b.add_argument("dirs", nargs="+", metavar="DIR", help="folders holding one repository per sub-folder")
     b.add_argument("--jobs", "-j", type=int, default=1, help="parallel processes (default: 1)")
     b.add_argument("--out", help="JSON Lines file (default: stdout)")
-    b.add_argument("--leaderboard", help="write a leaderboard: FILE.md or FILE.csv")
+    b.add_argument("--leaderboard", help="write a leaderboard: FILE.md, FILE.csv or FILE.html "
+                   "(html: plus one report page per repository in FILE/)")
     b.add_argument("--rubric", help="rubric TOML file")
     b.add_argument("--brief", help="brief TOML file")
     b.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
@@ -119,7 +123,11 @@ def _output(report: Report, args: argparse.Namespace) -> None:
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}; choose from {', '.join(FORMATS)}")
-    options = {"verbose": args.verbose} if args.format == "text" else {}
+    options: dict[str, object] = {}
+    if args.format == "text":
+        options = {"verbose": args.verbose}
+    elif args.format == "html":
+        options = {"source_url": args.source_url}
     _emit(render(report, args.format, **options), args.output)
 
 
@@ -146,6 +154,15 @@ def _check_format(args: argparse.Namespace) -> None:
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}; choose from {', '.join(FORMATS)}")
+    if getattr(args, "source_url", None) is not None:
+        from rubygrade.render.html import SourceUrlError, validate_source_url
+
+        if args.format != "html":
+            raise UsageError("--source-url applies to --format html only")
+        try:
+            validate_source_url(args.source_url)
+        except SourceUrlError as exc:
+            raise UsageError(str(exc)) from None
 
 
 def _limits(args: argparse.Namespace) -> Limits:
@@ -229,8 +246,8 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    if args.leaderboard and not args.leaderboard.endswith((".md", ".csv")):
-        raise UsageError("--leaderboard must name a .md or .csv file")
+    if args.leaderboard and not args.leaderboard.endswith((".md", ".csv", ".html")):
+        raise UsageError("--leaderboard must name a .md, .csv or .html file")
     _load_data(args)  # fail early, once, on an invalid rubric or brief
     repos = batch.discover(args.dirs)
     progress = None if args.quiet else batch.stderr_progress()
@@ -247,10 +264,24 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     finally:
         if sink is not sys.stdout:
             sink.close()
-    if args.leaderboard:
+    if args.leaderboard and args.leaderboard.endswith(".html"):
+        _write_html_leaderboard(lines, Path(args.leaderboard), quiet=args.quiet)
+    elif args.leaderboard:
         fmt = "csv" if args.leaderboard.endswith(".csv") else "md"
         _emit(batch.leaderboard(lines, fmt), args.leaderboard)
     return 0
+
+
+def _write_html_leaderboard(lines: list[dict[str, Any]], board: Path, quiet: bool) -> None:
+    from rubygrade.render.html import write_leaderboard
+
+    try:
+        written = write_leaderboard(lines, board)
+    except OSError as exc:
+        raise UsageError(f"{exc.filename or board}: cannot write: {exc.strerror}") from None
+    if not quiet and len(written) > 1:
+        print(f"rubygrade: wrote {board} and {len(written) - 1} report page(s) in "
+              f"{written[1].parent}/", file=sys.stderr)
 
 
 def _emit(text: str, output: str | None) -> None:

@@ -6,15 +6,15 @@ import importlib
 
 from rubygrade.models import Report
 
-FORMATS = ("text", "json", "sarif", "markdown")
+FORMATS = ("text", "json", "sarif", "markdown", "html")
 
 
 def render(report: Report, fmt: str, **options: object) -> str:
-    """Render ``report`` as ``fmt``; only the text format takes options (colour, verbose)."""
+    """Render ``report`` as ``fmt``; text takes ``colour``/``verbose``, html ``source_url``/``generated``."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     module = importlib.import_module(f"rubygrade.render.{fmt}")
-    if fmt == "text":
+    if fmt in ("text", "html"):
         text: str = module.render(report, **options)
     else:
         text = module.render(report)
