@@ -19,6 +19,7 @@ Resolution, and its limits (precision over recall):
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -31,8 +32,13 @@ from rubygrade.index.model import Assignment, CallSite, MethodDef
 
 if TYPE_CHECKING:
     from rubygrade.index import Index
+    from rubygrade.sources import SourceFile
 
 _NAME_ONLY_LIMIT = 3
+#: Class-body macros whose block or lambda runs when Rails calls back (a record is saved,
+#: an action runs, a job performs).
+CALLBACK_MACRO = re.compile(r"^(?:before|after|around)_\w+$|^(?:after|before)_(?:create|update|"
+                            r"save|destroy|commit)_commit$")
 _TOO_COMMON = {"new", "call", "each", "map", "to_s", "save", "update", "find", "create",
                "render", "present?", "blank?", "include?", "first", "last", "count"}
 
@@ -58,8 +64,9 @@ class CallGraph:
             if assignment.target == "local" and assignment.enclosing_method is not None:
                 self._locals_by_method.setdefault(id(assignment.enclosing_method), []).append(
                     assignment)
+        self._pseudo: dict[str, MethodDef] = {}
         for call in index.calls:
-            caller = call.enclosing_method
+            caller = call.enclosing_method or self._pseudo_owner(call)
             if caller is None:
                 continue
             for target in self.resolve(call):
@@ -69,6 +76,41 @@ class CallGraph:
                     self.graph.edges[caller.key, target]["sites"].append(call)
                 else:
                     self.graph.add_edge(caller.key, target, sites=[call])
+
+    # -- top-level code that Rails runs on a request ------------------------------------
+    def owner_of(self, call: CallSite) -> MethodDef | None:
+        """The method (or pseudo-method: a template, a rake file, a class's callback blocks)
+        whose code holds ``call``."""
+        return call.enclosing_method or self._pseudo_owner(call)
+
+    def _pseudo_owner(self, call: CallSite) -> MethodDef | None:
+        """Calls outside any method that still run at request time: a view's Ruby, a rake
+        task's body, a callback block in a class body (``after_create_commit -> { ... }``)."""
+        source = self.index.project.files.get(call.path)
+        if source is None:
+            return None
+        if source.kind == "erb":
+            return self._pseudo_method(call.path, "template", "", source)
+        if call.path.endswith(".rake"):
+            return self._pseudo_method(call.path, "task", "", source)
+        if call.enclosing_class and _in_callback_block(call.node):
+            return self._pseudo_method(call.path, "callbacks", call.enclosing_class, source)
+        return None
+
+    def _pseudo_method(self, path: str, kind: str, owner: str, source: SourceFile) -> MethodDef:
+        key = f"<{kind} {owner or path}>"
+        method = self._pseudo.get(key)
+        if method is None:
+            root = source.root
+            assert root is not None
+            method = MethodDef(name=f"<{kind} {owner or path}>", owner="", singleton=False,
+                               params=(), visibility="public", path=path, line=1,
+                               end_line=treeutil.end_line_of(root), node=root,
+                               kind=kind)  # type: ignore[arg-type]
+            self._pseudo[key] = method
+            self.methods.setdefault(method.key, method)
+            self.graph.add_node(method.key)
+        return method
 
     # -- resolution -------------------------------------------------------------
     def _collect_ivar_types(self) -> dict[tuple[str, str], str]:
@@ -112,6 +154,10 @@ class CallGraph:
                 if key in self.methods:
                     return [key]
         return []
+
+    def structural_keys(self, cls: str, name: str, singleton: bool = False) -> list[str]:
+        """The key of method ``name`` as ``cls`` (its superclasses, its modules) defines it."""
+        return self._in_class_chain(cls, name, singleton)
 
     def structural_targets(self, call: CallSite) -> list[str]:
         """The method keys this call certainly reaches by the code's structure (class
@@ -207,3 +253,18 @@ class CallGraph:
                 previous[caller] = node
                 queue.append(caller)
         return None
+
+
+def _in_callback_block(node: Node) -> bool:
+    """Inside a block or lambda passed to a callback macro in a class body."""
+    seen_block = False
+    for anc in treeutil.ancestors(node):
+        if anc.type in ("block", "do_block", "lambda"):
+            seen_block = True
+        elif anc.type == "call" and seen_block:
+            method = treeutil.text(anc.child_by_field_name("method"))
+            if anc.child_by_field_name("receiver") is None and CALLBACK_MACRO.match(method):
+                return True
+        elif anc.type in ("method", "singleton_method", "class", "module"):
+            return False
+    return False

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from rubygrade.analysis.api_checks import CallProblems
     from rubygrade.analysis.constants import ConstantRef
     from rubygrade.analysis.deliverables import Deliverables
+    from rubygrade.analysis.entries import EntryPoints
     from rubygrade.analysis.guards import GuardAnalysis
     from rubygrade.analysis.history import History
     from rubygrade.analysis.llm_calls import LlmCall
@@ -137,10 +138,16 @@ class Analyses:
         return collect_usage(self.facts, self.values, self.llm_calls)
 
     @cached_property
-    def reachable(self) -> set[str]:
-        from rubygrade.analysis.entries import request_reachable
+    def entries(self) -> EntryPoints:
+        from rubygrade.analysis.entries import EntryPoints
 
-        return request_reachable(self.project, self.index, self.call_graph)
+        return EntryPoints(self.project, self.index, self.call_graph)
+
+    @cached_property
+    def reachable(self) -> set[str]:
+        """Method keys a controller action, job, channel, mailbox, view, task or callback
+        reaches in the call graph."""
+        return self.entries.reachable()
 
     @cached_property
     def rescues(self) -> RescueModel:
@@ -152,7 +159,8 @@ class Analyses:
     def guards(self) -> GuardAnalysis:
         from rubygrade.analysis.guards import GuardAnalysis
 
-        return GuardAnalysis(self.facts, self.llm_calls, self.rescues, self.call_graph)
+        return GuardAnalysis(self.facts, self.llm_calls, self.rescues, self.call_graph,
+                             self.entries)
 
     @cached_property
     def preflight(self) -> tuple[str, int, str] | None:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.analysis.values import RType, ValueFlow, scope_of_call
+from rubygrade.analysis.roles import load_roles
+from rubygrade.analysis.values import RType, ValueFlow
 from rubygrade.catalogue.binding import BindProblem, CallShape, bind
 from rubygrade.catalogue.store import available_versions
 from rubygrade.index.model import CallSite
@@ -40,15 +41,7 @@ TEST_DOUBLE_METHODS = {
     "html_safe?", "to_yaml", "pretty_inspect", "display",
 }
 
-#: Well-known invented shapes (names only, for wording and the rubric's shape key).
-_SHAPES = {
-    ("RubyLLM::Chat", "user"): "fluent_dsl", ("RubyLLM::Chat", "assistant"): "fluent_dsl",
-    ("RubyLLM::Chat", "system"): "fluent_dsl",
-    ("RubyLLM::Message", "text"): "response_text", ("RubyLLM::Message", "message"):
-        "response_text", ("RubyLLM::Message", "output_text"): "response_text",
-    ("RubyLLM::Message", "choices"): "openai_choices",
-    ("RubyLLM::Chunk", "text"): "response_text", ("RubyLLM::Chunk", "choices"): "openai_choices",
-}
+#: How findings word the well-known invented shapes (the shapes themselves: roles.toml).
 SHAPE_WORDS = {
     "fluent_dsl": "the invented fluent DSL (chat.user/assistant/system)",
     "response_text": "a response accessor from other LLM libraries",
@@ -153,9 +146,7 @@ def _check_call(index: Index, cat: Catalogue, call: CallSite, recv: RType,
     sig = cat.find_method(recv.owner, name, singleton=singleton)
     if sig is None:
         private = cat.nonpublic_visibility(recv.owner, name, singleton) is not None
-        shape = _SHAPES.get((recv.owner, name))
-        if name == "send_message":
-            shape = None
+        shape = load_roles().shape_of(recv.owner, name, singleton)
         out.unknown.append(UnknownMethod(call, recv, name, singleton, private, shape))
         return
     if name == call.method:  # a setter written as ``x.key = v`` always passes one value
@@ -254,8 +245,11 @@ def _check_binding(call: CallSite, recv: RType, sig: MethodSig, out: CallProblem
     kind = None
     if call.block is not None and any(p.kind == "unexpected_block" for p in problems):
         kind = "block_form"
-    elif any(p.kind == "unknown_keyword" and p.name == "messages" for p in problems):
-        kind = "batch_call"
+    else:
+        sep = "." if recv.kind == "module" else "#"
+        invented = load_roles().invented_keywords
+        kind = next((invented[key] for p in problems if p.kind == "unknown_keyword" and
+                     (key := f"{recv.owner}{sep}{sig.name}:{p.name}") in invented), None)
     out.binding.append(BadBinding(call, recv, sig, problems, kind))
 
 
