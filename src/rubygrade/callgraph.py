@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import networkx as nx
 from tree_sitter import Node
@@ -43,14 +43,28 @@ _TOO_COMMON = {"new", "call", "each", "map", "to_s", "save", "update", "find", "
                "render", "present?", "blank?", "include?", "first", "last", "count"}
 
 
+class ReceiverRole(Protocol):
+    """What the value flow knows of a receiver (see ``analysis.values.RType``)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def owner(self) -> str: ...
+    @property
+    def app_class(self) -> str | None: ...
+    @property
+    def library(self) -> bool: ...
+
+
 class CallGraph:
-    """``library_call(call)`` tells calls on values known to be a library's objects
-    (a RubyLLM chat): those never resolve to an app method that shares the name."""
+    """``receiver_role(call)`` is the value flow's answer for a call's receiver: a call on
+    an app object resolves in its class; a call on a library's value (a RubyLLM chat, a
+    database connection) never resolves to an app method that shares the name."""
 
     def __init__(self, index: Index,
-                 library_call: Callable[[CallSite], bool] | None = None) -> None:
+                 receiver_role: Callable[[CallSite], ReceiverRole | None] | None = None) -> None:
         self.index = index
-        self._library_call = library_call
+        self._receiver_role = receiver_role
         self.graph: nx.DiGraph = nx.DiGraph()
         self.methods: dict[str, MethodDef] = {}
         for method in index.methods:
@@ -186,10 +200,19 @@ class CallGraph:
         built = self._receiver_class(call, receiver)
         if built is not None:
             return self._in_class_chain(built, name, False)
-        if name in _TOO_COMMON or not by_name:
+        if not by_name:
             return []
-        if self._library_call is not None and self._library_call(call):
-            return []  # ``chat.ask`` on a RubyLLM chat is the gem's, not ChatSession#ask
+        role = self._receiver_role(call) if self._receiver_role is not None else None
+        if role is not None:
+            if role.library:
+                return []  # ``chat.ask`` on a RubyLLM chat is the gem's, not ChatSession#ask
+            if role.app_class:
+                singleton = role.kind == "module" or role.owner == "class"
+                if singleton and name == "new":
+                    return self._in_class_chain(role.app_class, "initialize", False)
+                return self._in_class_chain(role.app_class, name, singleton)
+        if name in _TOO_COMMON:
+            return []
         return self._by_name(name)
 
     def _receiver_class(self, call: CallSite, receiver: Node) -> str | None:

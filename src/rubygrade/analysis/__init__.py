@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from rubygrade.analysis.suite import TestSuite
     from rubygrade.analysis.turbo import TurboUse
     from rubygrade.analysis.usage import Usage
-    from rubygrade.analysis.values import ValueFlow
+    from rubygrade.analysis.values import RType, ValueFlow
     from rubygrade.brief import Brief
     from rubygrade.callgraph import CallGraph
     from rubygrade.catalogue.model import Catalogue
@@ -95,7 +95,7 @@ class Analyses:
 
     @cached_property
     def values(self) -> ValueFlow:
-        from rubygrade.analysis.values import ValueFlow
+        from rubygrade.analysis.values import RType, ValueFlow
 
         return ValueFlow(self.facts)
 
@@ -107,11 +107,10 @@ class Analyses:
 
         values = self.values
 
-        def library_call(call: CallSite) -> bool:
-            recv = values.receiver_type(call) if call.receiver is not None else None
-            return recv is not None and (recv.is_rubyllm or recv.kind == "external")
+        def receiver_role(call: CallSite) -> RType | None:
+            return values.receiver_type(call) if call.receiver is not None else None
 
-        return CallGraph(self.index, library_call)
+        return CallGraph(self.index, receiver_role)
 
     @cached_property
     def llm_calls(self) -> list[LlmCall]:

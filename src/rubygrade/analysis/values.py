@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 _MAX_DEPTH = 40
 
 TypeKind = Literal["instance", "module", "collection", "record", "subclass", "external",
-                   "factory", "store"]
+                   "factory", "store", "app", "foreign"]
 Certainty = Literal["high", "low"]
 
 # Iteration methods whose block receives one element of the receiver.
@@ -70,6 +70,7 @@ _SUBSET = {"select", "filter", "reject", "last", "first", "drop", "take", "rever
 _FINDERS = {"find", "find_by", "find_by!", "create", "create!", "new", "first", "last",
             "find_or_create_by", "find_or_create_by!", "take", "build", "first!", "last!",
             "find_or_initialize_by", "sole", "find_sole_by", "create_with"}
+_MODEL_BASES = {"ApplicationRecord", "ActiveRecord::Base", "::ActiveRecord::Base"}
 _ASSOCIATIONS = {"has_many": True, "has_one": False, "belongs_to": False}
 _FACTORY_CALLS = {"call", "()", "yield", "[]"}
 _STORES = {"Rails.cache", "::Rails.cache"}
@@ -90,7 +91,11 @@ class RType:
     - ``subclass``: an instance of app class ``app_class`` inheriting gem class ``owner``;
     - ``external``: a client of another LLM library (``owner`` is e.g. ``OpenAI::Client``);
     - ``factory``: a lambda, proc or method object whose call returns ``of``;
-    - ``store``: a cache store (``owner`` is ``Rails.cache``).
+    - ``store``: a cache store (``owner`` is ``Rails.cache``);
+    - ``app``: an instance of app class ``app_class`` (or the class itself when ``owner``
+      is ``"class"``) that the gem does not know;
+    - ``foreign``: a value of a library other than ruby_llm (``ActiveRecord::Base.connection``,
+      ``JSON.parse(...)``): its methods are the library's, never the app's.
 
     ``certainty`` is "low" when the type survived a step the analysis could not check
     (a chain method the locked catalogue lacks, a parameter some call site leaves unknown).
@@ -112,12 +117,19 @@ class RType:
             return f"a collection of {self.app_class or self.owner}"
         if self.kind == "factory" and self.of is not None:
             return f"a factory of {self.of.label}"
+        if self.kind == "app":
+            return f"{self.app_class}" if self.owner == "class" else f"a {self.app_class}"
         return self.owner
 
     @property
     def is_rubyllm(self) -> bool:
-        return self.kind not in ("external", "factory", "store") and \
+        return self.kind not in ("external", "factory", "store", "app", "foreign") and \
             self.owner.startswith("RubyLLM")
+
+    @property
+    def library(self) -> bool:
+        """A value whose methods belong to a library (ruby_llm or another), not the app."""
+        return self.is_rubyllm or self.kind in ("external", "store", "foreign", "factory")
 
     @property
     def certain(self) -> bool:
@@ -269,13 +281,21 @@ class ValueFlow:
 
     def self_type(self, scope: Scope) -> RType | None:
         """The type of ``self`` inside an instance method of an app class tied to the gem."""
-        if scope.cls is None or scope.method is None or scope.method.singleton:
+        if scope.cls is None or scope.method is None:
             return None
+        if scope.method.singleton:
+            return self.app_class_type(scope.cls, instance=False)
         if scope.cls in self.records:
             return RType(self.records[scope.cls], "record", scope.cls)
         if scope.cls in self.subclasses:
             return RType(self.subclasses[scope.cls], "subclass", scope.cls)
-        return None
+        return self.app_class_type(scope.cls, instance=True)
+
+    def app_class_type(self, cls: str, instance: bool) -> RType | None:
+        """An instance of (or the class) ``cls`` when the app defines it as a class."""
+        if not any(c.kind == "class" for c in self.index.class_defs(cls)):
+            return None
+        return RType("instance" if instance else "class", "app", cls)
 
     def returns_of(self, method: MethodDef) -> RType | None:
         """The type a method returns (its last expression), or None."""
@@ -384,7 +404,18 @@ class ValueFlow:
             return RType(self.records[resolved], "module", resolved)
         if resolved in self.subclasses:
             return RType(self.subclasses[resolved], "module", resolved)
-        return None
+        if self.index.class_defs(resolved):
+            return self.app_class_type(resolved, instance=False)
+        if self._app_constant(resolved):
+            return None  # ``Config = Struct.new(...)``, ``Chat = ...``: the app's, unknown
+        return RType(resolved, "foreign")
+
+    def _app_constant(self, name: str) -> bool:
+        """The app assigns the constant (or a namespace of it) somewhere."""
+        head = name.split("::")
+        return any(self.index.class_defs("::".join(head[:i])) or any(
+            True for _ in self.index.assignments_to("constant", "::".join(head[:i])))
+            for i in range(1, len(head) + 1))
 
     def _identifier(self, node: Node, scope: Scope, depth: int) -> RType | None:
         name = treeutil.text(node)
@@ -562,6 +593,10 @@ class ValueFlow:
         """The type ``recv.name`` returns, as far as the catalogue tells."""
         if recv.kind in ("external", "store"):
             return None
+        if recv.kind == "foreign":
+            return recv  # a library's object answers with the library's objects
+        if recv.kind == "app":
+            return self._app_result(recv, name, depth)
         if recv.kind == "factory":
             return recv.of if name in _FACTORY_CALLS else None
         if recv.kind == "collection":
@@ -585,6 +620,21 @@ class ValueFlow:
         if sig is None:
             return self._unknown_step(recv, name)
         return self._from_hint(sig.returns, recv)
+
+    def _app_result(self, recv: RType, name: str, depth: int) -> RType | None:
+        """``Service.new(...)`` is a Service; ``service.call`` returns what Service#call does."""
+        assert recv.app_class is not None
+        singleton = recv.owner == "class"
+        if singleton and name == "new":
+            return RType("instance", "app", recv.app_class)
+        ancestors = self.index.ancestors(recv.app_class)
+        for owner in ancestors:
+            for method in self.index.methods_of(owner, singleton):
+                if method.name == name and method.kind in ("def", "attr"):
+                    return self._method_return(method, depth)
+        if singleton and name in _FINDERS and _MODEL_BASES & set(ancestors):
+            return RType("instance", "app", recv.app_class)  # ``Character.find(id)``
+        return None
 
     def _association(self, association: tuple[str, bool]) -> RType:
         model, many = association
