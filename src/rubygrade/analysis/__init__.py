@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from rubygrade.analysis.api_checks import CallProblems
     from rubygrade.analysis.constants import ConstantRef
     from rubygrade.analysis.deliverables import Deliverables
+    from rubygrade.analysis.doubles import Doubles
     from rubygrade.analysis.entries import EntryPoints
     from rubygrade.analysis.guards import GuardAnalysis
     from rubygrade.analysis.history import History
@@ -95,7 +96,7 @@ class Analyses:
 
     @cached_property
     def values(self) -> ValueFlow:
-        from rubygrade.analysis.values import RType, ValueFlow
+        from rubygrade.analysis.values import ValueFlow
 
         return ValueFlow(self.facts)
 
@@ -123,6 +124,12 @@ class Analyses:
         from rubygrade.analysis.api_checks import check_calls
 
         return check_calls(self.facts, self.values)
+
+    @cached_property
+    def doubles(self) -> Doubles:
+        from rubygrade.analysis.doubles import Doubles
+
+        return Doubles(self.facts, self.values)
 
     @cached_property
     def missing_constants(self) -> list[ConstantRef]:

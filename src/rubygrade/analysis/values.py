@@ -305,6 +305,14 @@ class ValueFlow:
         """The type a parameter holds in production: its default and app call sites agree."""
         return self._param_type(method, name, 0)
 
+    def ivar_type(self, cls: str, name: str) -> RType | None:
+        """What instance variable ``name`` of app class ``cls`` holds (all writes agree)."""
+        return self._ivar(name, Scope("", None, cls), 0)
+
+    def structural_targets(self, call: CallSite) -> list[str]:
+        """App methods ``call`` certainly reaches (see CallGraph.structural_targets)."""
+        return self.index.call_graph.structural_targets(call)
+
     def is_send(self, call: CallSite) -> bool:
         """``call`` sends a request to the model through ruby_llm."""
         if call.method not in self.roles.all_sends:
