@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -251,7 +252,7 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-def looks_like_app(names: set[str] | dict[str, object], prefix: str) -> bool:
+def looks_like_app(names: Collection[str], prefix: str) -> bool:
     """Whether the repo-relative folder ``prefix`` ("" for the root) holds a Rails app."""
     p = f"{prefix}/" if prefix else ""
     if f"{p}config/application.rb" in names:

@@ -39,6 +39,12 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
+def no_surrogates(text: str) -> str:
+    """Finished output (JSON, SARIF, text) that a UTF-8 writer accepts: any lone surrogate left
+    is replaced by U+FFFD (a ``\\xNN`` escape could break the JSON string it sits in)."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
 def sanitise(value: Any) -> Any:
     """A JSON-ready value (dicts, lists, strings) with every string made valid Unicode."""
     if isinstance(value, str):

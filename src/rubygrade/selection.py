@@ -44,7 +44,7 @@ def _suggestion(text: str, known: Iterable[str]) -> str:
     upper = text.strip().upper()
     if upper != text and (upper in known or _matches(upper, known)):
         return f"; rule IDs are upper case: {upper}"
-    close = difflib.get_close_matches(upper, sorted(known), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(upper, sorted(known), n=1, cutoff=0.8)
     return f"; did you mean {close[0]}?" if close else ""
 
 
