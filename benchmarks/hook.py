@@ -81,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
                 times.append(elapsed)
     print(f"hook on a one-file commit ({CHANGED}): median {statistics.median(times):.3f} s, "
           f"min {min(times):.3f} s, max {max(times):.3f} s over {args.runs} runs")
-    print(f"command (from the repository root): {' '.join(Path(c).name if i == 0 else c for i, c in enumerate(command))}")
+    shown = " ".join([Path(command[0]).name, *command[1:]])
+    print(f"command (from the repository root): {shown}")
     return 0
 
 

@@ -188,14 +188,16 @@ def test_baseline_reports_only_new_findings_and_gates_on_them(miniapp: Path, tmp
     assert "not a rubygrade JSON report" in capsys.readouterr().err
 
 
-def test_exit_zero_keeps_the_message_but_not_the_code(miniapp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_exit_zero_keeps_the_message_but_not_the_code(miniapp: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["grade", str(miniapp), "--fail-under", "101"]) == 1
     assert main(["grade", str(miniapp), "--fail-under", "101", "--exit-zero"]) == 0
     assert "gate failed: total" in capsys.readouterr().err
     add_dsl_call(miniapp)
     assert main(["check", "--root", str(miniapp), SERVICE]) == 1
     assert main(["check", "--root", str(miniapp), SERVICE, "--exit-zero"]) == 0
-    assert main(["grade", str(miniapp), "--exit-zero", "--select", "RG0"]) == 2  # input errors stay 2
+    # input errors stay 2
+    assert main(["grade", str(miniapp), "--exit-zero", "--select", "RG0"]) == 2
 
 
 def _finding(rule_id: str, line: int, severity: Severity = Severity.ERROR) -> Finding:

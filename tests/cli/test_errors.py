@@ -32,7 +32,8 @@ def _key() -> str:
     return "sk-or-v1-" + secrets.token_hex(32)
 
 
-def test_unknown_catalogue_version_is_a_usage_error(miniapp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_catalogue_version_is_a_usage_error(miniapp: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["grade", str(miniapp), "--ruby-llm-version", "9.9.9"]) == 2
     _one_line_error(capsys, "--ruby-llm-version '9.9.9': no catalogue for this version",
                     "rubygrade catalogue list")
@@ -189,7 +190,8 @@ def test_internal_error_is_exit_3_with_a_hint_and_debug_shows_the_traceback(
     assert err == "rubygrade: internal error: RuntimeError: boom (rerun with --debug for the traceback)\n"
     assert main(["--debug", "grade", str(miniapp)]) == 3
     err = capsys.readouterr().err
-    assert "Traceback (most recent call last)" in err and "rubygrade: internal error: RuntimeError: boom" in err
+    assert "Traceback (most recent call last)" in err
+    assert "rubygrade: internal error: RuntimeError: boom" in err
     assert main(["grade", str(miniapp), "--debug"]) == 3
     assert "Traceback" in capsys.readouterr().err
 
