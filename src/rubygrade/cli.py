@@ -86,6 +86,11 @@ class _Parser(argparse.ArgumentParser):
         self._optionals.title = "Options"
         self.add_argument("-h", "--help", action="help", help="Print help")
 
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("title", "Commands")
+        kwargs.setdefault("parser_class", _Parser)
+        return super().add_subparsers(**kwargs)
+
     def error(self, message: str) -> NoReturn:
         print(f"rubygrade: error: {message} (see `{self.prog} --help`)", file=sys.stderr)
         raise SystemExit(2)
