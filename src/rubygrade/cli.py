@@ -273,7 +273,9 @@ def _add_rule(sub: _Subparsers) -> None:
     r.add_argument("--all", action="store_true", help="List every rule")
     r.add_argument("-f", "--format", choices=("text", "json"), default="text", metavar="FORMAT",
                    help="text or json [default: text]")
-    _add_log_levels(r, verbose_help="Unused; accepted for symmetry")
+    g = r.add_argument_group("Log levels")
+    g.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="Print the traceback of an internal error")
     r.set_defaults(func=_cmd_rule)
 
 
