@@ -618,6 +618,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         if f.fix and not args.quiet:
             print(f"    fix: {printable(f.fix)}")
     errors = sum(1 for f in shown if f.severity.value == "error")
+    crashed = [d for d in diagnostics if d.kind == "internal"]
+    for d in crashed:  # a check that did not run must not pass the commit
+        print(f"rubygrade: internal error: {d.message} (the commit is refused: a check did not run; "
+              "--ignore the rule to go on, and rerun with --debug to report it)", file=sys.stderr)
     if not args.quiet:
         for name, why in skipped:
             print(f"rubygrade: skipped {printable(name)}: {why}", file=sys.stderr)
@@ -626,6 +630,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 print(f"rubygrade: {diagnostic_line(d)}", file=sys.stderr)
         if shown:
             print(f"rubygrade: {len(shown)} finding(s), {errors} error(s)", file=sys.stderr)
+    if crashed:
+        return 3
     return 1 if errors and not args.exit_zero else 0
 
 

@@ -66,7 +66,8 @@ def describe_validation_error(file: Path | str, text: str, exc: ValidationError,
     where = ".".join(str(p) for p in loc) or "(top level)"
     line = _line_of_key(text, loc)
     at = f":{line}" if line else ""
-    return f"{file}{at}: key {where!r}: {first['msg']}"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"{file}{at}: key {where!r}: {message}"
 
 
 def load_model(file: Path, model: type[M], what: str) -> M:

@@ -100,7 +100,8 @@ def check(root: Path, names: list[str], options: object) -> CheckResult:
         result.apps.append(app_dir)
         wanted = {safe_name(f) for f in group}
         result.findings += [f for f in run.report.findings if f.path in wanted and not f.suppressed]
-        result.diagnostics += [d for d in run.report.diagnostics if d.path in wanted]
+        result.diagnostics += [d for d in run.report.diagnostics
+                               if d.path in wanted or d.kind == "internal"]
         for rel in group:
             source = run.project.files.get(safe_name(rel))
             if source is None:
@@ -111,16 +112,17 @@ def check(root: Path, names: list[str], options: object) -> CheckResult:
                 result.skipped.append((rel, "over the size limit; not parsed"))
     for rel in loose:
         result.skipped.append((rel, "not in a Rails app; checked for committed secrets only"))
-    secrets = _secret_scan(root, unanalysed + loose, options)
+    secrets, crashed = _secret_scan(root, unanalysed + loose, options)
     result.findings += secrets
+    result.diagnostics += crashed
     result.findings.sort(key=lambda f: f.sort_key())
     return result
 
 
-def _secret_scan(root: Path, files: list[str], options: object) -> list[Finding]:
+def _secret_scan(root: Path, files: list[str], options: object) -> tuple[list[Finding], list[Diagnostic]]:
     """The committed-secret rules over files no app analysed (a staged ``.env``, a log)."""
     if not files:
-        return []
+        return [], []
     from rubygrade import baseline, fingerprint, suppress
     from rubygrade.brief import load_brief
     from rubygrade.checks.base import Context
@@ -152,4 +154,4 @@ def _secret_scan(root: Path, files: list[str], options: object) -> list[Finding]
     found = fingerprint.assign(found, lambda p: project.files[p].lines if p in project.files else None)
     if options.baseline is not None:
         found = baseline.apply(found, options.baseline, options.baseline_label)
-    return [f for f in found if not f.suppressed]
+    return [f for f in found if not f.suppressed], list(context.diagnostics)

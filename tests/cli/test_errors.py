@@ -143,11 +143,11 @@ def test_unknown_rule_selectors_are_usage_errors(miniapp: Path, capsys: pytest.C
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    ('disable = ["RG999"]\n', ".rubygrade.toml:1: key 'disable': Value error, item 0: unknown rule ID "
+    ('disable = ["RG999"]\n', ".rubygrade.toml:1: key 'disable': item 0: unknown rule ID "
                               "or prefix 'RG999'"),
     ('disable = ["RG101", "rg201"]\n', "item 1: unknown rule ID or prefix 'rg201'; rule IDs are upper "
                                        "case: RG201"),
-    ('[severity]\nRG4 = "error"\n', ".rubygrade.toml:1: key 'severity': Value error, unknown rule ID 'RG4'"),
+    ('[severity]\nRG4 = "error"\n', ".rubygrade.toml:1: key 'severity': unknown rule ID 'RG4'"),
 ])
 def test_unknown_rule_ids_in_config_are_located_errors(miniapp: Path, capsys: pytest.CaptureFixture[str],
                                                        content: str, expected: str) -> None:

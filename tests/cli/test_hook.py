@@ -177,3 +177,27 @@ def test_release_script_checks_the_version_and_creates_the_tag(tmp_path: Path) -
 
 def test_hooks_yaml_is_valid_yaml() -> None:
     assert isinstance(yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")), list)
+
+
+def test_a_rule_that_crashes_refuses_the_commit(miniapp: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from rubygrade.selection import find_rule
+
+    rule = find_rule("RG803")
+    assert rule is not None
+
+    def crash(self: object, ctx: object) -> None:
+        raise ValueError("unexpected input")
+
+    monkeypatch.setattr(rule, "check", crash)
+    monkeypatch.chdir(miniapp)
+    assert main(["check", SERVICE]) == 3
+    err = capsys.readouterr().err
+    assert "rubygrade: internal error: RG803 failed and was skipped: ValueError: unexpected input" in err
+    assert "--ignore the rule" in err
+    assert main(["check", SERVICE, "--ignore", "RG803"]) == 0
+    (miniapp / ".env").write_text("A=1\n", encoding="utf-8")
+    monkeypatch.chdir(miniapp.parent)
+    (miniapp.parent / ".env").write_text("A=1\n", encoding="utf-8")  # outside the app: the secret scan
+    assert main(["check", ".env"]) == 3
+    capsys.readouterr()
