@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rubygrade import __version__, suppress
+from rubygrade import __version__, baseline, fingerprint, suppress
 from rubygrade.brief import Brief, load_brief
 from rubygrade.checks.base import all_collectors, all_rules
 from rubygrade.config import Config, load_config
@@ -19,7 +19,9 @@ from rubygrade.index import Index
 from rubygrade.models import Diagnostic, Evidence, Finding, Report, Severity, ToolInfo
 from rubygrade.project import Limits, Project, load_project
 from rubygrade.rubric import Rubric, load_rubric
+from rubygrade.safetext import safe_name
 from rubygrade.scorer import score
+from rubygrade.selection import known_rule_ids
 from rubygrade.treeutil import gc_paused
 
 
@@ -36,6 +38,11 @@ class Options:
     # Read ``[tool.rubygrade]`` / ``.rubygrade.toml`` from the analysed repository (data only).
     use_config: bool = True
     config: Config | None = None  # given explicitly: used instead of the repository's file
+    # The Rails app folder, repo-relative, instead of looking at the root and one folder down.
+    app_dir: str | None = None
+    # Fingerprints of a stored report's findings: those findings are suppressed (--baseline).
+    baseline: frozenset[str] | None = None
+    baseline_label: str = "baseline"
 
 
 @dataclass
@@ -79,7 +86,7 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
         timings[phase] = round(now - clock, 4)
         clock = now
 
-    project = load_project(path, options.limits)
+    project = load_project(path, options.limits, app_dir=options.app_dir)
     config = options.config or (load_config(project.root) if options.use_config else Config())
     lap("discover")
     for source in project.files.values():
@@ -111,13 +118,20 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
     findings = _configure(context.findings, config)
     findings = suppress.apply(
         findings, lambda p: project.files[p].lines if p in project.files else None)
+    findings = fingerprint.assign(
+        findings, lambda p: project.files[p].lines if p in project.files else None)
+    if options.baseline is not None:
+        findings = baseline.apply(findings, options.baseline, options.baseline_label)
     findings = sorted(findings, key=lambda f: f.sort_key())
     evidence = _dedupe_evidence(context)
     dimensions, total, tier = score(findings, evidence, rubric, brief, rails=project.is_rails)
     lap("score")
 
     diagnostics = list(project.diagnostics) + catalogue_notes + context.diagnostics
+    known = known_rule_ids()
     for source in project.files.values():
+        if (source.kind != "other" or source.size < 200_000) and "rubygrade:disable" in source.text:
+            diagnostics.extend(suppress.check_directives(source.path, source.lines, known))
         diagnostics.extend(source.diagnostics)
     if not project.is_rails:
         diagnostics.append(Diagnostic(
@@ -129,7 +143,7 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
                            for phase, seconds in timings.items())
     report = Report(
         tool=ToolInfo(version=__version__),
-        root=Path(path).resolve().name,
+        root=safe_name(Path(path).resolve().name),
         app_root=project.app_dir,
         ruby_llm_version=version,
         ruby_llm_locked=project.gem_version("ruby_llm"),
