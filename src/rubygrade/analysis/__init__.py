@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from rubygrade.analysis.state import StateSite
     from rubygrade.analysis.stimulus import StimulusWiring
     from rubygrade.analysis.suite import TestSuite
+    from rubygrade.analysis.taint import Taint
     from rubygrade.analysis.turbo import TurboUse
     from rubygrade.analysis.usage import Usage
     from rubygrade.analysis.values import RType, ValueFlow
@@ -162,6 +163,12 @@ class Analyses:
         return RescueModel(self.facts)
 
     @cached_property
+    def taint(self) -> Taint:
+        from rubygrade.analysis.taint import Taint
+
+        return Taint(self.facts, self.values, self.call_graph)
+
+    @cached_property
     def guards(self) -> GuardAnalysis:
         from rubygrade.analysis.guards import GuardAnalysis
 
@@ -178,7 +185,7 @@ class Analyses:
     def history(self) -> History:
         from rubygrade.analysis.history import collect_history
 
-        return collect_history(self.project, self.index)
+        return collect_history(self.project, self.index, self.values)
 
     @cached_property
     def state(self) -> list[StateSite]:

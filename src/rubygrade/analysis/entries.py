@@ -16,6 +16,7 @@ exception there is not "a 500 page" (see the guard analysis).
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Literal
 
 from rubygrade import treeutil
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 EntryKind = Literal["action", "job", "channel", "mailbox", "view", "task", "callback"]
 _HELPER_MACROS = ("helper_method",)
+_CLASS_NAME = re.compile(r"\b[A-Z]\w*(?:::[A-Z]\w*)*(?:Job|Worker)\b")
 
 
 def is_controller(project: Project, method: MethodDef) -> bool:
@@ -69,6 +71,7 @@ class EntryPoints:
         self.index = index
         self.graph = graph
         self._named = self._named_by_macros()
+        self._enqueued_jobs: set[str] | None = None
 
     def _named_by_macros(self) -> dict[str, EntryKind]:
         """Method keys named by callback macros (``before_action :set_chat``,
@@ -92,9 +95,28 @@ class EntryPoints:
 
     def kind(self, method: MethodDef) -> EntryKind | None:
         found = entry_kind(self.project, method)
+        if found == "job" and not self._enqueued(method.owner):
+            return None  # a job nothing enqueues never runs
         if found is not None:
             return found
         return self._named.get(method.key)
+
+    def _enqueued(self, job: str) -> bool:
+        """Some code names the job class (``perform_later``, ``set``, ``perform_now``), or a
+        schedule file (recurring.yml, sidekiq.yml, schedule.rb) names it."""
+        if self._enqueued_jobs is None:
+            found: set[str] = set()
+            for call in self.index.calls:
+                const = call.receiver_constant
+                if const is not None and call.enclosing_class != const:
+                    found.add(self.index.resolve_constant(const.removeprefix("::"),
+                                                          call.enclosing_class))
+            for source in self.project.app_files(None, "config/"):
+                if source.path.endswith((".yml", ".yaml", "schedule.rb")):
+                    found |= set(_CLASS_NAME.findall(source.text))
+            self._enqueued_jobs = found
+        short = job.rsplit("::", 1)[-1]
+        return job in self._enqueued_jobs or short in self._enqueued_jobs
 
     def is_entry(self, key: str) -> bool:
         method = self.graph.methods.get(key)

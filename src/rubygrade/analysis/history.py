@@ -10,6 +10,7 @@ from rubygrade import treeutil
 from rubygrade.index.model import CallSite
 
 if TYPE_CHECKING:
+    from rubygrade.analysis.values import ValueFlow
     from rubygrade.index import Index
     from rubygrade.project import Project
 
@@ -48,12 +49,14 @@ class History:
         return bool(self.session or self.cache or self.database)
 
 
-def collect_history(project: Project, index: Index) -> History:
+def collect_history(project: Project, index: Index, values: ValueFlow) -> History:
     h = History()
     _session(project, index, h)
     for call in index.calls_named("write", "fetch", "write_multi"):
-        if call.receiver_text.replace(" ", "") not in ("Rails.cache", "::Rails.cache") or \
-                not project.is_runtime(call.path):
+        if call.receiver is None or not project.is_runtime(call.path):
+            continue
+        store = values.receiver_type(call)  # Rails.cache, or a store injected with it
+        if store is None or store.kind != "store":
             continue
         if call.method == "fetch" and call.block is None:
             continue  # a read

@@ -38,6 +38,7 @@ from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.analysis.roles import Roles, load_roles
+from rubygrade.analysis.views import Renders, view_controllers
 from rubygrade.index.model import CallSite, MethodDef
 
 if TYPE_CHECKING:
@@ -192,6 +193,7 @@ class ValueFlow:
         self._method_memo: dict[int, RType | None] = {}
         self._param_memo: dict[tuple[int, str], RType | None] = {}
         self._sites_memo: dict[int, list[CallSite]] = {}
+        self.views = Renders(facts.project, facts.index)
         chat_macro = self.roles.acts_as_macro("acts_as_chat")
         self.chat_record_modules = frozenset(
             (chat_macro.new, chat_macro.legacy) if chat_macro is not None else ())
@@ -230,7 +232,7 @@ class ValueFlow:
         return out
 
     def _associations(self) -> dict[tuple[str, str], tuple[str, bool]]:
-        """(app model, association name) -> (acts_as_chat-tied model it returns, many?)."""
+        """(app model, association name) -> (the app model it returns, many?)."""
         out: dict[tuple[str, str], tuple[str, bool]] = {}
         for macro, many in _ASSOCIATIONS.items():
             for call in self.index.calls_named(macro):
@@ -245,7 +247,7 @@ class ValueFlow:
                 if target is None:
                     target = _camelize(_singular(name) if many else name)
                 resolved = self.index.resolve_constant(target, call.enclosing_class)
-                if resolved in self.records:
+                if resolved in self.records or self.index.class_defs(resolved):
                     out.setdefault((call.enclosing_class, name), (resolved, many))
         return out
 
@@ -438,7 +440,21 @@ class ValueFlow:
             return self._param_type(scope.method, name, depth)
         if _is_local_elsewhere(node, name):
             return None
+        if scope.method is None and scope.path.endswith(".erb"):
+            local = self._partial_local(scope.path, name, depth)
+            if local is not None:
+                return local
         return self._self_call(name, scope, depth)
+
+    def _partial_local(self, path: str, name: str, depth: int) -> RType | None:
+        """A partial's local: what the renders pass (an element, for a collection)."""
+        types: list[RType | None] = []
+        for value, call, each in self.views.partial_local_values(path, name):
+            typ = self.type_of(value, scope_of_call(call), depth)
+            if typ is not None and typ.kind == "collection" and each:
+                typ = self._element(typ)
+            types.append(typ)
+        return _agree(types) if types else None
 
     def _latest_local(self, name: str, use: Node, scope: Scope) -> Node | None:
         best: Node | None = None
@@ -511,11 +527,13 @@ class ValueFlow:
 
     # -- instance variables --------------------------------------------------------
     def _ivar(self, name: str, scope: Scope, depth: int) -> RType | None:
-        if scope.cls is None:
+        classes = [scope.cls] if scope.cls else view_controllers(self.project, self.index,
+                                                                 scope.path)
+        if not classes:
             return None
         types: list[RType | None] = []
         for a in self.index.assignments_to("ivar", name):
-            if a.enclosing_class != scope.cls or a.value is None:
+            if a.enclosing_class not in classes or a.value is None:
                 continue
             if a.value.type == "nil":
                 continue
@@ -595,6 +613,8 @@ class ValueFlow:
     def _element(self, recv: RType) -> RType:
         if recv.app_class is not None and recv.app_class in self.records:
             return RType(recv.owner, "record", recv.app_class, recv.certainty)
+        if recv.app_class is not None:
+            return RType("instance", "app", recv.app_class, recv.certainty)
         return RType(recv.owner, certainty=recv.certainty)
 
     def _method_result(self, recv: RType, name: str, depth: int) -> RType | None:
@@ -642,10 +662,18 @@ class ValueFlow:
                     return self._method_return(method, depth)
         if singleton and name in _FINDERS and _MODEL_BASES & set(ancestors):
             return RType("instance", "app", recv.app_class)  # ``Character.find(id)``
+        if singleton and name in _SUBSET and _MODEL_BASES & set(ancestors):
+            return RType("instance", "collection", recv.app_class)  # ``Message.where(...)``
+        if not singleton:
+            association = self.associations.get((recv.app_class, name))
+            if association is not None:
+                return self._association(association)
         return None
 
     def _association(self, association: tuple[str, bool]) -> RType:
         model, many = association
+        if model not in self.records:
+            return RType("instance", "collection" if many else "app", model)
         module = self.records[model]
         return RType(module, "collection" if many else "record", model)
 
