@@ -19,7 +19,7 @@ from rubygrade.index import Index
 from rubygrade.models import Diagnostic, Evidence, Finding, Report, Severity, ToolInfo
 from rubygrade.project import Limits, Project, load_project
 from rubygrade.rubric import Rubric, load_rubric
-from rubygrade.scorer import score
+from rubygrade.scorer import score_with_ceilings
 from rubygrade.treeutil import gc_paused
 
 
@@ -113,7 +113,8 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
         findings, lambda p: project.files[p].lines if p in project.files else None)
     findings = sorted(findings, key=lambda f: f.sort_key())
     evidence = _dedupe_evidence(context)
-    dimensions, total, tier = score(findings, evidence, rubric, brief, rails=project.is_rails)
+    (dimensions, total, tier), ceilings = score_with_ceilings(
+        findings, evidence, rubric, brief, rails=project.is_rails)
     lap("score")
 
     diagnostics = list(project.diagnostics) + catalogue_notes + context.diagnostics
@@ -139,6 +140,7 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
         dimensions=dimensions,
         total=total,
         tier=tier,
+        ceilings=ceilings,
         diagnostics=sorted(set(diagnostics), key=lambda d: d.sort_key()),
     )
     return Run(project=project, index=index, context=context, report=report, timings=timings)

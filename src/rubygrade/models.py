@@ -177,8 +177,13 @@ class Report(_Frozen):
     findings: list[Finding] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
     dimensions: list[DimensionScore] = Field(default_factory=list)
-    total: float = 0.0
+    total: float = Field(default=0.0, description="The sum of the dimension scores, lowered by "
+                         "any rule ceiling in `ceilings`")
     tier: str = "D"
+    ceilings: list[ScoreChange] = Field(
+        default_factory=list,
+        description="Rule ceilings on the total (e.g. RG113: a source file was not analysed); "
+                    "total = sum of dimension scores + sum of these points")
     diagnostics: list[Diagnostic] = Field(default_factory=list)
     grade_changes: list[GradeChange] = Field(
         default_factory=list,

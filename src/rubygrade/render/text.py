@@ -63,6 +63,8 @@ def render(report: Report, colour: bool | None = None, verbose: bool = False,
         if verbose:  # the breakdown: what moved this dimension, by how much
             for change in d.breakdown:
                 lines.append(c("dim", f"      {change.points:+g} {change.source}: {change.reason}"))
+    for ceiling in report.ceilings:
+        lines.append(f"  {'ceiling ' + ceiling.source:<36} {ceiling.points:>+5g}   {ceiling.reason}")
     lines.append(c("bold", f"  {'total':<36} {report.total:>5g} / 100   tier {report.tier}"))
     problems = [d for d in report.diagnostics if d.kind != "timing"]
     if problems:
