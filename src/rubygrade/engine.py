@@ -109,8 +109,10 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
     lap("checks")
 
     findings = _configure(context.findings, config)
+    # Only real comments suppress: the file's comment nodes, not its strings or template text.
     findings = suppress.apply(
-        findings, lambda p: project.files[p].lines if p in project.files else None)
+        findings, lambda p: None,
+        lambda p: suppress.comment_directives(project.files[p]) if p in project.files else {})
     findings = sorted(findings, key=lambda f: f.sort_key())
     evidence = _dedupe_evidence(context)
     (dimensions, total, tier), ceilings = score_with_ceilings(

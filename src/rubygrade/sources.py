@@ -139,6 +139,7 @@ class SourceFile:
     _tree: Tree | None = field(default=None, repr=False)
     _ruby_source: bytes | None = field(default=None, repr=False)
     _erb_tags: list[ErbTag] | None = field(default=None, repr=False)
+    _erb_comments: list[tuple[int, int]] | None = field(default=None, repr=False)
     _parsed: bool = field(default=False, repr=False)
     diagnostics: list[Diagnostic] = field(default_factory=list, repr=False)
     binary: bool = False
@@ -282,6 +283,15 @@ class SourceFile:
         return self._erb_tags or []
 
     @property
+    def erb_comments(self) -> list[tuple[int, int]]:
+        """Byte spans of the template's ``<%# ... %>`` comments (ERB only)."""
+        if self.kind != "erb":
+            return []
+        if self._erb_comments is None:
+            self._split_erb()
+        return self._erb_comments or []
+
+    @property
     def language(self) -> str | None:
         return {"ruby": "ruby", "erb": "ruby", "javascript": "javascript"}.get(self.kind)
 
@@ -305,7 +315,10 @@ class SourceFile:
         template = treeutil.parse("erb", source)
         buffer = bytearray(source.translate(_BLANK))
         tags: list[ErbTag] = []
+        comments: list[tuple[int, int]] = []
         for node in template.root_node.children:
+            if node.type == "comment_directive":
+                comments.append((node.start_byte, node.end_byte))
             if node.type not in ("directive", "output_directive"):
                 continue
             opener = node.children[0] if node.children else None
@@ -329,6 +342,7 @@ class SourceFile:
             )
         self._ruby_source = bytes(buffer)
         self._erb_tags = tags
+        self._erb_comments = comments
 
     def html_text(self) -> str:
         """The template with its Ruby tags blanked: the HTML that attribute checks read."""
