@@ -56,6 +56,8 @@ def _add_grade(sub: _Subparsers) -> None:
     p.add_argument("--brief", help="brief TOML file (default: the config's, else the shipped brief)")
     p.add_argument("--no-config", action="store_true",
                    help="ignore [tool.rubygrade] / .rubygrade.toml in the repository")
+    p.add_argument("--no-suppressions", action="store_true",
+                   help="ignore rubygrade:disable comments in the repository (their findings count)")
     p.add_argument("--timings", action="store_true",
                    help="add phase timings to the diagnostics (makes output vary between runs)")
     p.add_argument("--max-file-bytes", type=int, metavar="BYTES", default=None,
@@ -86,6 +88,9 @@ def _add_grade(sub: _Subparsers) -> None:
     b.add_argument("--leaderboard", help="write a leaderboard: FILE.md or FILE.csv")
     b.add_argument("--rubric", help="rubric TOML file")
     b.add_argument("--brief", help="brief TOML file")
+    b.add_argument("--use-repo-config", action="store_true",
+                   help="honour each repository's own configuration and rubygrade:disable comments "
+                        "(default: ignored, so the grades compare)")
     b.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     b.set_defaults(func=_cmd_batch)
 
@@ -167,6 +172,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     rubric, brief = _load_data(args)
     options = Options(rubric=rubric, brief=brief, ruby_llm_version=args.ruby_llm_version,
                       timings=args.timings, use_config=not args.no_config,
+                      use_suppressions=not args.no_suppressions, caller="command_line",
                       limits=_limits(args))
     report = _grade(args.path, options)
     _output(report, args)
@@ -191,7 +197,7 @@ def _cmd_rescore(args: argparse.Namespace) -> int:
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
         raise UsageError(f"{args.report}: not a rubygrade JSON report: {where}: {first['msg']}") from None
     active = rubric or load_rubric()
-    report = rescore(stored, active, brief)
+    report = rescore(stored, active, brief, source="command_line")
     _output(report, args)
     return _gates(report, args, active)
 
@@ -202,7 +208,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     rubric, brief = _load_data(args)
     root = Path(args.root)
     wanted = {_repo_relative(root, f) for f in args.files}
-    report = _grade(str(root), Options(rubric=rubric, brief=brief))
+    report = _grade(str(root), Options(rubric=rubric, brief=brief, caller="command_line"))
     shown = [f for f in report.findings if not f.suppressed and (not wanted or f.path in wanted)]
     for f in shown:
         print(f"{f.path}:{f.line}:{f.column}: {f.rule_id} [{f.severity.value}] {f.message}")
@@ -240,7 +246,8 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"{args.out}: cannot write: {exc.strerror}") from None
     try:
-        for line in batch.run(repos, args.jobs, args.rubric, args.brief, progress):
+        for line in batch.run(repos, args.jobs, args.rubric, args.brief, progress,
+                              use_repo_config=args.use_repo_config, caller="command_line"):
             lines.append(line)
             sink.write(batch.dumps_line(line))
             sink.flush()

@@ -191,4 +191,5 @@ class Report(_Frozen):
     comparable: bool = Field(
         default=True,
         description="False when the grade used a rubric or brief other than the shipped ones, "
-                    "so it cannot be ranked beside default grades")
+                    "or when configuration or suppressions changed the score, so it cannot be "
+                    "ranked beside default grades")

@@ -19,7 +19,7 @@ rubric in milliseconds (``rubygrade rescore``). Arithmetic, in order:
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from rubygrade.models import DIMENSION_ORDER, DimensionScore, Evidence, Finding, Report, ScoreChange
 from rubygrade.rubric import Rubric
@@ -167,10 +167,19 @@ def _reason(why: str, count: int, each: float, points: float) -> str:
     return f"{why}: {count} x {each:g}{capped}"
 
 
-def rescore(report: Report, rubric: Rubric, brief: Brief | None = None) -> Report:
-    """The same report scored under another rubric; findings and evidence are untouched."""
+def rescore(report: Report, rubric: Rubric, brief: Brief | None = None, *,
+            source: Literal["command_line", "api"] = "api") -> Report:
+    """The same report scored under another rubric; findings and evidence are untouched.
+
+    The report's grade changes name the new rubric when it is not the shipped one, and
+    ``comparable`` is recomputed (see :func:`rubygrade.integrity.rescored_comparable`).
+    """
+    from rubygrade.integrity import rescored_changes
+
     rails = report.app_root is not None
     scored, lines = score_with_ceilings(report.findings, report.evidence, rubric, brief, rails=rails)
     dimensions, total, tier = scored
+    changes, comparable = rescored_changes(report, rubric, source, scored)
     return report.model_copy(update={"dimensions": dimensions, "total": total, "tier": tier,
-                                     "ceilings": lines})
+                                     "ceilings": lines, "grade_changes": changes,
+                                     "comparable": comparable})

@@ -59,6 +59,7 @@ def test_directive_in_a_ruby_literal_suppresses_nothing(miniapp: Path, what: str
     report = grade(miniapp)
     found = _suppressed(report, "RG201")
     assert found and not any(found.values()), (what, found)
+    assert report.grade_changes == []
     audit = render(report, "markdown")
     claims = audit[audit.index("## Verification of API claims"):]
     assert "No invented RubyLLM API found" not in claims
@@ -69,6 +70,8 @@ def test_a_real_ruby_comment_still_suppresses(miniapp: Path) -> None:
     add_dsl_call(miniapp, above="    # rubygrade:disable RG201 reviewed by hand\n")
     report = grade(miniapp)
     assert list(_suppressed(report, "RG201").values()) == [True]
+    audit = render(report, "markdown")
+    assert "Suppressed inline, not counted (1):" in audit and "reviewed by hand" in audit
     edit(miniapp, SERVICE, "    # rubygrade:disable RG201 reviewed by hand\n" + DSL_CALL,
          '    chat.user "hi" # rubygrade:disable RG201 trailing comment\n')
     assert list(_suppressed(grade(miniapp), "RG201").values()) == [True]
@@ -89,9 +92,9 @@ def test_directive_in_erb_text_or_a_template_string_suppresses_nothing(miniapp: 
     report = grade(miniapp)
     assert _suppressed(report, "RG801") == {3: False, 5: False, 7: False, 11: False,
                                             13: True, 15: True, 18: True}
-    reasons = {f.line: f.suppression_reason for f in report.findings if f.suppressed}
-    assert reasons == {13: "a real ERB comment", 15: "a Ruby comment in a tag",
-                       18: "in a multi-line tag"}
+    reasons = {c.line: c.detail.split(": ", 1)[1] for c in report.grade_changes}
+    assert reasons == {12: "a real ERB comment", 14: "a Ruby comment in a tag",
+                       17: "in a multi-line tag"}
 
 
 def test_directive_in_a_javascript_string_suppresses_nothing(miniapp: Path) -> None:

@@ -89,8 +89,9 @@ def test_rescore_applies_the_new_rubrics_ceilings() -> None:
     report = report.model_copy(update={"findings": [*report.findings, *findings_of(["RG111"])]})
     capped = rescore(report, _with_ceiling(load_rubric(), "RG111", 10))
     assert capped.total == min(report.total, 10) and [c.source for c in capped.ceilings] == ["RG111"]
+    assert not capped.comparable and capped.grade_changes[0].kind == "rubric"
     back = rescore(capped, load_rubric())
-    assert back.total == report.total and back.ceilings == []
+    assert back.total == report.total and back.ceilings == [] and back.comparable
 
 
 def test_a_negative_ceiling_is_a_located_rubric_error(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from rubygrade.checks.base import all_rules
 from rubygrade.docsgen import RuleDocError, help_text, parse_rule_doc
-from rubygrade.models import Finding, Report
+from rubygrade.models import Finding, GradeChange, Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/rubygrade/rubygrade"
@@ -80,6 +80,15 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
     return result
 
 
+def _grade_change(change: GradeChange) -> dict[str, Any]:
+    """A grade change with SARIF's camelCase keys; absent fields are left out."""
+    out: dict[str, Any] = {"kind": change.kind, "source": change.source, "detail": change.detail}
+    for key, value in (("path", change.path), ("line", change.line), ("ruleId", change.rule_id)):
+        if value is not None:
+            out[key] = value
+    return out
+
+
 def to_dict(report: Report) -> dict[str, Any]:
     ids = sorted({r.id for r in all_rules()} | {f.rule_id for f in report.findings})
     rule_index = {rule_id: i for i, rule_id in enumerate(ids)}
@@ -92,7 +101,11 @@ def to_dict(report: Report) -> dict[str, Any]:
         "results": [_result(f, rule_index) for f in report.findings],
         "properties": {
             "total": report.total, "tier": report.tier, "rubyLlmCatalogue": report.ruby_llm_version,
-            "dimensions": {d.key.value: {"score": d.score, "max": d.max} for d in report.dimensions}},
+            "dimensions": {d.key.value: {"score": d.score, "max": d.max} for d in report.dimensions},
+            "comparable": report.comparable,
+            "gradeChanges": [_grade_change(c) for c in report.grade_changes],
+            "ceilings": [{"ruleId": c.source, "points": c.points, "reason": c.reason,
+                          "locations": c.locations} for c in report.ceilings]},
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 

@@ -17,6 +17,30 @@ def _use_colour(colour: bool | None) -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
+MAX_CHANGES = 10
+
+
+def _grade_changes(report: Report, verbose: bool) -> list[str]:
+    """The "Grade changed by:" block: every input besides the shipped defaults, and its effect."""
+    if not report.grade_changes and report.comparable:
+        return []
+    out = ["", "Grade changed by:"]
+    shown = report.grade_changes if verbose else report.grade_changes[:MAX_CHANGES]
+    for change in shown:
+        where = f" ({change.path}:{change.line})" if change.path and change.line else \
+            (f" ({change.path})" if change.path else "")
+        out.append(f"  {change.source.replace('_', '-')} {change.kind.replace('_', ' ')}: "
+                   f"{change.detail}{where}")
+    if len(report.grade_changes) > len(shown):
+        out.append(f"  ... {len(report.grade_changes) - len(shown)} more (use --verbose or "
+                   "--format json)")
+    out.append("  Not comparable with grades under the shipped rubric, brief and rules."
+               if not report.comparable else
+               "  Comparable: the shipped rubric and brief, and no configuration or suppression "
+               "moved the score.")
+    return out
+
+
 def render(report: Report, colour: bool | None = None, verbose: bool = False,
            limit: int = 40) -> str:
     paint = _use_colour(colour)
@@ -66,6 +90,7 @@ def render(report: Report, colour: bool | None = None, verbose: bool = False,
     for ceiling in report.ceilings:
         lines.append(f"  {'ceiling ' + ceiling.source:<36} {ceiling.points:>+5g}   {ceiling.reason}")
     lines.append(c("bold", f"  {'total':<36} {report.total:>5g} / 100   tier {report.tier}"))
+    lines.extend(_grade_changes(report, verbose))
     problems = [d for d in report.diagnostics if d.kind != "timing"]
     if problems:
         lines.append("")
