@@ -22,7 +22,8 @@ TEMPLATE = '''"""{rule_id}: {summary}"""
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
 

@@ -27,6 +27,7 @@ from typing import Any, Literal, TextIO
 
 from rubygrade import integrity
 from rubygrade.models import DIMENSION_ORDER, GradeChange
+from rubygrade.safetext import sanitise
 
 _REPO_MARKERS = ("Gemfile", ".git", "config/application.rb")
 
@@ -173,4 +174,6 @@ def leaderboard(lines: list[dict[str, Any]], fmt: str) -> str:
 
 
 def dumps_line(line: dict[str, Any]) -> str:
-    return json.dumps(line, ensure_ascii=False, sort_keys=False) + "\n"
+    """One JSON Lines record; every string valid Unicode (a repository folder or file name with
+    undecodable bytes is written with ``\\xNN`` escapes, never as a lone surrogate)."""
+    return json.dumps(sanitise(line), ensure_ascii=False, sort_keys=False) + "\n"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from rubygrade import __version__, integrity, suppress
+from rubygrade import __version__, baseline, fingerprint, integrity, suppress
 from rubygrade.brief import Brief, load_brief
 from rubygrade.checks.base import all_collectors, all_rules
 from rubygrade.config import Config, key_line, load_config
@@ -25,8 +25,13 @@ from rubygrade.index import Index
 from rubygrade.models import Diagnostic, Evidence, Finding, GradeChange, Report, Severity, ToolInfo
 from rubygrade.project import Limits, Project, load_project
 from rubygrade.rubric import Rubric, load_rubric
+from rubygrade.safetext import safe_name
 from rubygrade.scorer import score_with_ceilings
+from rubygrade.selection import known_rule_ids
 from rubygrade.treeutil import gc_paused
+
+#: Rules named (with the findings they dropped) in a ``selection`` grade change.
+MAX_NAMED_RULES = 10
 
 
 @dataclass
@@ -52,6 +57,11 @@ class Options:
     use_suppressions: bool = True
     # Who set the options above, as the report's grade changes name it.
     caller: Literal["api", "command_line"] = "api"
+    # The Rails app folder, repo-relative, instead of looking at the root and one folder down.
+    app_dir: str | None = None
+    # Fingerprints of a stored report's findings: those findings are suppressed (--baseline).
+    baseline: frozenset[str] | None = None
+    baseline_label: str = "baseline"
 
     @classmethod
     def benchmark(cls, **kwargs: Any) -> Options:
@@ -100,9 +110,13 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
         timings[phase] = round(now - clock, 4)
         clock = now
 
-    project = load_project(path, options.limits)
+    project = load_project(path, options.limits, app_dir=options.app_dir)
     config = options.config or (load_config(project.root) if options.use_config else Config())
-    config_from: integrity.Source = "api" if options.config is not None else "repository"
+    # A configuration read from the repository's own file (here, or by the caller with
+    # ``load_config``) is the repository's; any other given one (``--config FILE``, a
+    # ``Config`` built in code) is the caller's.
+    repository_config = config.source is not None and config.base is None
+    config_from: integrity.Source = "repository" if repository_config else options.caller
     lap("discover")
     for source in project.files.values():
         _ = source.tree
@@ -120,24 +134,37 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
     if project.is_rails or options.ruby_llm_version:
         version, catalogue_notes = _resolve_catalogue(project, options.ruby_llm_version)
     context = Context(project, index, brief, version)
+    turned_off = options.disabled_rules | frozenset(config.disable)
+    failed_off: set[str] = set()  # disabled rules that crashed: what they find is unknown
     if project.is_rails:
         # The rules build many long-lived analyses; full GC passes rescanning them cost
         # more than a third of this phase on large apps (docs/performance.md).
         with gc_paused():
             # Disabled rules run too: their findings are dropped below, counted, and the
-            # report says what turning them off changed.
+            # report says what turning them off changed. One that crashes is no failure of
+            # the run (turning a crashing rule off is how a user gets past it).
             for rule in all_rules():
-                if rule.status == "stable":
-                    context.run_rule(rule)
+                if rule.status != "stable":
+                    continue
+                before = len(context.diagnostics)
+                context.run_rule(rule)
+                if rule.id in turned_off:
+                    crashed = [d for d in context.diagnostics[before:]
+                               if d.kind == "internal" and d.message.startswith(f"{rule.id} ")]
+                    if crashed:
+                        failed_off.add(rule.id)
+                        context.diagnostics[before:] = [d for d in context.diagnostics[before:]
+                                                        if d not in crashed]
             for collector in all_collectors():
                 context.run_collector(collector)
     lap("checks")
 
     raw = sorted(context.findings, key=lambda f: f.sort_key())
-    disabled: dict[str, integrity.Source] = {rule_id: options.caller
-                                             for rule_id in options.disabled_rules}
+    caller_disabled = options.disabled_rules - frozenset(config.disable)
+    disabled: dict[str, integrity.Source] = {rule_id: options.caller for rule_id in caller_disabled}
     disabled.update({rule_id: config_from for rule_id in config.disable})
-    findings, config_changes = _configure(raw, config, config_from, disabled, project.root)
+    findings, config_changes = _configure(raw, config, config_from, disabled, project.root,
+                                          caller_disabled, options, frozenset(failed_off))
     changes += config_changes
     config_notes: list[Diagnostic] = []
     if options.use_suppressions:
@@ -151,12 +178,17 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
             config_notes.append(Diagnostic(
                 kind="config", message=f"inline suppressions not applied: {len(would)} finding(s) "
                 "a rubygrade:disable comment names still count"))
-    if not options.use_config and options.config is None:
+    if not repository_config:
         present = integrity.config_file_present(project.root)
-        if present:
+        if present and not _same_file(config.source, project.root / present):
             config_notes.append(Diagnostic(
                 kind="config", path=present,
                 message="the repository's rubygrade configuration was not applied"))
+    findings = fingerprint.assign(
+        findings, lambda p: project.files[p].lines if p in project.files else None)
+    if options.baseline is not None:
+        findings = baseline.apply(findings, options.baseline, options.baseline_label)
+        changes += _baseline_changes(findings, options)
     findings = sorted(findings, key=lambda f: f.sort_key())
     evidence = _dedupe_evidence(context)
     graded, ceilings = score_with_ceilings(findings, evidence, rubric, brief, rails=project.is_rails)
@@ -169,7 +201,10 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
     lap("score")
 
     diagnostics = list(project.diagnostics) + catalogue_notes + context.diagnostics + config_notes
+    known = known_rule_ids()
     for source in project.files.values():
+        if (source.kind != "other" or source.size < 200_000) and "rubygrade:disable" in source.text:
+            diagnostics.extend(suppress.check_comment_directives(source, known))
         diagnostics.extend(source.diagnostics)
     if not project.is_rails:
         diagnostics.append(Diagnostic(
@@ -182,7 +217,7 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
     changes += _caller_changes(options, project, version)
     report = Report(
         tool=ToolInfo(version=__version__),
-        root=Path(path).resolve().name,
+        root=safe_name(Path(path).resolve().name),
         app_root=project.app_dir,
         ruby_llm_version=version,
         ruby_llm_locked=project.gem_version("ruby_llm"),
@@ -214,12 +249,16 @@ def _first_exclude(path: str, patterns: list[str]) -> str | None:
 
 
 def _configure(findings: list[Finding], config: Config, config_from: integrity.Source,
-               disabled: dict[str, integrity.Source],
-               root: Path) -> tuple[list[Finding], list[GradeChange]]:
+               disabled: dict[str, integrity.Source], root: Path,
+               selected_out: frozenset[str], options: Options, failed: frozenset[str],
+               ) -> tuple[list[Finding], list[GradeChange]]:
     """Drop findings of disabled rules and in excluded paths; apply severity overrides.
 
-    Returns the findings kept and one grade change per disabled rule, exclude pattern
-    and severity override, each saying how many findings it touched.
+    Returns the findings kept and one grade change per rule the configuration disables,
+    exclude pattern and severity override, each saying how many findings it touched,
+    plus one ``selection`` change for the rules the caller left out (``selected_out``:
+    ``--select``/``--ignore``, ``Options.disabled_rules``). ``failed`` are disabled rules
+    that crashed: their details say so.
     """
     dropped_by_rule: Counter[str] = Counter()
     dropped_by_pattern: Counter[str] = Counter()
@@ -245,11 +284,17 @@ def _configure(findings: list[Finding], config: Config, config_from: integrity.S
         return config.source, key_line(root, config, key)
 
     changes = []
+    if selected_out:
+        changes.append(_selection_change(selected_out, dropped_by_rule, options, failed))
     for rule_id, source in sorted(disabled.items()):
+        if rule_id in selected_out:
+            continue
         path, line = where("disable", source)
+        dropped = ("it failed, so what it finds is unknown" if rule_id in failed
+                   else f"{dropped_by_rule[rule_id]} finding(s) dropped")
         changes.append(GradeChange(
             kind="disabled_rules", source=source, rule_id=rule_id, path=path, line=line,
-            detail=f"{rule_id} disabled: {dropped_by_rule[rule_id]} finding(s) dropped"))
+            detail=f"{rule_id} disabled: {dropped}"))
     path, line = where("exclude", config_from)
     changes += [GradeChange(kind="exclude", source=config_from, path=path, line=line,
                             detail=f"exclude {pattern!r}: {dropped_by_pattern[pattern]} finding(s) "
@@ -261,6 +306,42 @@ def _configure(findings: list[Finding], config: Config, config_from: integrity.S
                                    "finding(s) changed (severity does not move the score)")
                 for rule_id, severity in sorted(config.severity.items())]
     return result, changes
+
+
+def _same_file(named: str | None, file: Path) -> bool:
+    """``named`` (a configuration's source) is ``file`` (``--config`` naming the repository's own)."""
+    try:
+        return named is not None and Path(named).resolve() == file.resolve()
+    except OSError:
+        return False
+
+
+def _selection_change(rules: frozenset[str], dropped: Counter[str], options: Options,
+                      failed: frozenset[str]) -> GradeChange:
+    """One change for every rule the caller did not run, naming those that dropped findings."""
+    flag = "--select/--ignore" if options.caller == "command_line" else "Options.disabled_rules"
+    hit = sorted((rule_id for rule_id in rules if dropped[rule_id]), key=lambda r: (-dropped[r], r))
+    total = sum(dropped[rule_id] for rule_id in rules)
+    detail = f"{flag}: {len(rules)} rule(s) not run, {total} finding(s) dropped"
+    if hit:
+        shown = ", ".join(f"{rule_id} {dropped[rule_id]}" for rule_id in hit[:MAX_NAMED_RULES])
+        more = f" and {len(hit) - MAX_NAMED_RULES} more" if len(hit) > MAX_NAMED_RULES else ""
+        detail += f" ({shown}{more})"
+    if rules & failed:
+        detail += f"; {', '.join(sorted(rules & failed))} failed, so what they find is unknown"
+    only = next(iter(rules)) if len(rules) == 1 else None
+    return GradeChange(kind="selection", source=options.caller, rule_id=only, detail=detail)
+
+
+def _baseline_changes(findings: list[Finding], options: Options) -> list[GradeChange]:
+    """The findings a baseline suppressed, as one change (none when it matched nothing)."""
+    matched = sum(1 for f in findings if f.in_baseline)
+    if not matched:
+        return []
+    flag = "--baseline" if options.caller == "command_line" else "Options.baseline"
+    return [GradeChange(kind="baseline", source=options.caller,
+                        detail=f"{flag} {options.baseline_label}: {matched} finding(s) already in "
+                               "it suppressed")]
 
 
 def _directives_of(project: Project) -> Callable[[str], dict[int, list[suppress.Directive]]]:

@@ -71,7 +71,8 @@ def summary(changes: list[GradeChange]) -> str:
     for (source, kind), count in sorted(counts.items()):
         who = source.replace("_", "-")
         what = kind.replace("_", " ")
-        parts.append(f"{who} {what}" if count == 1 else f"{count} {who} {what}s")
+        plural = what if what.endswith("s") else f"{what}s"  # "disabled rules", "limits"
+        parts.append(f"{who} {what}" if count == 1 else f"{count} {who} {plural}")
     return ", ".join(parts)
 
 
@@ -112,9 +113,10 @@ def rescored_changes(report: Report, rubric: Rubric, source: Source,
     if report.comparable and not stored_rubric_changed:
         return changes, True
     others = {c.kind for c in changes} - NEUTRAL_KINDS
-    if not others <= {"severity", "suppression"}:
+    if not others <= {"severity", "suppression", "baseline"}:
         return changes, False
-    unsuppressed = [f.model_copy(update={"suppressed": False, "suppression_reason": None})
+    unsuppressed = [f.model_copy(update={"suppressed": False, "suppression_reason": None,
+                                         "in_baseline": False})
                     for f in report.findings]
     raw = score(unsuppressed, report.evidence, rubric, rails=report.app_root is not None)
     return changes, same_score(raw, scored)

@@ -82,6 +82,11 @@ class Finding(_Frozen):
     data: dict[str, str] = Field(default_factory=dict)
     suppressed: bool = False
     suppression_reason: str | None = None
+    fingerprint: str = Field(
+        default="", description="Identity across runs: rule, path and the normalised flagged source "
+                                "(never the message or a line number), with an occurrence counter")
+    in_baseline: bool = Field(
+        default=False, description="Suppressed because the --baseline report already had it")
 
     @property
     def location(self) -> Location:
@@ -145,7 +150,7 @@ class GradeChange(_Frozen):
     """
 
     kind: Literal["rubric", "brief", "disabled_rules", "selection", "exclude", "severity",
-                  "suppression", "catalogue_version", "limits"]
+                  "suppression", "baseline", "catalogue_version", "limits"]
     source: Literal["repository", "command_line", "api"]
     detail: str
     path: str | None = None

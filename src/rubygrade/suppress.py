@@ -11,6 +11,12 @@ JavaScript the comments are the parse tree's comment nodes (and ERB's ``<%#``
 comments), so the same text inside a string literal, a heredoc or a template's
 HTML suppresses nothing. Other files have no tree; there a directive must be a
 whole-line comment outside YAML block scalars and Markdown code fences.
+
+``check_comment_directives`` (``check_directives`` for plain lines) reports a
+directive that names an unknown rule ID, a lowercase one or none at all, as a
+located diagnostic: it would suppress nothing, and a reader would think it
+does. It reads the same real comments, so text in a string literal is never
+reported.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from rubygrade import treeutil
-from rubygrade.models import Finding
+from rubygrade.models import Diagnostic, Finding
 
 if TYPE_CHECKING:
     from rubygrade.sources import SourceFile
@@ -32,6 +38,10 @@ _DIRECTIVE = re.compile(
     r"(?P<ids>(?:all|RG\d{3})(?:\s*,\s*(?:all|RG\d{3}))*)"
     r"(?P<reason>.*?)\s*(?:%>|\*/|-->)?\s*$")
 NO_REASON = "suppressed inline (no reason given)"
+# Any directive, well formed or not: the word list after it is checked by check_directives.
+_ANY_DIRECTIVE = re.compile(r"(?:<%#|#|//|/\*|<!--)\s*rubygrade:disable\b(?P<rest>.*)$")
+_ID_LIST = re.compile(r"\s*(?P<ids>[A-Za-z_]+\d*(?:\s*,\s*[A-Za-z_]+\d*)*)")
+_RULE_LIKE = re.compile(r"^[A-Za-z]{1,4}\d{1,4}$")
 
 
 @dataclass(frozen=True)
@@ -157,3 +167,49 @@ def _whole_line_comments(source: SourceFile) -> Iterator[tuple[int, str, bool]]:
             continue
         if not fenced and stripped.startswith(opener):
             yield number, stripped, True
+
+
+def check_comment_directives(source: SourceFile, known: frozenset[str]) -> list[Diagnostic]:
+    """Diagnostics for the directives in the file's real comments that name no known rule."""
+    if "rubygrade:disable" not in source.text:
+        return []
+    out: list[Diagnostic] = []
+    for line, segment, _alone in _comment_segments(source):
+        out += _check_text(source.path, line, segment, known)
+    return out
+
+
+def check_directives(path: str, lines: Iterable[str], known: frozenset[str]) -> list[Diagnostic]:
+    """Diagnostics for the directives of one file's lines that name no known rule (or none at all)."""
+    out: list[Diagnostic] = []
+    for number, text in enumerate(lines, start=1):
+        out += _check_text(path, number, text, known)
+    return out
+
+
+def _check_text(path: str, number: int, text: str, known: frozenset[str]) -> list[Diagnostic]:
+    """The diagnostics for the directive (if any) in one line of comment text."""
+    if "rubygrade:disable" not in text:
+        return []
+    match = _ANY_DIRECTIVE.search(text)
+    if match is None:
+        return []
+    ids = _ID_LIST.match(match["rest"])
+    words = [w.strip() for w in ids["ids"].split(",")] if ids else []
+    rule_like = [w for w in words if w == "all" or _RULE_LIKE.match(w)]
+    if not rule_like:
+        return [Diagnostic(
+            kind="config", path=path, line=number,
+            message="rubygrade:disable names no rule ID (write RGnnn, a comma list, or all); "
+                    "it suppresses nothing")]
+    out: list[Diagnostic] = []
+    for word in rule_like:
+        if word == "all" or word in known:
+            continue
+        if word.upper() in known:
+            why = f"rule IDs are upper case: write {word.upper()}"
+        else:
+            why = f"unknown rule ID {word}"
+        out.append(Diagnostic(kind="config", path=path, line=number,
+                              message=f"rubygrade:disable {word}: {why}; it suppresses nothing"))
+    return out

@@ -83,4 +83,6 @@ def test_batch_is_deterministic_across_job_counts(results: Path) -> None:
 def test_batch_usage_errors(results: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["batch", str(results), "--jobs", "0"]) == 2
     assert main(["batch", str(results), "--leaderboard", "board.txt"]) == 2
-    assert "--leaderboard must name" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "argument -j/--jobs: '0' must be at least 1 (see `rubygrade batch --help`)" in err
+    assert "--leaderboard board.txt: must name a .md, .csv or .html file" in err

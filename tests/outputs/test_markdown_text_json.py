@@ -50,13 +50,16 @@ def test_markdown_on_many_findings_stays_under_800_words() -> None:
         assert len(render(report_of(case), "markdown").split()) < 800
 
 
-def test_text_fits_a_screen_unless_verbose(example_report: Report) -> None:
+def test_text_caps_each_rule_unless_verbose(example_report: Report) -> None:
     many = example_report.model_copy(update={"findings": example_report.findings * 20})
+    rules = {f.rule_id for f in many.findings}
     short = render(many, "text", colour=False)
-    assert "more (use --verbose to see all)" in short
-    assert len(short.splitlines()) < 80
+    for rule_id in rules:  # every rule is shown, at most PER_RULE times, and says how many more
+        assert short.count(f": {rule_id} ") == 10, rule_id
+        assert f"... 10 more {rule_id} finding(s) (use --verbose to see all)" in short
     full = render(many, "text", colour=False, verbose=True)
     assert len(full.splitlines()) > len(many.findings)
+    assert "more" not in full.split("score")[0]
     assert "\x1b[" not in short and "\x1b[" in render(example_report, "text", colour=True)
 
 

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from rubygrade.analysis.api_checks import CallProblems
     from rubygrade.analysis.constants import ConstantRef
     from rubygrade.analysis.deliverables import Deliverables
+    from rubygrade.analysis.doubles import Doubles
+    from rubygrade.analysis.entries import EntryPoints
     from rubygrade.analysis.guards import GuardAnalysis
     from rubygrade.analysis.history import History
     from rubygrade.analysis.llm_calls import LlmCall
@@ -45,10 +47,12 @@ if TYPE_CHECKING:
     from rubygrade.analysis.suite import TestSuite
     from rubygrade.analysis.turbo import TurboUse
     from rubygrade.analysis.usage import Usage
-    from rubygrade.analysis.values import ValueFlow
+    from rubygrade.analysis.values import RType, ValueFlow
     from rubygrade.brief import Brief
+    from rubygrade.callgraph import CallGraph
     from rubygrade.catalogue.model import Catalogue
     from rubygrade.index import Index
+    from rubygrade.index.model import CallSite
     from rubygrade.project import Project
 
 
@@ -97,6 +101,19 @@ class Analyses:
         return ValueFlow(self.facts)
 
     @cached_property
+    def call_graph(self) -> CallGraph:
+        """The app's call graph, where a call on a RubyLLM value (or another LLM client)
+        never resolves by name to an app method that happens to share its name."""
+        from rubygrade.callgraph import CallGraph
+
+        values = self.values
+
+        def receiver_role(call: CallSite) -> RType | None:
+            return values.receiver_type(call) if call.receiver is not None else None
+
+        return CallGraph(self.index, receiver_role)
+
+    @cached_property
     def llm_calls(self) -> list[LlmCall]:
         from rubygrade.analysis.llm_calls import find_llm_calls
 
@@ -107,6 +124,12 @@ class Analyses:
         from rubygrade.analysis.api_checks import check_calls
 
         return check_calls(self.facts, self.values)
+
+    @cached_property
+    def doubles(self) -> Doubles:
+        from rubygrade.analysis.doubles import Doubles
+
+        return Doubles(self.facts, self.values)
 
     @cached_property
     def missing_constants(self) -> list[ConstantRef]:
@@ -121,10 +144,16 @@ class Analyses:
         return collect_usage(self.facts, self.values, self.llm_calls)
 
     @cached_property
-    def reachable(self) -> set[str]:
-        from rubygrade.analysis.entries import request_reachable
+    def entries(self) -> EntryPoints:
+        from rubygrade.analysis.entries import EntryPoints
 
-        return request_reachable(self.project, self.index)
+        return EntryPoints(self.project, self.index, self.call_graph)
+
+    @cached_property
+    def reachable(self) -> set[str]:
+        """Method keys a controller action, job, channel, mailbox, view, task or callback
+        reaches in the call graph."""
+        return self.entries.reachable()
 
     @cached_property
     def rescues(self) -> RescueModel:
@@ -136,7 +165,8 @@ class Analyses:
     def guards(self) -> GuardAnalysis:
         from rubygrade.analysis.guards import GuardAnalysis
 
-        return GuardAnalysis(self.facts, self.llm_calls, self.rescues)
+        return GuardAnalysis(self.facts, self.llm_calls, self.rescues, self.call_graph,
+                             self.entries)
 
     @cached_property
     def preflight(self) -> tuple[str, int, str] | None:
@@ -160,7 +190,7 @@ class Analyses:
     def suite(self) -> TestSuite:
         from rubygrade.analysis.suite import build_suite
 
-        return build_suite(self.project, self.index)
+        return build_suite(self.project, self.index, self.call_graph)
 
     @cached_property
     def turbo(self) -> TurboUse:

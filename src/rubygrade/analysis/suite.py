@@ -69,6 +69,7 @@ class TestSuite:
 class _App:
     project: Project
     index: Index
+    graph: CallGraph
 
 
 def anchor_file(project: Project, suite: TestSuite) -> str:
@@ -79,9 +80,9 @@ def anchor_file(project: Project, suite: TestSuite) -> str:
     return suite.files[0] if suite.files else project.app_path("Gemfile")
 
 
-def build_suite(project: Project, index: Index) -> TestSuite:
+def build_suite(project: Project, index: Index, graph: CallGraph) -> TestSuite:
     """The suite: test files, what they reach, their doubles and error-path signals."""
-    return _build(_App(project, index))
+    return _build(_App(project, index, graph))
 
 
 def _build(app: _App) -> TestSuite:
@@ -94,7 +95,7 @@ def _build(app: _App) -> TestSuite:
                    (m.kind == "def" and m.name.startswith("test_"))]
     suite.fakes = sorted({c.name for path in suite.files for c in _classes_in(app, path)
                           if FAKE_NAME.search(c.short_name)})
-    graph = app.index.call_graph
+    graph = app.graph
     extra = _extra_edges(app, in_tests)
     starts = sorted({m.key for m in test_methods})
     for m in test_methods:
@@ -257,7 +258,7 @@ def _test_targets(app: _App, call: CallSite, method: MethodDef,
                 out.add(m.key)
         if call.method == "new" and treeutil.text(call.receiver) == "described_class":
             out.add(f"{subject}#initialize")
-    return {t for t in out if t in app.index.call_graph.methods}
+    return {t for t in out if t in app.graph.methods}
 
 
 def _signals(app: _App, in_tests: set[str], suite: TestSuite) -> None:

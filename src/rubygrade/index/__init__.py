@@ -128,6 +128,11 @@ class Index:
             return iter(self._assignments_by_name.get((target, name), ()))
         return iter(self._assignments_by_target.get(target, ()))
 
+    def local_assignments(self, method: MethodDef | None, path: str,
+                          name: str) -> list[Assignment]:
+        """Writes to local ``name`` in ``method`` (or at the top level of ``path``)."""
+        return self._locals.get((id(method) if method is not None else path, name), [])
+
     def calls_within(self, method: MethodDef) -> list[CallSite]:
         return list(self._calls_by_method.get(id(method), ()))
 
@@ -156,6 +161,12 @@ class Index:
     @cached_property
     def _assignments_by_name(self) -> dict[tuple[str, str], list[Assignment]]:
         return _group(self.assignments, lambda a: (a.target, a.name))
+
+    @cached_property
+    def _locals(self) -> dict[tuple[int | str, str], list[Assignment]]:
+        return _group((a for a in self.assignments if a.target == "local"),
+                      lambda a: (id(a.enclosing_method) if a.enclosing_method is not None
+                                 else a.path, a.name))
 
     @cached_property
     def _calls_by_method(self) -> dict[int, list[CallSite]]:

@@ -85,7 +85,9 @@ class MethodDef:
     line: int
     end_line: int
     node: Node = field(repr=False)
-    kind: Literal["def", "attr", "test", "block"] = "def"
+    #: "template"/"task"/"callbacks": the top-level code of a view, a rake file, or the
+    #: callback blocks of a class body, as the call graph's pseudo-methods
+    kind: Literal["def", "attr", "test", "block", "template", "task", "callbacks"] = "def"
     rescues: tuple[RescueClause, ...] = ()  # method-level rescue clauses
 
     @property

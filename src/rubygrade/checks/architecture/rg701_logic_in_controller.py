@@ -91,7 +91,7 @@ class LogicInController(Rule):
             method = item.call.enclosing_method
             if method is not None and is_controller(ctx.project, method):
                 llm_methods.setdefault(method.key, f"calls {item.api}")
-        graph = ctx.index.call_graph
+        graph = ctx.analyses.call_graph
         for method in sorted(ctx.index.methods, key=lambda m: (m.path, m.line)):
             if not is_controller(ctx.project, method) or entry_kind(ctx.project, method) != "action" or \
                     method.owner.endswith("ApplicationController"):

@@ -8,7 +8,6 @@ from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.analysis.entries import entry_kind
-from rubygrade.analysis.llm_calls import CHAT_SENDS
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.index.model import CallSite, MethodDef
@@ -63,10 +62,10 @@ class HistoryDroppedPerRequest(Rule):
     def check(self, ctx: Context) -> None:
         if not ctx.analyses.history.stored:
             return
-        graph = ctx.index.call_graph
+        graph = ctx.analyses.call_graph
         for item in ctx.analyses.llm_calls:
             call = item.call
-            if item.kind != "rubyllm" or call.method not in CHAT_SENDS or \
+            if not item.chat_turn or \
                     not ctx.project.is_app_code(call.path) or call.enclosing_method is None:
                 continue
             how = _fresh_chat(ctx, call)
@@ -120,9 +119,9 @@ def _replays(ctx: Context, call: CallSite) -> bool:
     own: list[MethodDef] = [m for m in ctx.index.methods if m.owner == method.owner and
                             m.path == method.path]
     keys = [m.key for m in own]
-    reach = ctx.index.call_graph.reachable_from(keys)
+    reach = ctx.analyses.call_graph.reachable_from(keys)
     for key in sorted(reach):
-        target = ctx.index.call_graph.methods.get(key)
+        target = ctx.analyses.call_graph.methods.get(key)
         if target is None:
             continue
         if any(c.method in _REPLAY or _messages_append(c.node) for c in

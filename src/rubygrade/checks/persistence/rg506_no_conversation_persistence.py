@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rubygrade.analysis.llm_calls import CHAT_SENDS
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
@@ -43,8 +42,8 @@ class NoConversationPersistence(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        sends = [c.call for c in ctx.analyses.llm_calls if c.kind == "rubyllm" and
-                 c.call.method in CHAT_SENDS and ctx.project.is_app_code(c.call.path)]
+        sends = [c.call for c in ctx.analyses.llm_calls
+                 if c.chat_turn and ctx.project.is_app_code(c.call.path)]
         if not sends or ctx.analyses.history.stored or ctx.analyses.state:
             return
         ctx.report_node(sends[0].path, sends[0].node,

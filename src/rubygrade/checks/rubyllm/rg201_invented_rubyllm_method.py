@@ -6,7 +6,7 @@ from rubygrade.analysis.api_checks import SHAPE_WORDS, catalogued_in
 from rubygrade.catalogue.store import versions_with_method
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
-from rubygrade.models import Dimension, Severity
+from rubygrade.models import Confidence, Dimension, Severity
 
 
 class InventedRubyllmMethod(Rule):
@@ -48,6 +48,9 @@ class InventedRubyllmMethod(Rule):
         version = ctx.catalogue_version
         if version is None:
             return
+        lock = ctx.project.lockfile
+        source = lock.sources.get("ruby_llm", "GEM") if lock is not None else "GEM"
+        forked = source in ("GIT", "PATH")
         for item in ctx.analyses.api_checks.unknown:
             owner = item.receiver.owner
             sep = "." if item.singleton else "#"
@@ -62,6 +65,14 @@ class InventedRubyllmMethod(Rule):
             fix = _fix(item.shape, where)
             data = {"shape": item.shape, "method": item.name, "receiver": owner} if item.shape \
                 else {"method": item.name, "receiver": owner}
+            if forked:
+                # A git or path source can add methods its version's release lacks.
+                ctx.report_node(item.call.path, item.call.node,
+                                f"{what} ({exists}), but the app locks ruby_llm from a "
+                                f"{source.lower()} source that may add it; "
+                                f"check the fork.{shape}",
+                                fix=fix, data=data, confidence=Confidence.LOW)
+                continue
             ctx.report_node(item.call.path, item.call.node,
                             f"{what} ({exists}); the call raises NoMethodError.{shape}",
                             fix=fix, data=data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rubygrade.analysis.values import EXTERNAL_CLIENTS
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
@@ -52,13 +51,14 @@ class LlmCallBypassesRubyllm(Rule):
                     "(provider: :openrouter for OpenRouter).",
                 data={"api": item.api})
         # A client built but never seen sending (e.g. passed around): report its construction.
+        clients = ctx.analyses.values.roles.external_clients
         for call in ctx.index.calls_named("new"):
             const = (call.receiver_constant or "").removeprefix("::")
-            if const in EXTERNAL_CLIENTS and call.path not in reported and \
+            if const in clients and call.path not in reported and \
                     ctx.project.is_app_code(call.path):
                 reported.add(call.path)
                 ctx.report_node(
                     call.path, call.node,
-                    f"{const} (the {EXTERNAL_CLIENTS[const]} gem) is used to reach the LLM "
+                    f"{const} (the {clients[const]} gem) is used to reach the LLM "
                     "instead of ruby_llm.",
                     fix="Replace the client with RubyLLM.chat(...).", data={"api": const})

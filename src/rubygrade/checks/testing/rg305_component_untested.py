@@ -85,8 +85,8 @@ class ComponentUntested(Rule):
         if kind == "controllers":
             return bool(suite.requests)
         if kind == "services":
-            owners = {ctx.index.call_graph.methods[k].path for k in suite.direct
-                      if k in ctx.index.call_graph.methods}
+            owners = {ctx.analyses.call_graph.methods[k].path for k in suite.direct
+                      if k in ctx.analyses.call_graph.methods}
             return any((ctx.project.app_relative(p) or "").startswith("app/services/")
                        for p in owners)
         return any(_VIEW_ASSERTIONS.search(ctx.project.files[p].text) for p in suite.files
