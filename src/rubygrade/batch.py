@@ -5,6 +5,11 @@ given is such a folder (a DIR that is itself a repository, with a Gemfile,
 ``config/application.rb`` or ``.git``, is graded as one). Every repository
 yields exactly one line, in a fixed order: a report, a "not a Rails app"
 line, or an error line. Nothing one repository does can stop the batch.
+
+Grades in a batch are compared with each other, so by default a repository's
+own configuration and its ``rubygrade:disable`` comments are ignored
+(``Options.benchmark``); ``use_repo_config=True`` (``--use-repo-config``)
+honours them, and every line says what changed its grade.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
-from rubygrade.models import DIMENSION_ORDER
+from rubygrade import integrity
+from rubygrade.models import DIMENSION_ORDER, GradeChange
 from rubygrade.safetext import sanitise
 
 _REPO_MARKERS = ("Gemfile", ".git", "config/application.rb")
@@ -39,8 +46,14 @@ def discover(dirs: list[str]) -> list[Path]:
     return repos
 
 
-def grade_one(path: str, rubric: str | None = None, brief: str | None = None) -> dict[str, Any]:
-    """One line of the batch: never raises (errors become ``status: "error"``)."""
+def grade_one(path: str, rubric: str | None = None, brief: str | None = None, *,
+              use_repo_config: bool = False, caller: Literal["api", "command_line"] = "api",
+              ) -> dict[str, Any]:
+    """One line of the batch: never raises (errors become ``status: "error"``).
+
+    The repository's configuration and inline suppressions are ignored unless
+    ``use_repo_config``; the line's ``grade_changes`` and ``comparable`` say what changed it.
+    """
     line: dict[str, Any] = {"repo": Path(path).name, "path": path}
     try:
         from rubygrade.brief import load_brief
@@ -49,7 +62,9 @@ def grade_one(path: str, rubric: str | None = None, brief: str | None = None) ->
         from rubygrade.rubric import load_rubric
 
         options = Options(rubric=load_rubric(rubric) if rubric else None,
-                          brief=load_brief(brief) if brief else None)
+                          brief=load_brief(brief) if brief else None,
+                          use_config=use_repo_config, use_suppressions=use_repo_config,
+                          caller=caller)
         report = grade(path, options)
     except Exception as exc:  # noqa: BLE001 - one bad repository must not stop the batch
         return {**line, "status": "error", "error": f"{type(exc).__name__}: {exc}"}
@@ -58,6 +73,8 @@ def grade_one(path: str, rubric: str | None = None, brief: str | None = None) ->
         "status": status, "total": report.total, "tier": report.tier,
         "scores": {d.key.value: d.score for d in report.dimensions},
         "findings": sum(1 for f in report.findings if not f.suppressed),
+        "comparable": report.comparable,
+        "grade_changes": [c.model_dump(mode="json") for c in report.grade_changes],
     }
     if status == "not_rails":
         summary["error"] = "not a Rails app"
@@ -65,18 +82,24 @@ def grade_one(path: str, rubric: str | None = None, brief: str | None = None) ->
 
 
 def run(repos: list[Path], jobs: int = 1, rubric: str | None = None, brief: str | None = None,
-        progress: Callable[[int, int, str], None] | None = None) -> Iterator[dict[str, Any]]:
-    """Grade ``repos`` with ``jobs`` processes; yield lines in the order of ``repos``."""
+        progress: Callable[[int, int, str], None] | None = None, *,
+        use_repo_config: bool = False, caller: Literal["api", "command_line"] = "api",
+        ) -> Iterator[dict[str, Any]]:
+    """Grade ``repos`` with ``jobs`` processes; yield lines in the order of ``repos``.
+
+    Repository configuration and suppressions are ignored unless ``use_repo_config``.
+    """
     paths = [str(p) for p in repos]
+    grade = partial(grade_one, use_repo_config=use_repo_config, caller=caller)
     if jobs <= 1:
         for i, path in enumerate(paths, start=1):
-            line = grade_one(path, rubric, brief)
+            line = grade(path, rubric, brief)
             if progress:
                 progress(i, len(paths), line["repo"])
             yield line
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(grade_one, path, rubric, brief) for path in paths]
+        futures = [pool.submit(grade, path, rubric, brief) for path in paths]
         for i, (path, future) in enumerate(zip(paths, futures, strict=True), start=1):
             try:
                 line = future.result()
@@ -112,16 +135,22 @@ def _ranked(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return graded + others
 
 
+def grade_note(line: dict[str, Any]) -> str:
+    """What changed a line's grade, for the leaderboard's last column ("" for a default grade)."""
+    changes = [GradeChange.model_validate(c) for c in line.get("grade_changes", [])]
+    return integrity.note(changes, line.get("comparable", True))
+
+
 def leaderboard_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
-    header = ["rank", "repo", "total", "tier"] + [d.value for d in DIMENSION_ORDER]
+    header = ["rank", "repo", "total", "tier"] + [d.value for d in DIMENSION_ORDER] + ["changed_by"]
     rows = [header]
     for rank, line in enumerate(_ranked(lines), start=1):
         if line["status"] != "ok":
             rows.append(["", line["repo"], "", line.get("error", line["status"]).split("\n")[0]]
-                        + [""] * len(DIMENSION_ORDER))
+                        + [""] * len(DIMENSION_ORDER) + [""])
             continue
         rows.append([str(rank), line["repo"], f"{line['total']:g}", line["tier"]]
-                    + [f"{line['scores'][d.value]:g}" for d in DIMENSION_ORDER])
+                    + [f"{line['scores'][d.value]:g}" for d in DIMENSION_ORDER] + [grade_note(line)])
     return rows
 
 
@@ -134,7 +163,14 @@ def leaderboard(lines: list[dict[str, Any]], fmt: str) -> str:
     cells = [[c.replace("|", "\\|") for c in row] for row in rows]
     md = ["| " + " | ".join(cells[0]) + " |", "|" + "---|" * len(cells[0])]
     md += ["| " + " | ".join(row) + " |" for row in cells[1:]]
-    return "# rubygrade leaderboard\n\n" + "\n".join(md) + "\n"
+    notes = ""
+    if any(row[-1] for row in rows[1:]):
+        notes = ("\n`changed_by` names what besides the shipped rubric, brief and rules set a "
+                 "grade (the repository's configuration or suppressions, the caller's options); "
+                 "a grade marked *not comparable* was moved by them and does not rank fairly "
+                 "beside the others. Each line of the JSON Lines output lists them in "
+                 "`grade_changes`.\n")
+    return "# rubygrade leaderboard\n\n" + "\n".join(md) + "\n" + notes
 
 
 def dumps_line(line: dict[str, Any]) -> str:

@@ -136,13 +136,18 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
                         "`rubygrade grade -f json` (matched by fingerprint)")
 
 
-def _add_config(p: argparse.ArgumentParser, *, catalogue: bool = True) -> None:
+def _add_config(p: argparse.ArgumentParser, *, catalogue: bool = True,
+                suppressions: bool = False) -> None:
     g = p.add_argument_group("Configuration")
     g.add_argument("--config", metavar="FILE",
                    help="Read this configuration file (a .rubygrade.toml, or a pyproject.toml with "
                         "[tool.rubygrade]) instead of the repository's")
     g.add_argument("--no-config", action="store_true",
                    help="Ignore .rubygrade.toml / [tool.rubygrade] in the repository")
+    if suppressions:
+        g.add_argument("--no-suppressions", action="store_true",
+                       help="Ignore rubygrade:disable comments in the repository (their findings "
+                            "count)")
     g.add_argument("--rubric", metavar="FILE",
                    help="Rubric TOML file [default: the config's, else the shipped rubric]")
     g.add_argument("--brief", metavar="FILE",
@@ -231,7 +236,7 @@ def _add_grade(sub: _Subparsers) -> None:
                    help="Repository folder [default: .]")
     _add_output(p)
     _add_selection(p)
-    _add_config(p)
+    _add_config(p, suppressions=True)
     _add_gates(p)
     g = p.add_argument_group("Limits")
     g.add_argument("--max-file-bytes", type=_positive, metavar="BYTES", default=None,
@@ -317,6 +322,9 @@ def _add_batch(sub: _Subparsers) -> None:
     g = b.add_argument_group("Configuration")
     g.add_argument("--rubric", metavar="FILE", help="Rubric TOML file")
     g.add_argument("--brief", metavar="FILE", help="Brief TOML file")
+    g.add_argument("--use-repo-config", action="store_true",
+                   help="Honour each repository's own configuration and rubygrade:disable comments "
+                        "[default: ignored, so the grades compare]")
     g = b.add_argument_group("Execution")
     g.add_argument("-j", "--jobs", type=_positive, default=1, metavar="N",
                    help="Parallel processes [default: 1]")
@@ -561,8 +569,12 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     config = _config(args, root)
     rubric, brief = _load_data(args, config, root)
     _check_tier(args, rubric)
-    options = Options(rubric=rubric, brief=brief, ruby_llm_version=args.ruby_llm_version,
+    # The engine resolves the configuration's own rubric and brief, so the report names
+    # the repository (or --config) as their source; only the flags' are the caller's.
+    options = Options(rubric=rubric if args.rubric else None, brief=brief if args.brief else None,
+                      ruby_llm_version=args.ruby_llm_version,
                       timings=args.timings, use_config=False, config=config,
+                      use_suppressions=not args.no_suppressions, caller="command_line",
                       limits=_limits(args), disabled_rules=_disabled(args),
                       baseline=_baseline(args), baseline_label=Path(args.baseline or "x").name)
     report = _grade(args.path, options)
@@ -592,7 +604,7 @@ def _cmd_rescore(args: argparse.Namespace) -> int:
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
         raise UsageError(f"{args.report}: not a rubygrade JSON report: {where}: {first['msg']}") from None
     active = rubric or load_rubric()
-    report = rescore(stored, active, brief)
+    report = rescore(stored, active, brief, source="command_line")
     _output(report, args)
     return _gates(report, args, active)
 
@@ -608,7 +620,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise UsageError(f"--root {args.root}: not a folder")
     config = _config(args, root)
     rubric, brief = _load_data(args, config, root)
-    options = Options(rubric=rubric, brief=brief, use_config=False, config=config,
+    options = Options(rubric=rubric if args.rubric else None, brief=brief if args.brief else None,
+                      use_config=False, config=config, caller="command_line",
                       disabled_rules=_disabled(args), baseline=_baseline(args),
                       baseline_label=Path(args.baseline or "x").name)
     paint = _Painter(_colour(args, sys.stdout))
@@ -710,7 +723,8 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"{args.out}: cannot write: {exc.strerror}") from None
     try:
-        for line in batch.run(repos, args.jobs, args.rubric, args.brief, progress):
+        for line in batch.run(repos, args.jobs, args.rubric, args.brief, progress,
+                              use_repo_config=args.use_repo_config, caller="command_line"):
             lines.append(line)
             sink.write(batch.dumps_line(line))
             sink.flush()

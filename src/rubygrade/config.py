@@ -141,6 +141,18 @@ class Config(BaseModel):
         return target
 
 
+def key_line(root: str | Path, config: Config, key: str) -> int | None:
+    """The line of ``key`` in the configuration file ``config`` was read from, if found."""
+    if config.source is None:
+        return None
+    try:
+        text = (Path(root) / config.source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    prefix = ("tool", "rubygrade") if Path(config.source).name == "pyproject.toml" else ()
+    return _line_of_key(text, (*prefix, key))
+
+
 def load_config_file(path: str | Path) -> Config:
     """A configuration file named on the command line (``--config FILE``).
 

@@ -150,7 +150,7 @@ class GradeChange(_Frozen):
     """
 
     kind: Literal["rubric", "brief", "disabled_rules", "selection", "exclude", "severity",
-                  "suppression", "catalogue_version", "limits"]
+                  "suppression", "baseline", "catalogue_version", "limits"]
     source: Literal["repository", "command_line", "api"]
     detail: str
     path: str | None = None
@@ -182,8 +182,13 @@ class Report(_Frozen):
     findings: list[Finding] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
     dimensions: list[DimensionScore] = Field(default_factory=list)
-    total: float = 0.0
+    total: float = Field(default=0.0, description="The sum of the dimension scores, lowered by "
+                         "any rule ceiling in `ceilings`")
     tier: str = "D"
+    ceilings: list[ScoreChange] = Field(
+        default_factory=list,
+        description="Rule ceilings on the total (e.g. RG113: a source file was not analysed); "
+                    "total = sum of dimension scores + sum of these points")
     diagnostics: list[Diagnostic] = Field(default_factory=list)
     grade_changes: list[GradeChange] = Field(
         default_factory=list,
@@ -191,4 +196,5 @@ class Report(_Frozen):
     comparable: bool = Field(
         default=True,
         description="False when the grade used a rubric or brief other than the shipped ones, "
-                    "so it cannot be ranked beside default grades")
+                    "or when configuration or suppressions changed the score, so it cannot be "
+                    "ranked beside default grades")

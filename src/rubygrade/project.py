@@ -20,7 +20,7 @@ import pathspec
 from rubygrade.gemfile import Gemfile, Lockfile, parse_gemfile, parse_lockfile
 from rubygrade.models import Diagnostic
 from rubygrade.safetext import safe_name
-from rubygrade.sources import SourceFile, classify
+from rubygrade.sources import CODE_KINDS, SourceFile, classify
 
 SKIPPED_DIRS = {
     ".git",
@@ -74,10 +74,21 @@ class ProjectError(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    """Guards against hostile repositories. Hitting one is a diagnostic, never a crash."""
+    """Guards against hostile repositories. Hitting one is a diagnostic, never a crash.
+
+    A file over ``max_file_bytes`` is listed but not parsed, except the app's own code
+    (Ruby, ERB and JavaScript in its code folders): that is parsed anyway up to
+    ``code_ceiling_factor`` times the limit, so padding a file cannot hide it. Code past
+    that hard ceiling, or past ``max_files``, is reported by RG113.
+    """
 
     max_file_bytes: int = 2_000_000
     max_files: int = 20_000
+    code_ceiling_factor: int = 8
+
+    @property
+    def max_code_file_bytes(self) -> int:
+        return self.max_file_bytes * self.code_ceiling_factor
 
 
 def _skipped(rel: str) -> bool:
@@ -102,6 +113,9 @@ class Project:
     is_git: bool = False
     # How the files were listed: ``git ls-files``, or a walk applying ``.gitignore`` itself.
     listing: Literal["git", "walk"] = "walk"
+    # Code paths no rule could read, with why (over the hard ceiling, beyond the file-count
+    # limit, unreadable); files that fail later say so on ``SourceFile.not_analysed``.
+    not_analysed: dict[str, str] = field(default_factory=dict)
 
     # -- queries -------------------------------------------------------------
     @property
@@ -162,6 +176,20 @@ class Project:
 
     def gem_version(self, name: str) -> str | None:
         return self.lockfile.version_of(name) if self.lockfile else None
+
+    def is_code_file(self, path: str) -> bool:
+        """A Ruby, ERB or JavaScript file (by its app-relative name) in a code folder."""
+        rel = self.app_relative(path)
+        return rel is not None and classify(rel) in CODE_KINDS and self.is_code(path)
+
+    def unanalysed_code(self) -> dict[str, str]:
+        """Every code file of the app that no rule analysed, with the reason (RG113)."""
+        found = {p: why for p, why in self.not_analysed.items()
+                 if self.is_code_file(p) or (p.endswith("/") and self.is_code(p + "x"))}
+        for path, source in self.files.items():
+            if source.not_analysed and self.is_code_file(path):
+                found.setdefault(path, source.not_analysed)
+        return dict(sorted(found.items()))
 
 
 def _git_files(root: Path) -> tuple[list[str] | None, str]:
@@ -254,8 +282,12 @@ def _valid_pattern(line: str) -> bool:
     return True
 
 
-def _walk_files(root: Path, diagnostics: list[Diagnostic]) -> list[str]:
-    """Every regular file below ``root`` that ``.gitignore`` keeps, never leaving the repository."""
+def _walk_files(root: Path, diagnostics: list[Diagnostic],
+                unreadable: dict[str, str] | None = None) -> list[str]:
+    """Every regular file below ``root`` that ``.gitignore`` keeps, never leaving the repository.
+
+    Folders that cannot be listed go into ``unreadable`` (``"app/locked/"`` -> reason).
+    """
     out: list[str] = []
     real_root = root.resolve()
     seen_dirs: set[str] = set()
@@ -265,6 +297,8 @@ def _walk_files(root: Path, diagnostics: list[Diagnostic]) -> list[str]:
         rel = os.path.relpath(err.filename, root) if err.filename else "?"
         diagnostics.append(Diagnostic(kind="skipped", path=safe_name(rel),
                                       message=f"unreadable: {err.strerror}"))
+        if unreadable is not None and err.filename and rel != "." and not rel.startswith(".."):
+            unreadable[safe_name(rel.replace(os.sep, "/")) + "/"] = f"folder unreadable: {err.strerror}"
 
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=on_error):
         real = os.path.realpath(dirpath)
@@ -365,16 +399,18 @@ def load_project(path: str | Path, limits: Limits | None = None, app_dir: str | 
         raise ProjectError(f"{path}: permission denied")
 
     diagnostics: list[Diagnostic] = []
+    not_analysed: dict[str, str] = {}
     listed, reason = _git_files(root)
     is_git = listed is not None
     if listed is None:
-        listed = _walk_files(root, diagnostics)
+        listed = _walk_files(root, diagnostics, not_analysed)
     diagnostics.append(_listing_note(is_git, reason))
     real_root = root.resolve()
 
     files: dict[str, SourceFile] = {}
     parseable: list[SourceFile] = []
-    for raw in listed:
+    oversized: list[SourceFile] = []
+    for position, raw in enumerate(listed):
         if _skipped(raw):
             continue
         rel = safe_name(raw)  # the name in reports; ``raw`` is the name on disk
@@ -385,6 +421,9 @@ def load_project(path: str | Path, limits: Limits | None = None, app_dir: str | 
         if len(files) >= limits.max_files:
             diagnostics.append(Diagnostic(
                 kind="limit", message=f"more than {limits.max_files} files; the rest were skipped"))
+            # Not read, but remembered: code among them is reported (RG113), never silently lost.
+            beyond = f"not read: beyond the {limits.max_files}-file limit"
+            not_analysed.update((safe_name(r), beyond) for r in listed[position:] if not _skipped(r))
             break
         abspath = root / raw
         try:
@@ -396,16 +435,15 @@ def load_project(path: str | Path, limits: Limits | None = None, app_dir: str | 
         except (OSError, RuntimeError) as exc:  # RuntimeError: symlink loop on old Pythons
             why = getattr(exc, "strerror", None) or "symlink loop"
             diagnostics.append(Diagnostic(kind="skipped", path=rel, message=f"unreadable: {why}"))
+            if isinstance(exc, PermissionError):  # a loop or a dangling link holds no code
+                not_analysed[rel] = f"unreadable: {why}"
             continue
         if not abspath.is_file():
             continue
         if stat.st_size > limits.max_file_bytes:
-            diagnostics.append(Diagnostic(
-                kind="limit", path=rel,
-                message=f"file of {stat.st_size} bytes is over the {limits.max_file_bytes}-byte "
-                "limit; not parsed"))
             files[rel] = SourceFile(path=rel, abspath=abspath, size=stat.st_size, kind="other",
                                     _data=b"")
+            oversized.append(files[rel])
             continue
         files[rel] = SourceFile(path=rel, abspath=abspath, size=stat.st_size, kind="other")
         parseable.append(files[rel])
@@ -418,13 +456,37 @@ def load_project(path: str | Path, limits: Limits | None = None, app_dir: str | 
             raise ProjectError(f"{found or path}: not a Rails app folder (no config/application.rb, "
                                "no Gemfile beside app/)")
     project = Project(root=root, app_dir=found, files=files, diagnostics=diagnostics,
-                      is_git=is_git, listing="git" if is_git else "walk")
+                      is_git=is_git, listing="git" if is_git else "walk", not_analysed=not_analysed)
     # Classify by app-relative path, so app/javascript/ is found in a nested app too;
-    # files over the size limit stay "other" (listed, never parsed).
+    # files over the size limit are classified by _classify_oversized (app code is parsed
+    # up to the hard ceiling, the rest is listed, never parsed).
     for source in parseable:
         source.kind = classify(project.app_relative(source.path) or source.path)
+    for source in oversized:
+        _classify_oversized(project, source, limits)
     _read_bundler_files(project)
     return project
+
+
+def _classify_oversized(project: Project, source: SourceFile, limits: Limits) -> None:
+    """A file over the size limit: app code is parsed up to the hard ceiling, the rest is not."""
+    size, limit, ceiling = source.size, limits.max_file_bytes, limits.max_code_file_bytes
+    over = f"file of {size} bytes is over the {limit}-byte limit"
+    if not project.is_code_file(source.path):
+        project.diagnostics.append(Diagnostic(kind="limit", path=source.path,
+                                              message=f"{over}; not parsed"))
+        return
+    if size <= ceiling:
+        source.kind = classify(project.app_relative(source.path) or source.path)
+        source._data = None
+        project.diagnostics.append(Diagnostic(
+            kind="limit", path=source.path,
+            message=f"{over}; parsed anyway, as app code is up to the {ceiling}-byte hard ceiling"))
+        return
+    project.not_analysed[source.path] = f"{size} bytes, over the {ceiling}-byte hard ceiling"
+    project.diagnostics.append(Diagnostic(
+        kind="limit", path=source.path,
+        message=f"{over} and the {ceiling}-byte hard ceiling for app code; not parsed (RG113)"))
 
 
 def _read_bundler_files(project: Project) -> None:

@@ -61,7 +61,8 @@ def test_batch_csv_and_error_lines(results: Path, tmp_path: Path, capsys: pytest
     assert len(lines) == 5
     assert lines[-1]["status"] == "error" and "no-such-dir" in lines[-1]["error"]
     rows = list(csv.reader(board.open(encoding="utf-8")))
-    assert rows[0][:4] == ["rank", "repo", "total", "tier"] and len(rows[0]) == 12
+    assert rows[0][:4] == ["rank", "repo", "total", "tier"] and len(rows[0]) == 13
+    assert rows[0][-1] == "changed_by" and all(row[-1] == "" for row in rows[1:])
     assert len(rows) == 6
 
 

@@ -105,7 +105,9 @@ def test_skipped_and_unparsed_files_are_notifications(validator: jsonschema.Draf
     shutil.copytree(Path(__file__).parents[1] / "fixtures" / "scoring" / "miniapp", app)
     (app / "app" / "models").mkdir(parents=True)
     (app / "app" / "models" / "broken.rb").write_text("class Broken\n  def x(\nend\n", encoding="utf-8")
-    (app / "app" / "models" / "blob.rb").write_bytes(b"\x00\x01binary")
+    (app / "app" / "models" / "blob.rb").write_bytes(b"\x00\x01binary")  # Ruby reads nothing of it
+    (app / "app" / "assets").mkdir(parents=True)
+    (app / "app" / "assets" / "blob.bin").write_bytes(b"\x00\x01" * 64)  # not text at all
     (app / "app" / "models" / "note.rb").write_text("# rubygrade:disable RG999\n", encoding="utf-8")
     sarif = to_dict(grade(app))
     assert _errors(validator, sarif) == []
@@ -114,7 +116,8 @@ def test_skipped_and_unparsed_files_are_notifications(validator: jsonschema.Draf
     notes = {(n["descriptor"]["id"], n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
              for n in invocation["toolExecutionNotifications"] if "locations" in n}
     assert ("parse_error", "app/models/broken.rb") in notes
-    assert ("skipped", "app/models/blob.rb") in notes
+    assert ("encoding", "app/models/blob.rb") in notes
+    assert ("skipped", "app/assets/blob.bin") in notes
     [config] = invocation["toolConfigurationNotifications"]
     assert "RG999" in config["message"]["text"]
     assert config["locations"][0]["physicalLocation"]["region"]["startLine"] == 1

@@ -37,7 +37,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from rubygrade import __version__
+from rubygrade import __version__, integrity
 from rubygrade.models import DIMENSION_ORDER, Dimension, DimensionScore, Finding, Report, ScoreChange
 
 RULE_DOCS_URI = "https://github.com/rubygrade/rubygrade/blob/main/docs/rules/{rule}.md"
@@ -381,6 +381,8 @@ def report_context(report: Report, source_url: str | None = None, generated: str
         "evidence_groups": evidence_groups, "evidence_count": len(report.evidence),
         "awarded_count": sum(1 for e in report.evidence if e.kind in awarded),
         "changes": changes, "diagnostics": diagnostics,
+        "ceilings": [{"rule": c.source, "points": _signed(c.points), "reason": c.reason}
+                     for c in report.ceilings],
         "generated": generated, "back_href": back_href,
     }
 
@@ -412,6 +414,7 @@ class Row:
     comparable: bool
     findings: int
     cells: list[Cell]
+    changed_by: str = ""  # what besides the shipped defaults changed the grade ("" for none)
 
 
 @dataclass
@@ -472,7 +475,8 @@ def leaderboard_context(lines: Iterable[dict[str, Any]], pages: dict[tuple[str, 
             width=_pct(_share(report.total, max_total)), tier=report.tier,
             tier_class=tier_class(report.tier), tier_key=safe_file_name(report.tier).lower(),
             comparable=report.comparable,
-            findings=sum(1 for f in report.findings if not f.suppressed), cells=cells))
+            findings=sum(1 for f in report.findings if not f.suppressed), cells=cells,
+            changed_by=integrity.summary(report.grade_changes)))
         lost: dict[str, float] = defaultdict(float)
         for ds in report.dimensions:
             for change in ds.breakdown:
@@ -507,6 +511,7 @@ def leaderboard_context(lines: Iterable[dict[str, Any]], pages: dict[tuple[str, 
         "mean": _num(round(statistics.fmean(totals), 1)) if totals else None,
         "median": _num(round(statistics.median(totals), 1)) if totals else None,
         "not_comparable": sum(1 for r in rows if not r.comparable),
+        "changes_column": any(r.changed_by for r in rows),
         "linked": any(r.href for r in rows), "version": __version__,
     }
 

@@ -2,8 +2,10 @@
 
 Sections: a one-line summary, the eight scores with one justification each
 (the change that moved the dimension most, with its location), total and
-tier, a verification section for every API claim (the catalogue version and
-what the gem really offers), then the strongest and the weakest point.
+tier (and any rule ceiling on it), what besides the shipped rubric, brief and
+rules changed the grade, a verification section for every API claim (the
+catalogue version and what the gem really offers, and the claims suppressed
+inline), then the strongest and the weakest point.
 """
 
 from __future__ import annotations
@@ -18,6 +20,29 @@ if TYPE_CHECKING:
 
 API_RULES = ("RG201", "RG202", "RG203", "RG204")
 MAX_CLAIMS = 8
+MAX_CHANGES = 8
+
+
+def _grade_changes(report: Report) -> list[str]:
+    """The section naming every input besides the shipped defaults (empty for a default grade)."""
+    if not report.grade_changes and report.comparable:
+        return []
+    lines = ["## What changed this grade", ""]
+    if report.comparable:
+        lines.append("Comparable: the shipped rubric and brief, and no configuration or suppression "
+                   "moved the score.")
+    else:
+        lines.append("**Not comparable** with grades under the shipped rubric, brief and rules: "
+                     "the inputs below moved the score.")
+    lines.append("")
+    for change in report.grade_changes[:MAX_CHANGES]:
+        where = f" (`{change.path}:{change.line}`)" if change.path and change.line else \
+            (f" (`{change.path}`)" if change.path else "")
+        lines.append(f"- {change.source.replace('_', '-')} {change.kind.replace('_', ' ')}: "
+                     f"{change.detail}{where}")
+    if len(report.grade_changes) > MAX_CHANGES:
+        lines.append(f"- … and {len(report.grade_changes) - MAX_CHANGES} more (see the JSON report).")
+    return [*lines, ""]
 
 
 def _cite(change: ScoreChange) -> str:
@@ -106,23 +131,35 @@ def render(report: Report) -> str:
                f"{errors} error(s)")
     if strongest and weakest:
         summary += f"; strongest {strongest.name.lower()}, weakest {weakest.name.lower()}."
+    if not report.comparable:
+        summary += " Not comparable with default grades (see below)."
     lines += [summary, ""]
     lines += ["## Scores", "", "| Dimension | Score | Justification |", "|---|---:|---|"]
     for d in dims:
         why = _justify(d, report.evidence).replace("|", "/")
         lines.append(f"| {d.name} | {d.score:g}/{d.max:g} | {why} |")
     lines += ["", f"**Total: {report.total:g}/100, tier {report.tier}.**", ""]
+    for ceiling in report.ceilings:
+        where = f" (`{ceiling.locations[0]}`)" if ceiling.locations else ""
+        lines += [f"Ceiling {ceiling.source}: {ceiling.reason}{where}; {ceiling.points:g} points.", ""]
+    lines += _grade_changes(report)
 
     claims = [f for f in active if f.rule_id in API_RULES]
+    hidden = [f for f in report.findings if f.suppressed and f.rule_id in API_RULES]
     lines += ["## Verification of API claims", ""]
     if not claims:
         version = report.ruby_llm_version or "none resolved"
-        lines.append(f"No invented RubyLLM API found (catalogue {version}).")
+        lines.append(f"No invented RubyLLM API found (catalogue {version})"
+                     + (" outside the suppressed findings below." if hidden else "."))
     else:
         catalogue = _load(report.ruby_llm_version)
         lines += [_verify(f, catalogue, report.ruby_llm_version) for f in claims[:MAX_CLAIMS]]
         if len(claims) > MAX_CLAIMS:
             lines.append(f"- … and {len(claims) - MAX_CLAIMS} more (see the JSON report).")
+    if hidden:
+        lines += ["", f"Suppressed inline, not counted ({len(hidden)}):"]
+        lines += [f"- `{f.path}:{f.line}` {f.rule_id}: {f.message} Reason given: "
+                  f"{f.suppression_reason or 'none'}." for f in hidden[:MAX_CLAIMS]]
     lines.append("")
     if strongest and weakest:
         for title, dim in (("Strongest point", strongest), ("Weakest point", weakest)):

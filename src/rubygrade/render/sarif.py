@@ -14,6 +14,9 @@ GitHub can place the alert; ``originalUriBaseIds`` then also names that folder
 kept with an ``inSource`` suppression (inline directive) or an ``external``
 one (the baseline). Skipped and unparsed files are ``toolExecutionNotifications``;
 problems with ``rubygrade:disable`` directives are ``toolConfigurationNotifications``.
+The run's ``properties`` carry the grade: total, tier, dimensions, rule
+``ceilings`` on the total, ``gradeChanges`` (what besides the shipped rubric,
+brief and rules changed it) and ``comparable``.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from urllib.parse import quote
 from rubygrade import fingerprint
 from rubygrade.docsgen import RuleDocError, help_text, parse_rule_doc
 from rubygrade.links import PROJECT_URL, rule_doc_url
-from rubygrade.models import Diagnostic, Finding, Report
+from rubygrade.models import Diagnostic, Finding, GradeChange, Report
 from rubygrade.safetext import sanitise
 from rubygrade.selection import find_rule, registered_rules
 
@@ -108,6 +111,15 @@ def _result(finding: Finding, print_: str, rule_index: dict[str, int], prefix: s
     return result
 
 
+def _grade_change(change: GradeChange) -> dict[str, Any]:
+    """A grade change with SARIF's camelCase keys; absent fields are left out."""
+    out: dict[str, Any] = {"kind": change.kind, "source": change.source, "detail": change.detail}
+    for key, value in (("path", change.path), ("line", change.line), ("ruleId", change.rule_id)):
+        if value is not None:
+            out[key] = value
+    return out
+
+
 def _notification(d: Diagnostic, prefix: str, level: str) -> dict[str, Any]:
     note: dict[str, Any] = {"level": level, "message": {"text": d.message},
                             "descriptor": {"id": d.kind}}
@@ -156,7 +168,11 @@ def to_dict(report: Report, root_prefix: str = "") -> dict[str, Any]:
                     for f, p in zip(report.findings, prints, strict=True)],
         "properties": {
             "total": report.total, "tier": report.tier, "rubyLlmCatalogue": report.ruby_llm_version,
-            "dimensions": {d.key.value: {"score": d.score, "max": d.max} for d in report.dimensions}},
+            "dimensions": {d.key.value: {"score": d.score, "max": d.max} for d in report.dimensions},
+            "comparable": report.comparable,
+            "gradeChanges": [_grade_change(c) for c in report.grade_changes],
+            "ceilings": [{"ruleId": c.source, "points": c.points, "reason": c.reason,
+                          "locations": c.locations} for c in report.ceilings]},
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 

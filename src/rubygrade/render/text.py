@@ -1,4 +1,6 @@
-"""Text for people: findings grouped by dimension, then the score table.
+"""Text for people: findings grouped by dimension, then the score table (with any
+rule ceiling on the total) and the "Grade changed by:" block (whatever besides the
+shipped rubric, brief and rules changed the grade).
 
 Each finding is one line a terminal or an editor can jump to,
 ``path:line:col: RG401 error message``. At most ``per_rule`` lines are shown
@@ -13,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
+from rubygrade import integrity
 from rubygrade.models import DIMENSION_ORDER, SEVERITY_RANK, Diagnostic, Finding, Report, Severity
 from rubygrade.safetext import printable
 
@@ -38,6 +41,30 @@ def finding_line(f: Finding, paint: _Painter | None = None) -> str:
     where = f"{printable(f.path)}:{f.line}:{f.column}:"
     return (f"{c('path', where)} {c(f.severity.value, f.rule_id)} {c(f.severity.value, f.severity.value)} "
             f"{printable(f.message)}")
+
+
+MAX_CHANGES = 10
+
+
+def _grade_changes(report: Report, verbose: bool) -> list[str]:
+    """The "Grade changed by:" block: every input besides the shipped defaults, and its effect."""
+    if not report.grade_changes and report.comparable:
+        return []
+    out = ["", "Grade changed by:"]
+    shown = report.grade_changes if verbose else report.grade_changes[:MAX_CHANGES]
+    for change in shown:
+        where = f" ({change.path}:{change.line})" if change.path and change.line else \
+            (f" ({change.path})" if change.path else "")
+        out.append(f"  {change.source.replace('_', '-')} {change.kind.replace('_', ' ')}: "
+                   f"{printable(change.detail)}{printable(where)}")
+    if len(report.grade_changes) > len(shown):
+        out.append(f"  ... {len(report.grade_changes) - len(shown)} more (use --verbose or "
+                   "--format json)")
+    out.append("  Not comparable with grades under the shipped rubric, brief and rules."
+               if not report.comparable else
+               "  Comparable: the shipped rubric and brief, and no configuration or suppression "
+               "moved the score.")
+    return out
 
 
 def source_block(f: Finding, lines_of: LinesOf | None, paint: _Painter | None = None) -> list[str]:
@@ -134,6 +161,8 @@ def render(report: Report, colour: bool = False, verbose: bool = False, quiet: b
     baselined = sum(1 for f in report.findings if f.in_baseline)
     if quiet:
         lines.append(f"total {report.total:g} / 100, tier {report.tier}")
+        if not report.comparable:
+            lines.append(f"not comparable: {printable(integrity.summary(report.grade_changes))}")
         return "\n".join(lines) + "\n"
     if not active:
         lines += ["", "No findings."]
@@ -148,7 +177,10 @@ def render(report: Report, colour: bool = False, verbose: bool = False, quiet: b
         if verbose:  # the breakdown: what moved this dimension, by how much
             for change in d.breakdown:
                 lines.append(c("dim", f"      {change.points:+g} {change.source}: {change.reason}"))
+    for ceiling in report.ceilings:
+        lines.append(f"  {'ceiling ' + ceiling.source:<36} {ceiling.points:>+5g}   {ceiling.reason}")
     lines.append(c("bold", f"  {'total':<36} {report.total:>5g} / 100   tier {report.tier}"))
+    lines.extend(_grade_changes(report, verbose))
     problems = [d for d in report.diagnostics if d.kind not in INFORMATIONAL]
     if verbose:
         shown_diags = [d for d in report.diagnostics if d.kind != "timing"]
