@@ -132,6 +132,17 @@ def generated_files() -> dict[str, str]:
     return files
 
 
+def stale(root: Path) -> list[str]:
+    """Generated files under ``root`` that differ from what the generator writes, or are
+    missing, and rule pages of rules that no longer exist. Empty: the docs are current."""
+    files = generated_files()
+    out = [rel for rel, content in files.items()
+           if not (root / rel).is_file() or (root / rel).read_text(encoding="utf-8") != content]
+    out += [rel for p in sorted((root / "docs" / "rules").glob("RG*.md"))
+            if (rel := p.relative_to(root).as_posix()) not in files]
+    return sorted(out)
+
+
 def write(root: Path) -> list[str]:
     """Write the generated files under ``root``; remove stale rule pages. Returns changed paths."""
     files = generated_files()

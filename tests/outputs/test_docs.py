@@ -21,12 +21,20 @@ def test_every_rule_has_its_doc_sections(rule: type) -> None:
 
 
 def test_generated_docs_are_up_to_date() -> None:
-    stale = [rel for rel, content in docsgen.generated_files().items()
-             if not (ROOT / rel).is_file() or (ROOT / rel).read_text(encoding="utf-8") != content]
-    extra = [p.name for p in (ROOT / "docs" / "rules").glob("RG*.md")
-             if f"docs/rules/{p.name}" not in docsgen.generated_files()]
-    assert not stale and not extra, \
-        f"run `python scripts/generate_docs.py`: stale {stale}, pages of removed rules {extra}"
+    stale = docsgen.stale(ROOT)
+    assert not stale, f"run `python scripts/generate_docs.py`: stale {stale}"
+
+
+def test_check_flag_lists_stale_files_and_fails(tmp_path: Path) -> None:
+    for rel, content in docsgen.generated_files().items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(content, encoding="utf-8")
+    assert docsgen.stale(tmp_path) == []
+    (tmp_path / "docs" / "rules" / "RG101.md").write_text("old\n", encoding="utf-8")
+    (tmp_path / "docs" / "rules" / "RG999.md").write_text("removed rule\n", encoding="utf-8")
+    (tmp_path / "docs" / "schemas" / "brief.schema.json").unlink()
+    assert docsgen.stale(tmp_path) == ["docs/rules/RG101.md", "docs/rules/RG999.md",
+                                       "docs/schemas/brief.schema.json"]
 
 
 def test_schemas_are_json_schema_documents() -> None:
