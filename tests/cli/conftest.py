@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-MINIAPP = Path(__file__).parents[1] / "fixtures" / "scoring" / "miniapp"
+MINIAPP = Path(__file__).parents[1] / "fixtures" / "apps" / "miniapp"
 EXAMPLE = Path(__file__).parents[2] / "examples" / "chatapp"
 RUBRIC = Path(__file__).parents[2] / "rules" / "rubric.toml"
 

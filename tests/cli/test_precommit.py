@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[2]
-MINIAPP = ROOT / "tests" / "fixtures" / "scoring" / "miniapp"
+MINIAPP = ROOT / "tests" / "fixtures" / "apps" / "miniapp"
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 HOOK_FILES = ("src", "api_signatures", "rules", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
 

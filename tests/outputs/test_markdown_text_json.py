@@ -13,7 +13,7 @@ from rubygrade import grade
 from rubygrade.models import Report
 from rubygrade.render import render
 
-MINIAPP = Path(__file__).parents[1] / "fixtures" / "scoring" / "miniapp"
+MINIAPP = Path(__file__).parents[1] / "fixtures" / "apps" / "miniapp"
 CITATION = re.compile(r"`[\w./-]+:\d+`")
 
 

@@ -1,4 +1,4 @@
-"""Dimensions 4, 5, 7, 8: the annotations of the fixture apps in tests/fixtures/dims4578 hold."""
+"""Dimensions 4, 5, 7, 8: the annotations of the fixture apps in tests/fixtures/apps hold."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rubygrade.engine import grade
 
 RULES = {"RG401", "RG402", "RG403", "RG404", "RG501", "RG502", "RG503", "RG504", "RG505",
          "RG506", "RG701", "RG702", "RG703", "RG801", "RG802", "RG803", "RG804", "RG805"}
-APPS = FixtureApps(Path(__file__).parents[1] / "fixtures" / "dims4578", RULES)
+APPS = FixtureApps(Path(__file__).parents[2] / "fixtures" / "apps", RULES)
 _report = APPS.report
 
 
