@@ -16,3 +16,13 @@ REPO = Path(__file__).parent.parent
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """List the known false positives (``todo-ok`` annotations) the fixture apps tolerate."""
+    from annotations import TOLERATED
+
+    if TOLERATED:
+        terminalreporter.section("known false positives (todo-ok)")
+        for item in sorted(set(TOLERATED)):
+            terminalreporter.line(item)

@@ -1,31 +1,17 @@
-"""Unit tests of the Dockerfile, compose, Stimulus and fetch-flow readers on in-memory apps."""
+"""Unit tests of the Dockerfile, compose, README and .env readers on in-memory apps."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from appkit import write_app
 
-from rubygrade import treeutil
-from rubygrade.analysis.jsflow import fetch_to_html, inline_scripts
-from rubygrade.analysis.stimulus import identifier_for
 from rubygrade.engine import grade
-
-LOCK = "GEM\n  remote: https://rubygems.org/\n  specs:\n    rails (8.1.1)\n    ruby_llm (1.14.1)\n\n" \
-       "DEPENDENCIES\n  rails\n  ruby_llm\n"
-BASE = {
-    "Gemfile": 'source "https://rubygems.org"\ngem "rails"\ngem "ruby_llm"\n',
-    "Gemfile.lock": LOCK,
-    "config/application.rb": "module Demo\n  class Application < Rails::Application\n  end\nend\n",
-}
 
 
 def _grade(tmp_path: Path, files: dict[str, str], rule: str) -> list[tuple[int, str, str]]:
-    for name, text in {**BASE, **files}.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    report = grade(tmp_path)
+    report = grade(write_app(tmp_path, files))
     return [(f.line, f.message, f.confidence.value) for f in report.findings
             if f.rule_id == rule]
 
@@ -70,63 +56,6 @@ def test_env_templates_are_not_secrets(tmp_path: Path) -> None:
     found = _grade(tmp_path, {".env.example": "OPENROUTER_API_KEY=\n",
                               ".env.sample": "X=1\n", ".env.production": "X=1\n"}, "RG110")
     assert [m for _, m, _ in found] == ["The environment file .env.production is committed."]
-
-
-@pytest.mark.parametrize(("rel", "ident"), [
-    ("app/javascript/controllers/chat_controller.js", "chat"),
-    ("app/javascript/controllers/chat_form_controller.js", "chat-form"),
-    ("app/javascript/controllers/admin/user_list_controller.js", "admin--user-list"),
-    ("app/javascript/controllers/index.js", None),
-])
-def test_stimulus_identifiers(rel: str, ident: str | None) -> None:
-    assert identifier_for(rel) == ident
-
-
-def _sinks(js: str) -> list[tuple[int, str]]:
-    root = treeutil.parse("javascript", js.encode()).root_node
-    return [(s.line, s.what) for s in fetch_to_html(root)]
-
-
-def test_fetch_flows_through_then_chains_and_methods() -> None:
-    js = """export default class extends Controller {
-  async send() {
-    const r = await fetch("/m")
-    const data = await r.json()
-    this.add(data.reply)
-  }
-  add(text) { this.element.innerHTML += text }
-  other() { fetch("/x").then(r => r.text()).then(html => { this.element.innerHTML = html }) }
-  unrelated(x) { this.element.innerHTML = "<b>static</b>" }
-}"""
-    assert _sinks(js) == [(7, "innerHTML"), (8, "innerHTML")]
-
-
-def test_fetch_with_text_content_or_scroll_is_not_a_sink() -> None:
-    js = """async function send() {
-  const r = await fetch("/m")
-  const data = await r.json()
-  document.querySelector("#out").textContent = data.reply
-  document.querySelector("#log").innerHTML = "<p>done</p>"
-  window.scrollTo(0, document.body.scrollHeight)
-}"""
-    assert _sinks(js) == []
-
-
-def test_inline_scripts_keep_template_lines() -> None:
-    html = "<div>\n<script src='x.js'></script>\n<script>\nfetch('/a').then(r => r.text())" \
-           ".then(h => { el.innerHTML = h })\n</script>\n"
-    scripts = inline_scripts(html)
-    assert len(scripts) == 1
-    root = treeutil.parse("javascript", scripts[0]).root_node
-    assert [s.line for s in fetch_to_html(root)] == [4]
-
-
-def test_broken_inputs_do_not_raise(tmp_path: Path) -> None:
-    files = {"Dockerfile": "FROM\n", "compose.yaml": ":\n  - [", "package.json": "{not json",
-             "app/javascript/controllers/x_controller.js": "export default class extends {",
-             "app/views/a/b.html.erb": "<div data-controller=\"<%= 1 %>\" data-action=\"->#\">",
-             "config/routes.rb": "Rails.application.routes.draw do\n  get\n"}
-    _grade(tmp_path, files, "RG601")
 
 
 def test_compose_without_an_app_service_is_low_confidence(tmp_path: Path) -> None:

@@ -4,35 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from appkit import LOCK, write_app
+
 from rubygrade.analysis.values import RType, Scope
-from rubygrade.engine import analyse
-
-LOCK = """GEM
-  remote: https://rubygems.org/
-  specs:
-    rails (8.1.1)
-    ruby_llm (1.14.1)
-
-DEPENDENCIES
-  rails
-  ruby_llm
-"""
-BASE = {
-    "Gemfile": 'source "https://rubygems.org"\ngem "rails"\ngem "ruby_llm"\n',
-    "Gemfile.lock": LOCK,
-    "config/application.rb": "module Demo\n  class Application < Rails::Application\n  end\nend\n",
-}
+from rubygrade.engine import Run, analyse
 
 
-def _run(tmp_path: Path, files: dict[str, str]):
-    for rel, text in {**BASE, **files}.items():
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return analyse(tmp_path)
+def _run(tmp_path: Path, files: dict[str, str]) -> Run:
+    return analyse(write_app(tmp_path, files))
 
 
-def _type_at(run, path: str, line: int, method: str) -> RType | None:
+def _type_at(run: Run, path: str, line: int, method: str) -> RType | None:
     call = next(c for c in run.index.calls if c.path == path and c.line == line
                 and c.method == method)
     return run.context.analyses.values.type_at(
