@@ -17,7 +17,20 @@ ROOT = Path(__file__).parents[2]
 def test_every_rule_has_its_doc_sections(rule: type) -> None:
     doc = docsgen.parse_rule_doc(rule)
     assert doc.summary and doc.what and doc.why
-    assert doc.example.startswith("```") and doc.instead.startswith("```")
+    assert doc.example_fences and doc.instead_fences
+
+
+def test_fences_render_with_their_file_name() -> None:
+    section = ("```ruby app/models/chat.rb\nclass Chat\nend\n```\nand\n```text compose.yaml absent\n"
+               "(none)\n```\n```yaml\na: 1\n```")
+    assert docsgen.render_section(section) == (
+        "`app/models/chat.rb`:\n\n```ruby\nclass Chat\nend\n```\n\nand\n\n"
+        "`compose.yaml`: absent (none)\n\n```yaml\na: 1\n```")
+    fences = docsgen.parse_fences("```erb app/views/a.html.erb\n<p>\n  x\n  ⋮ ×2\n</p>\n```")
+    assert fences[0].content == "<p>\n  x\n  x\n  x\n</p>\n"
+    for bad in ("```ruby ../x.rb\n```", "```ruby x.rb gone\n```", "```\nx\n```"):
+        with pytest.raises(docsgen.RuleDocError):
+            docsgen.parse_fences(bad, "RG000")
 
 
 def test_generated_docs_are_up_to_date() -> None:

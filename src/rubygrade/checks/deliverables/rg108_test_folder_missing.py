@@ -32,14 +32,23 @@ class TestFolderMissing(Rule):
     nothing guards the chat against regressions.
 
     ## Example
-    ```text
-    test/test_helper.rb   (and nothing else)
+    ```text test/ absent
+    (no tests: test/ holds only test_helper.rb)
+    ```
+    ```ruby test/test_helper.rb
+    require "rails/test_help"
     ```
 
     Use instead:
-    ```text
-    test/controllers/chats_controller_test.rb
-    test/services/chat_service_test.rb
+    ```ruby test/controllers/chats_controller_test.rb
+    require "test_helper"
+
+    class ChatsControllerTest < ActionDispatch::IntegrationTest
+      test "the chat page renders" do
+        get root_path
+        assert_response :success
+      end
+    end
     ```
     """
 

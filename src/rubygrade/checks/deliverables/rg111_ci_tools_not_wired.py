@@ -43,17 +43,19 @@ class CiToolsNotWired(Rule):
     stop a vulnerable dependency or a failing test from being merged.
 
     ## Example
-    ```yaml
+    ```yaml .github/workflows/ci.yml
     jobs:
       test:
+        runs-on: ubuntu-latest
         steps:
           - run: bin/rails test
     ```
 
     Use instead:
-    ```yaml
+    ```yaml .github/workflows/ci.yml
     jobs:
       ci:
+        runs-on: ubuntu-latest
         steps:
           - run: bin/brakeman --no-pager
           - run: bin/bundler-audit

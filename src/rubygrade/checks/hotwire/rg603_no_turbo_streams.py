@@ -21,18 +21,22 @@ class NoTurboStreams(Rule):
     server's stream, not by a full page reload or hand-written JavaScript.
 
     ## Example
-    ```ruby
-    def create
-      @reply = ChatService.new(session).ask(params[:content])
-      redirect_to root_path
+    ```ruby app/controllers/chats_controller.rb
+    class ChatsController < ApplicationController
+      def create
+        @reply = ChatService.new.reply(params[:content])
+        redirect_to root_path
+      end
     end
     ```
 
     Use instead:
-    ```ruby
-    def create
-      @reply = ChatService.new(session).ask(params[:content])
-      respond_to { |format| format.turbo_stream }
+    ```ruby app/controllers/chats_controller.rb
+    class ChatsController < ApplicationController
+      def create
+        @reply = ChatService.new.reply(params[:content])
+        respond_to { |format| format.turbo_stream }
+      end
     end
     ```
     """

@@ -78,12 +78,12 @@ class UnescapedLlmOutput(Rule):
     `<script>` or `<img onerror=...>` in an answer runs in the user's session.
 
     ## Example
-    ```erb
+    ```erb app/views/chats/_message.html.erb
     <div class="message"><%= raw message.content %></div>
     ```
 
     Use instead:
-    ```erb
+    ```erb app/views/chats/_message.html.erb
     <div class="message">
       <%= sanitize(markdown(message.content), tags: %w[p em strong code pre ul li a]) %>
     </div>

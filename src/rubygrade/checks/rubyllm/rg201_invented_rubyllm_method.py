@@ -24,18 +24,24 @@ class InventedRubyllmMethod(Rule):
     `response.choices`) that RubyLLM never had.
 
     ## Example
-    ```ruby
-    chat = RubyLLM.chat
-    chat.system "You are helpful"
-    reply = chat.ask(question)
-    reply.text
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(question)
+        chat = RubyLLM.chat
+        chat.system "You are helpful"
+        chat.ask(question).text
+      end
+    end
     ```
 
     Use instead:
-    ```ruby
-    chat = RubyLLM.chat.with_instructions("You are helpful")
-    reply = chat.ask(question)
-    reply.content
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(question)
+        chat = RubyLLM.chat.with_instructions("You are helpful")
+        chat.ask(question).content
+      end
+    end
     ```
     """
 

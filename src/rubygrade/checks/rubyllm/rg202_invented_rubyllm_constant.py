@@ -25,13 +25,21 @@ class InventedRubyllmConstant(Rule):
     invented shape: RubyLLM has no client object, the entry point is `RubyLLM.chat`.
 
     ## Example
-    ```ruby
-    client = RubyLLM::Client.new(api_key: ENV["OPENROUTER_API_KEY"])
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def client
+        RubyLLM::Client.new(api_key: ENV["OPENROUTER_API_KEY"])
+      end
+    end
     ```
 
     Use instead:
-    ```ruby
-    chat = RubyLLM.chat(model: "anthropic/claude-sonnet-4", provider: :openrouter)
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def chat
+        RubyLLM.chat(model: "anthropic/claude-sonnet-4", provider: :openrouter)
+      end
+    end
     ```
     """
 

@@ -24,15 +24,31 @@ class RubyllmArgumentsDoNotBind(Rule):
     silently drops the configuration it was meant to apply.
 
     ## Example
-    ```ruby
-    RubyLLM.chat(model: "gpt-4o", messages: history)
-    RubyLLM::Chat.new.with_model { |c| c.model = "gpt-4o" }
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(history)
+        RubyLLM.chat(model: "gpt-4o", messages: history)
+      end
+
+      def switch
+        RubyLLM::Chat.new.with_model { |c| c.model = "gpt-4o" }
+      end
+    end
     ```
 
     Use instead:
-    ```ruby
-    chat = RubyLLM.chat(model: "gpt-4o")
-    history.each { |m| chat.add_message(role: m[:role], content: m[:content]) }
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(history, text)
+        chat = RubyLLM.chat(model: "gpt-4o")
+        history.each { |m| chat.add_message(role: m[:role], content: m[:content]) }
+        chat.ask(text)
+      end
+
+      def switch
+        RubyLLM.chat.with_model("gpt-4o")
+      end
+    end
     ```
     """
 

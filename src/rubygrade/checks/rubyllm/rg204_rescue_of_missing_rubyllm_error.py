@@ -22,20 +22,24 @@ class RescueOfMissingRubyllmError(Rule):
     NameError: the error handling fails exactly when it is needed.
 
     ## Example
-    ```ruby
-    begin
-      chat.ask(text)
-    rescue RubyLLM::TimeoutError => e
-      fallback(e)
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(chat, text)
+        chat.ask(text)
+      rescue RubyLLM::TimeoutError => e
+        fallback(e)
+      end
     end
     ```
 
     Use instead:
-    ```ruby
-    begin
-      chat.ask(text)
-    rescue RubyLLM::Error, Faraday::TimeoutError => e
-      fallback(e)
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(chat, text)
+        chat.ask(text)
+      rescue RubyLLM::Error, Faraday::TimeoutError => e
+        fallback(e)
+      end
     end
     ```
     """

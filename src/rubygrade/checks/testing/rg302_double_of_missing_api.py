@@ -139,15 +139,33 @@ class DoubleOfMissingApi(Rule):
     `NameError` on the first real request.
 
     ## Example
-    ```ruby
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(text)
+        RubyLLM.chat.user(text)
+      end
+    end
+    ```
+    ```ruby test/test_helper.rb
+    require "rails/test_help"
+
     class FakeChat
-      def user(text) = self
+      def user(_text) = self
       def assistant = "Hi"
     end
     ```
 
     Use instead:
-    ```ruby
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(text)
+        RubyLLM.chat.with_instructions("Be brief.").ask(text).content
+      end
+    end
+    ```
+    ```ruby test/test_helper.rb
+    require "rails/test_help"
+
     class FakeChat
       def with_instructions(_text) = self
       def ask(_text) = RubyLLM::Message.new(role: :assistant, content: "Hi")
