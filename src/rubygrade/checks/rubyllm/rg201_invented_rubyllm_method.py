@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rubygrade.analysis.api_checks import SHAPE_WORDS, catalogued_in
 from rubygrade.catalogue.store import versions_with_method
+from rubygrade.catalogue.suggest import nearest_methods
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
@@ -51,8 +52,8 @@ class InventedRubyllmMethod(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        version = ctx.catalogue_version
-        if version is None:
+        version, catalogue = ctx.catalogue_version, ctx.catalogue
+        if version is None or catalogue is None:
             return
         for item in ctx.analyses.api_checks.unknown:
             owner = item.receiver.owner
@@ -66,8 +67,10 @@ class InventedRubyllmMethod(Rule):
                 what = f"`{shown}{sep}{item.name}` does not exist in ruby_llm {version}"
             shape = f" This is {SHAPE_WORDS[item.shape]}." if item.shape else ""
             fix = _fix(item.shape, where)
-            data = {"shape": item.shape, "method": item.name, "receiver": owner} if item.shape \
-                else {"method": item.name, "receiver": owner}
+            data = {"method": item.name, "receiver": owner, "catalogue": version,
+                    "nearest": nearest_methods(catalogue, owner, item.name, item.singleton)}
+            if item.shape:
+                data["shape"] = item.shape
             ctx.report_node(item.call.path, item.call.node,
                             f"{what} ({exists}); the call raises NoMethodError.{shape}",
                             fix=fix, data=data)

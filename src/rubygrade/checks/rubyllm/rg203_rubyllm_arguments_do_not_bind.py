@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rubygrade.analysis.api_checks import SHAPE_WORDS
+from rubygrade.catalogue.suggest import signature
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
@@ -67,7 +68,8 @@ class RubyllmArgumentsDoNotBind(Rule):
             outcome = "the call raises ArgumentError" if raises else "Ruby ignores the block"
             shape = f" This is {SHAPE_WORDS[item.shape]}." if item.shape else ""
             params = ", ".join(_param(p.kind, p.name) for p in item.sig.params) or "no parameters"
-            data = {"method": item.sig.name, "receiver": item.receiver.owner}
+            data = {"method": item.sig.name, "receiver": item.receiver.owner,
+                    "catalogue": version or "", "signature": signature(item.sig)}
             if item.shape:
                 data["shape"] = item.shape
             ctx.report_node(

@@ -59,4 +59,4 @@ class RescueOfMissingRubyllmError(Rule):
                 "when an error arrives the rescue raises NameError.",
                 fix="Rescue RubyLLM::Error (HTTP errors) or a subclass the locked version "
                     "defines, e.g. RubyLLM::RateLimitError.",
-                data={"constant": ref.name})
+                data={"constant": ref.name, "catalogue": version or ""})
