@@ -19,14 +19,6 @@ from rubygrade.analysis import Facts
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-FIXTURES = Path(__file__).parent / "fixtures"
-REPO = Path(__file__).parent.parent
-
-
-@pytest.fixture
-def fixtures() -> Path:
-    return FIXTURES
-
 
 @pytest.fixture(autouse=True)
 def no_internal_diagnostics(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,

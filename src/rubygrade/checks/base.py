@@ -75,7 +75,6 @@ class Rule:
     dimension: ClassVar[Dimension]
     severity: ClassVar[Severity] = Severity.WARNING
     confidence: ClassVar[Confidence] = Confidence.HIGH
-    since: ClassVar[str] = "0.1.0"
     status: ClassVar[Literal["stable", "preview"]] = "stable"
     # App-relative path prefixes the rule looks at (documentation and ``check`` filtering).
     scope: ClassVar[tuple[str, ...]] = ()

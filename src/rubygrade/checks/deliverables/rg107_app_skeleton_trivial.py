@@ -49,8 +49,6 @@ class AppSkeletonTrivial(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        if not ctx.project.is_rails:
-            return
         missing: list[str] = []
         routes = ctx.project.get("config/routes.rb")
         lines = [] if routes is None else [

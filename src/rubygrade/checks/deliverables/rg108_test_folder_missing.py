@@ -52,14 +52,13 @@ class TestFolderMissing(Rule):
     ```
     """
 
-    __test__ = False  # not a pytest class, despite its name
     id = "RG108"
     name = "test-folder-missing"
     dimension = Dimension.DELIVERABLES
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        if "tests" not in ctx.brief.required_artifacts or not ctx.project.is_rails:
+        if "tests" not in ctx.brief.required_artifacts:
             return
         files = test_files(ctx)
         if files and any(m.path in set(files) and (m.kind == "test" or m.name.startswith("test_"))

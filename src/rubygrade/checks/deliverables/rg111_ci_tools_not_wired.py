@@ -70,7 +70,7 @@ class CiToolsNotWired(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        if "ci" not in ctx.brief.required_artifacts or not ctx.project.is_rails:
+        if "ci" not in ctx.brief.required_artifacts:
             return
         files = ci_files(ctx)
         if not files:

@@ -47,8 +47,6 @@ class NoTurboStreams(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        if not ctx.project.is_rails:
-            return
         use = ctx.analyses.turbo
         if use.responses or use.broadcasts:
             return

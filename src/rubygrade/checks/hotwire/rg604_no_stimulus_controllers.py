@@ -48,8 +48,6 @@ class NoStimulusControllers(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        if not ctx.project.is_rails:
-            return
         own = [c for i, c in ctx.analyses.stimulus.controllers.items()
                if c.path is not None and i not in GENERATOR_NOISE]
         if own:

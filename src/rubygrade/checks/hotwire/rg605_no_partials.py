@@ -49,7 +49,7 @@ class NoPartials(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        if not ctx.project.is_rails or partials(ctx.project):
+        if partials(ctx.project):
             return
         views = [s for s in ctx.project.app_files(None, "app/views/")
                  if "/layouts/" not in s.path and "/pwa/" not in s.path

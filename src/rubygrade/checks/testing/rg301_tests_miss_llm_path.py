@@ -63,15 +63,12 @@ class TestsMissLlmPath(Rule):
     ```
     """
 
-    __test__ = False
     id = "RG301"
     name = "tests-miss-llm-path"
     dimension = Dimension.TESTS
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        if not ctx.project.is_rails:
-            return
         calls = [c for c in ctx.analyses.llm_calls if c.call.enclosing_method is not None
                  and not ctx.project.is_test(c.call.path)]
         if not calls:
