@@ -34,7 +34,6 @@ from rubygrade.engine import grade
 from rubygrade.models import Finding, Report
 
 FIXTURES = Path(__file__).parent / "fixtures"
-KINDS = ("expect", "ok", "todo-ok", "todo-expect")
 _IDS = r"RG\d{3}(?:\s*,\s*RG\d{3})*"
 _KIND = r"(?:todo-expect|todo-ok|expect|ok)(?:-file)?:\s*" + _IDS
 _ANNOTATION = re.compile(r"(?:#|//|<%#|<!--)\s*" + _KIND + r"(?:\s*;\s*" + _KIND + r")*")
@@ -48,7 +47,7 @@ class Annotation:
     path: str
     line: int | None  # None: the whole file
     rule_id: str
-    kind: str  # one of KINDS
+    kind: str  # expect, ok, todo-ok or todo-expect
 
     @property
     def where(self) -> str:

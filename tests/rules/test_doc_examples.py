@@ -1,11 +1,13 @@
 """Every rule's documented example is run: "Example" must produce its finding, "Use instead" not.
 
 Each example app is the skeleton in tests/fixtures/skeleton (a small chat app no
-rule reports anything on) with the fences of the rule's docstring applied in
-order: a fence ```` ```ruby app/services/assistant.rb ```` is that file's whole
-text, ```` ```text compose.yaml absent ```` removes the file (a path ending in
-``/`` removes the folder). "Use instead" applies on top of "Example", so it shows
-only what changes. The app is graded with that one rule.
+rule reports anything on, with no LLM call yet; its Gemfile.lock locks only rails
+and ruby_llm 1.14.1, so an example's Gemfile alone says which gems are declared)
+with the fences of the rule's docstring applied in order: a fence
+```` ```ruby app/services/assistant.rb ```` is that file's whole text,
+```` ```text compose.yaml absent ```` removes the file (a path ending in ``/``
+removes the folder). "Use instead" applies on top of "Example", so it shows only
+what changes. The app is graded with that one rule.
 """
 
 from __future__ import annotations
