@@ -37,13 +37,13 @@ class {class_name}(Rule):
     TODO: what goes wrong at runtime or for the user.
 
     ## Example
-    ```ruby
-    # TODO: the bad pattern
+    ```ruby app/services/chat_service.rb
+    # TODO: the whole file with the bad pattern (tests/rules/test_doc_examples.py runs it)
     ```
 
     Use instead:
-    ```ruby
-    # TODO: the fix
+    ```ruby app/services/chat_service.rb
+    # TODO: the file fixed
     ```
     """
 

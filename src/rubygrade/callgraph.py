@@ -234,9 +234,6 @@ class CallGraph:
         return sorted({m.key for m in defs})
 
     # -- queries --------------------------------------------------------------------
-    def callers(self, key: str) -> list[str]:
-        return sorted(self.graph.predecessors(key)) if key in self.graph else []
-
     def callees(self, key: str) -> list[str]:
         return sorted(self.graph.successors(key)) if key in self.graph else []
 

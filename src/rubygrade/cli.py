@@ -695,7 +695,7 @@ def _cmd_rule(args: argparse.Namespace) -> int:
             pass
         _emit(json.dumps(data, indent=2) + "\n", None)
         return 0
-    page = rule_page(rule, load_rubric())
+    page = rule_page(rule.meta(), load_rubric())
     page = "\n".join(line for line in page.splitlines() if not line.startswith("<!--")).strip()
     _emit(f"{page}\n\nOnline: {rule_doc_url(rule.id)}\n", None)
     return 0

@@ -1,4 +1,4 @@
-"""The typed vocabulary of a grading run: locations, findings, evidence, scores, the report.
+"""The typed vocabulary of a grading run: findings, evidence, scores, the report.
 
 These pydantic models are the JSON contract that other scorers parse. Field
 names are stable; add fields, never rename them. Everything is frozen so a
@@ -37,6 +37,7 @@ class Severity(str, Enum):
     INFO = "info"
 
 
+#: Most severe first, for picking a rule's worst finding.
 SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
@@ -48,21 +49,6 @@ class Confidence(str, Enum):
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Location(_Frozen):
-    """A place in the repository. ``path`` is relative to the repository root, POSIX style."""
-
-    path: str
-    line: int = Field(ge=1, description="1-based line")
-    column: int = Field(default=1, ge=1, description="1-based column")
-    end_line: int | None = None
-
-    def sort_key(self) -> tuple[str, int, int]:
-        return (self.path, self.line, self.column)
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
 
 
 class Finding(_Frozen):
@@ -87,10 +73,6 @@ class Finding(_Frozen):
                                 "(never the message or a line number), with an occurrence counter")
     in_baseline: bool = Field(
         default=False, description="Suppressed because the --baseline report already had it")
-
-    @property
-    def location(self) -> Location:
-        return Location(path=self.path, line=self.line, column=self.column, end_line=self.end_line)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.rule_id, self.message)

@@ -70,12 +70,6 @@ def walk(root: Node, descend: Callable[[Node], bool] | None = None) -> Iterator[
             stack.extend(reversed(children))
 
 
-def walk_named(root: Node) -> Iterator[Node]:
-    for node in walk(root):
-        if node.is_named:
-            yield node
-
-
 def text(node: Node | None) -> str:
     """The source text of a node, decoded leniently (source bytes are already UTF-8 clean)."""
     if node is None or node.text is None:

@@ -8,7 +8,7 @@ import pytest
 from rubygrade import grade
 from rubygrade.models import Report
 
-MINIAPP = Path(__file__).parents[1] / "fixtures" / "scoring" / "miniapp"
+MINIAPP = Path(__file__).parents[1] / "fixtures" / "apps" / "miniapp"
 EXAMPLE = Path(__file__).parents[2] / "examples" / "chatapp"
 RUBRIC = Path(__file__).parents[2] / "rules" / "rubric.toml"
 

@@ -29,7 +29,7 @@ def test_check_reports_only_given_files_and_fails_on_errors(miniapp: Path, monke
     add_dsl_call(miniapp)
     assert main(["check", f"./{SERVICE}"]) == 1
     out = capsys.readouterr().out
-    assert f"{SERVICE}:8:5: RG201 error `RubyLLM::Chat#user` does not exist" in out
+    assert f"{SERVICE}:9:5: RG201 error `RubyLLM::Chat#user` does not exist" in out
     assert main(["check", "--root", str(miniapp), str(miniapp / "app/views/chats/show.html.erb")]) == 0
 
 

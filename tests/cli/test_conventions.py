@@ -115,11 +115,11 @@ def test_show_source_prints_the_line_and_a_caret(miniapp: Path, capsys: pytest.C
     add_dsl_call(miniapp)
     assert main(["grade", str(miniapp), "--show-source", "--select", "RG201"]) == 0
     out = capsys.readouterr().out
-    assert f"{SERVICE}:8:5: RG201 error" in out
-    assert '  8 |     chat.user "hi"\n' in out
+    assert f"{SERVICE}:9:5: RG201 error" in out
+    assert '  9 |     chat.user "hi"\n' in out
     assert "    |     ^\n" in out  # under column 5
     assert main(["check", "--root", str(miniapp), SERVICE, "--show-source"]) == 1
-    assert '  8 |     chat.user "hi"' in capsys.readouterr().out
+    assert '  9 |     chat.user "hi"' in capsys.readouterr().out
 
 
 def test_rule_command_prints_the_doc(capsys: pytest.CaptureFixture[str]) -> None:

@@ -45,7 +45,7 @@ def test_the_app_is_found_from_each_file_however_deep(tmp_path: Path, depth: str
     add_dsl_call(app)
     assert main(["check", f"{depth}/{SERVICE}"]) == 1
     out = capsys.readouterr().out
-    assert f"{depth}/{SERVICE}:8:5: RG201 error `RubyLLM::Chat#user` does not exist" in out
+    assert f"{depth}/{SERVICE}:9:5: RG201 error `RubyLLM::Chat#user` does not exist" in out
     assert main(["check", str(app / SERVICE)]) == 1  # an absolute path works the same
     capsys.readouterr()
 
@@ -179,6 +179,7 @@ def test_hooks_yaml_is_valid_yaml() -> None:
     assert isinstance(yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")), list)
 
 
+@pytest.mark.internal_diagnostics
 def test_a_rule_that_crashes_refuses_the_commit(miniapp: Path, monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     from rubygrade.selection import find_rule

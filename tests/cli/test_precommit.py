@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[2]
-MINIAPP = ROOT / "tests" / "fixtures" / "scoring" / "miniapp"
+MINIAPP = ROOT / "tests" / "fixtures" / "apps" / "miniapp"
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 HOOK_FILES = ("src", "api_signatures", "rules", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
 
@@ -117,7 +117,7 @@ def test_app_two_folders_down_and_a_staged_env_are_refused(
                                     '    chat.user "hi"\n    response = chat.ask(prompt)'), encoding="utf-8")
     bad = _commit(repo, "nested invented DSL", hook[2])
     assert bad.returncode != 0, bad.stdout + bad.stderr
-    assert "apps/web/app/services/chat_service.rb:8:5: RG201 error" in bad.stdout + bad.stderr
+    assert "apps/web/app/services/chat_service.rb:9:5: RG201 error" in bad.stdout + bad.stderr
     service.write_text(text, encoding="utf-8")
     _git(repo, "add", "-A")
 

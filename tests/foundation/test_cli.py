@@ -97,6 +97,7 @@ def test_json_validates_against_the_published_schema(capsys: pytest.CaptureFixtu
         jsonschema.Draft202012Validator(schema).validate(broken)
 
 
+@pytest.mark.internal_diagnostics
 def test_a_crashing_rule_becomes_a_diagnostic_not_a_traceback(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import rubygrade

@@ -9,7 +9,7 @@ import pytest
 
 from rubygrade.cli import main
 
-MINIAPP = Path(__file__).parents[1] / "fixtures" / "scoring" / "miniapp"
+MINIAPP = Path(__file__).parents[1] / "fixtures" / "apps" / "miniapp"
 RUBRIC = Path(__file__).parents[2] / "rules" / "rubric.toml"
 SERVICE = "app/services/chat_service.rb"
 DSL_CALL = '    chat.user "hi"\n'

@@ -86,6 +86,7 @@ def test_directive_diagnostics_read_only_real_comments(miniapp: Path,
     assert found == ["rubygrade:disable RG998: unknown rule ID RG998; it suppresses nothing"]
 
 
+@pytest.mark.internal_diagnostics
 def test_a_disabled_rule_that_crashes_is_no_internal_error(miniapp: Path, monkeypatch: pytest.MonkeyPatch,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     from rubygrade.selection import find_rule

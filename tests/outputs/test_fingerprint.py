@@ -8,7 +8,7 @@ from pathlib import Path
 from rubygrade import fingerprint, grade
 from rubygrade.models import Dimension, Finding, Severity
 
-MINIAPP = Path(__file__).parents[1] / "fixtures" / "scoring" / "miniapp"
+MINIAPP = Path(__file__).parents[1] / "fixtures" / "apps" / "miniapp"
 
 
 def _f(line: int, message: str = "m", path: str = "app/x.rb", rule: str = "RG401",

@@ -102,7 +102,7 @@ def test_skipped_and_unparsed_files_are_notifications(validator: jsonschema.Draf
     from rubygrade import grade
 
     app = tmp_path / "app"
-    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "scoring" / "miniapp", app)
+    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "apps" / "miniapp", app)
     (app / "app" / "models").mkdir(parents=True)
     (app / "app" / "models" / "broken.rb").write_text("class Broken\n  def x(\nend\n", encoding="utf-8")
     (app / "app" / "models" / "blob.rb").write_bytes(b"\x00\x01binary")  # Ruby reads nothing of it

@@ -142,7 +142,7 @@ class Analyses:
     def usage(self) -> Usage:
         from rubygrade.analysis.usage import collect_usage
 
-        return collect_usage(self.facts, self.values, self.llm_calls)
+        return collect_usage(self.facts, self.values, self.llm_calls, self.state)
 
     @cached_property
     def entries(self) -> EntryPoints:

@@ -48,7 +48,6 @@ _STATUS = re.compile(r"status:\s*(?:[45]\d\d|\[\s*[45]\d\d)")
 
 @dataclass
 class TestSuite:
-    __test__ = False  # not a pytest class
 
     files: list[str] = field(default_factory=list)  # repo-relative test files
     tests: list[MethodDef] = field(default_factory=list)  # test blocks and test_* methods

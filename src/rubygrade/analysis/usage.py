@@ -18,6 +18,7 @@ from rubygrade.index.model import CallSite
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
+    from rubygrade.analysis.state import StateSite
 
 _LOOPS = {"while", "until", "for"}
 _LOOP_CALLS = {"loop", "each", "times", "each_with_index", "map", "upto"}
@@ -39,7 +40,8 @@ class Usage:
         return bool(self.entry_points or self.sends)  # record sends are in ``sends`` too
 
 
-def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall]) -> Usage:
+def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
+                  state: list[StateSite] | None = None) -> Usage:
     """How the app's own code (not tests, not docs) uses RubyLLM."""
     u = Usage()
     project = facts.project
@@ -98,6 +100,12 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall]) -> U
         elif _in_loop(call.node):
             u.multi_turn.append((call, "the same chat is asked repeatedly"))
     u.multi_turn += _reused_receivers(u.sends)
+    shared = {site.owner for site in state or () if site.shape == "class_chat" and site.owner}
+    for call in u.sends:
+        # ``@chat ||= RubyLLM.chat`` at class level: every request asks the same chat (in one
+        # process; RG501 says why that is wrong), so the turns do accumulate.
+        if any(owner in call.receiver_text or owner == call.enclosing_class for owner in shared):
+            u.multi_turn.append((call, "the same chat object is asked on every request"))
     for cls, _ in _agent_instructions(facts, types):
         u.instructions.append(cls)
     u.multi_turn.sort(key=lambda t: (t[0].path, t[0].line))

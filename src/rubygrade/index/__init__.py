@@ -7,15 +7,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
-from rubygrade.index.model import (
-    Arg,
-    Assignment,
-    CallSite,
-    ClassDef,
-    MethodDef,
-    Param,
-    RescueClause,
-)
+from rubygrade.index.model import Assignment, CallSite, ClassDef, MethodDef
 from rubygrade.index.ruby import RubyIndexer
 from rubygrade.treeutil import forget_parents, gc_paused
 
@@ -27,9 +19,7 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 _K = TypeVar("_K", bound=Hashable)
 
-__all__ = [
-    "Arg", "Assignment", "CallSite", "ClassDef", "Index", "MethodDef", "Param", "RescueClause",
-]
+__all__ = ["Index"]
 
 
 class Index:
@@ -71,17 +61,11 @@ class Index:
         for name in names:
             yield from self._calls_by_name.get(name, ())
 
-    def calls_in(self, path_prefix: str) -> Iterator[CallSite]:
-        return (c for c in self.calls if c.path.startswith(path_prefix))
-
     def methods_named(self, name: str) -> list[MethodDef]:
         return self._methods_by_name.get(name, [])
 
     def class_defs(self, name: str) -> list[ClassDef]:
         return self._classes_by_name.get(name, [])
-
-    def class_names(self) -> list[str]:
-        return sorted(self._classes_by_name)
 
     def methods_of(self, owner: str, singleton: bool | None = None) -> list[MethodDef]:
         return [m for m in self._by_owner.get(owner, ()) if

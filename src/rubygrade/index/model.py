@@ -49,9 +49,6 @@ class RescueClause:
         """Bare, ``=> e``, StandardError or Exception: catches everything an LLM call raises."""
         return self.bare or any(e.removeprefix("::") in BLANKET_EXCEPTIONS for e in self.exceptions)
 
-    def catches(self, name: str) -> bool:
-        return self.blanket or name in self.exceptions
-
 
 @dataclass(eq=False)
 class ClassDef:

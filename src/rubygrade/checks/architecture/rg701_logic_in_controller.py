@@ -59,7 +59,7 @@ class LogicInController(Rule):
     LLM logic cannot be reused from a job or a channel.
 
     ## Example
-    ```ruby
+    ```ruby app/controllers/chats_controller.rb
     class ChatsController < ApplicationController
       def create
         chat = RubyLLM.chat(model: "anthropic/claude-sonnet-4.5")
@@ -70,7 +70,7 @@ class LogicInController(Rule):
     ```
 
     Use instead:
-    ```ruby
+    ```ruby app/controllers/chats_controller.rb
     class ChatsController < ApplicationController
       def create
         @reply = ChatResponder.new(session_history).reply(params[:content])

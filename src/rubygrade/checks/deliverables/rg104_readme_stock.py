@@ -53,20 +53,22 @@ class ReadmeStockOrMissing(Rule):
     says neither, and the brief lists the README as a deliverable.
 
     ## Example
-    ```markdown
+    ```markdown README.md
     # README
     This README would normally document whatever steps are necessary to get the
     application up and running.
     ```
 
     Use instead:
-    ```markdown
+    ```markdown README.md
     # Chat
-    A ChatGPT-style chat on RubyLLM and OpenRouter.
+    A ChatGPT-style chat on Rails 8, Hotwire and RubyLLM, talking to Claude
+    through OpenRouter. Messages are kept in the session and stream in as
+    Turbo Streams.
     ## Setup
     bundle install; export OPENROUTER_API_KEY=...
     ## Run
-    bin/dev  (or docker compose up)
+    bin/dev  (or docker compose up), then open http://localhost:3000
     ```
     """
 

@@ -32,13 +32,19 @@ class SourceFileNotAnalysed(Rule):
     fixtures that load it, not in the code.
 
     ## Example
-    ```text
-    app/services/chat_service.rb   20 MB: the service, then a padding comment
+    ```ruby app/services/padded_service.rb
+    class PaddedService
+      def reply(text) = RubyLLM.chat.user(text)
+    end
+    # the same comment line again and again, to push the file past the size ceiling ...
+    ⋮ ×200000
     ```
 
     Use instead:
-    ```text
-    app/services/chat_service.rb   the service alone (a few kilobytes)
+    ```ruby app/services/padded_service.rb
+    class PaddedService
+      def reply(text) = RubyLLM.chat.ask(text).content
+    end
     ```
     """
 

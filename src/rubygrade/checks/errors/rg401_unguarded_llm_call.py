@@ -29,7 +29,7 @@ class UnguardedLlmCall(Rule):
     surface as a 500 page or a dead job instead of a message the user can act on.
 
     ## Example
-    ```ruby
+    ```ruby app/controllers/chats_controller.rb
     class ChatsController < ApplicationController
       def create
         @reply = RubyLLM.chat.ask(params[:content])
@@ -38,7 +38,7 @@ class UnguardedLlmCall(Rule):
     ```
 
     Use instead:
-    ```ruby
+    ```ruby app/controllers/chats_controller.rb
     class ChatsController < ApplicationController
       def create
         @reply = RubyLLM.chat.ask(params[:content])

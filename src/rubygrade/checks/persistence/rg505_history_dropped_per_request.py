@@ -39,19 +39,23 @@ class HistoryDroppedPerRequest(Rule):
     model answers every message without context: "what did I just ask?" fails.
 
     ## Example
-    ```ruby
-    def create
-      session[:messages] << { role: "user", content: params[:content] }
-      reply = RubyLLM.chat.ask(params[:content])
+    ```ruby app/controllers/chats_controller.rb
+    class ChatsController < ApplicationController
+      def create
+        session[:messages] << { role: "user", content: params[:content] }
+        @reply = RubyLLM.chat.ask(params[:content])
+      end
     end
     ```
 
     Use instead:
-    ```ruby
-    def create
-      chat = RubyLLM.chat
-      session[:messages].each { |m| chat.add_message(role: m["role"], content: m["content"]) }
-      reply = chat.ask(params[:content])
+    ```ruby app/controllers/chats_controller.rb
+    class ChatsController < ApplicationController
+      def create
+        chat = RubyLLM.chat
+        session[:messages].each { |m| chat.add_message(role: m["role"], content: m["content"]) }
+        @reply = chat.ask(params[:content])
+      end
     end
     ```
     """

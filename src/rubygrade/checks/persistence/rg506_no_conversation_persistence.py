@@ -21,17 +21,26 @@ class NoConversationPersistence(Rule):
     loses the conversation.
 
     ## Example
-    ```ruby
-    def create
-      @reply = RubyLLM.chat.ask(params[:content]).content
+    ```ruby app/controllers/chats_controller.rb
+    class ChatsController < ApplicationController
+      def create
+        @reply = RubyLLM.chat.ask(params[:content]).content
+      end
     end
     ```
 
     Use instead:
-    ```ruby
-    def create
-      session[:messages] = (Array(session[:messages]) + [user_message]).last(20)
-      # ... replay session[:messages] into the chat, then ask
+    ```ruby app/controllers/chats_controller.rb
+    class ChatsController < ApplicationController
+      def create
+        history = Array(session[:messages]).last(20)
+        chat = RubyLLM.chat
+        history.each { |m| chat.add_message(role: m["role"], content: m["content"]) }
+        @reply = chat.ask(params[:content]).content
+        turn = [{ "role" => "user", "content" => params[:content] },
+                { "role" => "assistant", "content" => @reply }]
+        session[:messages] = (history + turn).last(20)
+      end
     end
     ```
     """

@@ -56,12 +56,12 @@ class UnescapedLlmOutput(Rule):
     `<script>` or `<img onerror=...>` in an answer runs in the user's session.
 
     ## Example
-    ```erb
-    <div class="message"><%= raw @reply.content %></div>
+    ```erb app/views/chats/_message.html.erb
+    <div class="message"><%= raw message.content %></div>
     ```
 
     Use instead:
-    ```erb
+    ```erb app/views/chats/_message.html.erb
     <div class="message">
       <%= sanitize(markdown(@reply.content), tags: %w[p em strong code pre ul li a]) %>
     </div>

@@ -21,14 +21,22 @@ class LlmCallBypassesRubyllm(Rule):
     streaming, error classes and message history, usually without any of them.
 
     ## Example
-    ```ruby
-    client = OpenAI::Client.new(access_token: ENV["OPENROUTER_API_KEY"])
-    client.chat(parameters: { model: "gpt-4o", messages: history })
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(history)
+        client = OpenAI::Client.new(access_token: ENV["OPENROUTER_API_KEY"])
+        client.chat(parameters: { model: "gpt-4o", messages: history })
+      end
+    end
     ```
 
     Use instead:
-    ```ruby
-    RubyLLM.chat(model: "anthropic/claude-sonnet-4", provider: :openrouter).ask(text)
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(text)
+        RubyLLM.chat(model: "anthropic/claude-sonnet-4", provider: :openrouter).ask(text)
+      end
+    end
     ```
     """
 

@@ -118,18 +118,49 @@ class DoubleOfMissingApi(Rule):
     `NameError` on the first real request.
 
     ## Example
-    ```ruby
-    class FakeChat
-      def user(text) = self
-      def assistant = "Hi"
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(text)
+        RubyLLM.chat.user(text)
+      end
+    end
+    ```
+    ```ruby test/services/chat_service_test.rb
+    require "test_helper"
+
+    class ChatServiceTest < ActiveSupport::TestCase
+      class FakeChat
+        def user(_text) = self
+      end
+
+      test "reply" do
+        RubyLLM.stubs(:chat).returns(FakeChat.new)
+        assert ChatService.new.reply("Hi")
+      end
     end
     ```
 
     Use instead:
-    ```ruby
-    class FakeChat
-      def with_instructions(_text) = self
-      def ask(_text) = RubyLLM::Message.new(role: :assistant, content: "Hi")
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(text)
+        RubyLLM.chat.with_instructions("Be brief.").ask(text).content
+      end
+    end
+    ```
+    ```ruby test/services/chat_service_test.rb
+    require "test_helper"
+
+    class ChatServiceTest < ActiveSupport::TestCase
+      class FakeChat
+        def with_instructions(_text) = self
+        def ask(_text) = RubyLLM::Message.new(role: :assistant, content: "Hi")
+      end
+
+      test "reply" do
+        RubyLLM.stubs(:chat).returns(FakeChat.new)
+        assert_equal "Hi", ChatService.new.reply("Hi")
+      end
     end
     ```
     """
