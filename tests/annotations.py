@@ -21,11 +21,18 @@ comment may start with
 An annotation owns every finding of its rule at its place. A finding no annotation
 owns is "noisy", and so is one on a place an ``ok`` annotation covers; an ``expect``
 no finding meets is "missing".
+
+A fixture app holding a file ``BASE`` whose text is ``skeleton`` is laid over the clean
+app in ``tests/fixtures/skeleton``: the grade runs on the skeleton with the app's files
+written on top, so a fixture holds only the files its cases need (and a ``.absent``
+file lists skeleton paths to remove).
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -138,7 +145,32 @@ def fixture_apps() -> list[str]:
 
 
 def app_path(app: str) -> Path:
-    return FIXTURES / "apps" / app
+    """The folder to grade: the fixture itself, or the skeleton with the fixture laid on it."""
+    folder = FIXTURES / "apps" / app
+    base = folder / "BASE"
+    if not base.is_file():
+        return folder
+    return _overlay(app, base.read_text(encoding="utf-8").strip())
+
+
+@cache
+def _overlay(app: str, base: str) -> Path:
+    folder = FIXTURES / "apps" / app
+    target = Path(tempfile.mkdtemp(prefix="rubygrade-fixture-")) / app
+    shutil.copytree(FIXTURES / base, target)
+    absent = folder / ".absent"
+    for rel in absent.read_text(encoding="utf-8").split() if absent.is_file() else ():
+        victim = target / rel
+        if victim.is_dir():
+            shutil.rmtree(victim)
+        elif victim.exists():
+            victim.unlink()
+    for source in sorted(folder.rglob("*")):
+        rel = source.relative_to(folder)
+        if source.is_file() and rel.name not in ("BASE", ".absent"):
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / rel)
+    return target
 
 
 @cache

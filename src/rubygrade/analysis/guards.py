@@ -143,8 +143,15 @@ class GuardAnalysis:
                 return frozenset(), Handler(clause.path, clause.line, clause.exceptions,
                                             clause.blanket, "rescue", degraded_ui(body))
             misses.append(f"the rescue at {where} re-raises")
-            raised = self._after(raised, caught, outcome)
+            raised = self._after(raised, caught, self._resolved(outcome, call.enclosing_class))
         return raised, None
+
+    def _resolved(self, outcome: Reraise, context: str | None) -> Reraise:
+        """``raise Failed`` inside ``ReportWriter`` raises ``ReportWriter::Failed``."""
+        if not outcome.classes:
+            return outcome
+        return Reraise(frozenset(self.rescues.resolve(c, context) for c in outcome.classes),
+                       outcome.same)
 
     @staticmethod
     def _after(raised: frozenset[str], caught: frozenset[str], outcome: Reraise) -> frozenset[str]:
@@ -207,7 +214,8 @@ class GuardAnalysis:
                     winner.call.method, self._macro_degraded(winner.call))
             misses.append(f"{winner.call.method} at {winner.call.path}:{winner.call.line} "
                           "re-raises")
-            escaping |= self._after(frozenset({error}), frozenset({error}), outcome)
+            escaping |= self._after(frozenset({error}), frozenset({error}),
+                                    self._resolved(outcome, winner.owner))
         return frozenset(escaping), None
 
     def _macro_body(self, call: CallSite) -> Node | None:

@@ -129,7 +129,10 @@ class RType:
 
     @property
     def library(self) -> bool:
-        """A value whose methods belong to a library (ruby_llm or another), not the app."""
+        """A value whose methods belong to a library (ruby_llm or another), not the app
+        (an acts_as_chat record or a gem subclass is the app's class, with gem methods)."""
+        if self.kind in ("record", "subclass"):
+            return False
         return self.is_rubyllm or self.kind in ("external", "store", "foreign", "factory")
 
     @property
