@@ -21,10 +21,6 @@ from rubygrade.index.model import CallSite
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
 
-#: Methods on other LLM libraries' clients that send a request.
-_CLIENT_SENDS = {"chat", "completions", "complete", "embeddings", "messages", "create",
-                 "responses", "generate_content", "stream_generate_content", "generate",
-                 "chat_completion", "chat_completions", "stream"}
 #: Hosts of LLM HTTP APIs; a raw HTTP POST in a file naming one is a bypass.
 LLM_ENDPOINT = re.compile(
     r"openrouter\.ai|api\.openai\.com|api\.anthropic\.com|generativelanguage\.googleapis\.com"
@@ -61,7 +57,7 @@ def find_llm_calls(facts: Facts, types: ValueFlow) -> list[LlmCall]:
         if api is not None:
             found.append(LlmCall(call, "rubyllm", api, recv,
                                  chat_turn=call.method in types.roles.chat_sends))
-    for call in facts.index.calls_named(*sorted(_CLIENT_SENDS)):
+    for call in facts.index.calls_named(*sorted(types.roles.external_client_sends)):
         if call.receiver is None:
             continue
         recv = types.type_of(call.receiver, scope_of_call(call))

@@ -58,6 +58,8 @@ class Roles:
     invented_keywords: dict[str, str]
     #: client class -> its gem
     external_clients: dict[str, str]
+    #: methods of those clients that send a request
+    external_client_sends: frozenset[str]
 
     @property
     def all_sends(self) -> frozenset[str]:
@@ -112,4 +114,5 @@ def load_roles() -> Roles:
         invented=dict(data["invented"]),
         invented_keywords=dict(data["invented_keywords"]),
         external_clients=dict(data["external_clients"]),
+        external_client_sends=_names(data["external_client_sends"], "methods"),
     )

@@ -15,7 +15,6 @@ from rubygrade.index.model import CallSite, MethodDef
 from rubygrade.models import Confidence, Dimension, Severity
 
 _NEW_CHAT = re.compile(r"RubyLLM\s*\.\s*chat\b|RubyLLM::Chat\.new")
-_REPLAY = {"add_message", "with_history", "replay", "restore"}
 #: The request handles a stored conversation: it reads or writes the history somewhere.
 _TOUCHES_HISTORY = re.compile(r"session\s*\[\s*[:'\"]\w*(?:messag|histor|conversation|transcript)"
                               r"|Rails\.cache|\.messages\b|\bhistory\b", re.I)
@@ -133,7 +132,8 @@ def _replays(ctx: Context, call: CallSite) -> bool:
         target = ctx.analyses.call_graph.methods.get(key)
         if target is None:
             continue
-        if any(c.method in _REPLAY or _messages_append(c.node) for c in
+        replay = ctx.analyses.values.roles.replay_methods
+        if any(c.method in replay or _messages_append(c.node) for c in
                ctx.index.calls_within(target)):
             return True
     return False
