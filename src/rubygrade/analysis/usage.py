@@ -46,6 +46,8 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
     u = Usage()
     project = facts.project
     roles = types.roles
+    message_macro = roles.acts_as_macro("acts_as_message")
+    message_records = {message_macro.new, message_macro.legacy} if message_macro else set()
 
     def app_code(path: str) -> bool:
         return project.is_code(path) and not project.is_test(path)
@@ -80,9 +82,10 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
             u.entry_points.append(call)
             if _openrouter_kw(call):
                 u.openrouter.append(call)
-        if call.method in roles.reply_reads and recv.kind == "instance" and \
-                recv.owner in roles.reply_classes:
-            u.contents.append(call)
+        if call.method in roles.reply_reads and (
+                (recv.kind == "instance" and recv.owner in roles.reply_classes) or
+                (recv.kind == "record" and recv.owner in message_records)):
+            u.contents.append(call)  # a reply, or the persisted reply a view shows
         if call.method in roles.instruction_methods:
             u.instructions.append(call)
         if call.method == "with_model" and _openrouter_kw(call):

@@ -371,7 +371,28 @@ class ValueFlow:
                 return recv.of
         if t in ("conditional", "binary"):
             return self._branches(node, scope, depth)
+        if t in ("if", "unless", "case"):
+            return self._statement_branches(node, scope, depth)
         return None
+
+    def _statement_branches(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        """``if a then x elsif b then y else z end`` as a value: the role every branch ends in."""
+        ends: list[Node | None] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            for child in current.named_children:
+                if child.type in ("then", "else"):
+                    ends.append(_last_statement(child))
+                elif child.type in ("elsif", "when"):
+                    stack.append(child)
+        if not ends:
+            return None
+        types = [self.type_of(e, scope, depth) for e in ends]
+        known = [t for t in types if t is not None]
+        if not known or any(not t.same_role(known[0]) for t in known[1:]):
+            return None
+        return known[0] if len(known) == len(types) else known[0].lowered()
 
     def _branches(self, node: Node, scope: Scope, depth: int) -> RType | None:
         """``a || b``, ``x ? a : b``: the role both sides agree on (``@chat || RubyLLM.chat``)."""
@@ -642,6 +663,10 @@ class ValueFlow:
             association = self.associations.get((recv.app_class, name))
             if association is not None:
                 return self._association(association)
+            if name in self.roles.messages_methods and recv.owner in self.chat_record_modules:
+                model = self._message_model()
+                if model is not None:  # acts_as_chat declares the messages association
+                    return RType(self.records[model], "collection", model)
         sig = self._find(recv.owner, name, singleton=False)
         if name in self.roles.reply_reads and self.catalogue is not None and \
                 self.catalogue.is_subclass(recv.owner, self.roles.message):
@@ -672,6 +697,13 @@ class ValueFlow:
             if association is not None:
                 return self._association(association)
         return None
+
+    def _message_model(self) -> str | None:
+        """The app's acts_as_message model, when there is exactly one."""
+        macro = self.roles.acts_as_macro("acts_as_message")
+        modules = {macro.new, macro.legacy} if macro is not None else set()
+        models = sorted(cls for cls, module in self.records.items() if module in modules)
+        return models[0] if len(models) == 1 else None
 
     def _association(self, association: tuple[str, bool]) -> RType:
         model, many = association

@@ -70,4 +70,5 @@ class TestFolderMissing(Rule):
         what = f"{len(files)} test file(s), none with a test" if files else \
             "no test/**/*_test.rb or spec/**/*_spec.rb"
         ctx.report(anchor, 1, f"The app has no tests ({what}).",
-                   fix="Add Minitest tests for the controller, the service and the views.")
+                   fix="Add Minitest tests for the controller, the service and the views.",
+                   data={"shape": "empty"} if files else None)
