@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from rubygrade.analysis.history import History
     from rubygrade.analysis.llm_calls import LlmCall
     from rubygrade.analysis.rescues import RescueModel
+    from rubygrade.analysis.services import ServiceHome
     from rubygrade.analysis.state import StateSite
     from rubygrade.analysis.stimulus import StimulusWiring
     from rubygrade.analysis.suite import TestSuite
@@ -119,6 +120,13 @@ class Analyses:
         from rubygrade.analysis.llm_calls import find_llm_calls
 
         return find_llm_calls(self.facts, self.values)
+
+    @cached_property
+    def services(self) -> list[ServiceHome]:
+        """The classes holding LLM logic as a service object (see analysis.services)."""
+        from rubygrade.analysis.services import service_homes
+
+        return service_homes(self.project, self.index, self.llm_calls, self.values.roles)
 
     @cached_property
     def api_checks(self) -> CallProblems:

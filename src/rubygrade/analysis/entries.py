@@ -20,6 +20,7 @@ import re
 from typing import TYPE_CHECKING, Literal
 
 from rubygrade import treeutil
+from rubygrade.analysis.roles import load_roles
 from rubygrade.callgraph import CALLBACK_MACRO
 from rubygrade.index.model import MethodDef
 
@@ -126,3 +127,29 @@ class EntryPoints:
         """Method keys an entry point reaches in the call graph (entries included)."""
         entries = sorted(k for k, m in self.graph.methods.items() if self.kind(m) is not None)
         return self.graph.reachable_from(entries)
+
+
+#: Framework base classes: a class inheriting one is not a plain service object.
+_FRAMEWORK_BASES = {
+    "ApplicationRecord": "model", "ActiveRecord::Base": "model",
+    "ApplicationJob": "job", "ActiveJob::Base": "job",
+    "ApplicationController": "controller", "ActionController::Base": "controller",
+    "ActionController::API": "controller", "ApplicationMailer": "mailer",
+    "ActionMailer::Base": "mailer", "ApplicationCable::Channel": "channel",
+    "ActionCable::Channel::Base": "channel", "ApplicationMailbox": "mailbox",
+    "ActionMailbox::Base": "mailbox",
+}
+
+
+def framework_role(index: Index, cls: str | None) -> str | None:
+    """'model', 'job', 'controller', 'mailer', 'channel', 'mailbox' or 'tool' when ``cls``
+    inherits a framework base; None for a plain Ruby object (a PORO, or a gem subclass such
+    as a RubyLLM::Agent, which holds the conversation like a service)."""
+    if not cls:
+        return None
+    bases = {**_FRAMEWORK_BASES, load_roles().tool: "tool"}
+    for ancestor in index.ancestors(cls)[1:]:
+        role = bases.get(ancestor.removeprefix("::"))
+        if role is not None:
+            return role
+    return None

@@ -137,7 +137,9 @@ def production_cache_store(project: Project) -> tuple[str, int, str] | None:
 
 
 #: A validation or scope that limits how many messages a chat holds.
-_MODEL_CAP = re.compile(r"validate[s]?\b[^\n]*(?:messages|maximum|count|length)|"
+_MODEL_CAP = re.compile(r"validates?\s+:messages\b[^\n]*(?:maximum|length)|"
+                        r"messages\b[^\n]*\.(?:count|size|length)\s*[<>]=?|"
+                        r"\bMAX_\w*MESSAGES\b|"
                         r"has_many\s+:messages\s*,\s*->\s*\{[^}]*\blimit\b|"
                         r"def\s+(?:to_llm|messages_for_llm|llm_messages)\b", re.I)
 
@@ -182,9 +184,9 @@ def _iterated(call: CallSite) -> Node | None:
 
 def _model_cap(project: Project, index: Index, model: str,
                call: CallSite) -> tuple[str, int] | None:
-    """A cap in the chat's or its messages' model, or in the method that sends."""
-    if call.enclosing_method is not None and CAP.search(treeutil.text(call.enclosing_method.node)):
-        return call.path, call.enclosing_method.line
+    """A cap in the chat's or its messages' model: a validation, a limited scope, a
+    ``to_llm`` of its own."""
+    del call
     for name in (model, "Message"):
         for cls in index.class_defs(index.resolve_constant(name, None)):
             match = _MODEL_CAP.search(treeutil.text(cls.node))

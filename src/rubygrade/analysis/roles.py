@@ -44,6 +44,7 @@ class Roles:
     configuration: str
     chunk: str
     message: str
+    tool: str
     streaming_methods: frozenset[str]
     message_callbacks: frozenset[str]
     acts_as: tuple[ActsAs, ...]
@@ -103,6 +104,7 @@ def load_roles() -> Roles:
         configuration=chat["configuration"],
         chunk=chat["chunk"],
         message=chat["message"],
+        tool=chat["tool"],
         streaming_methods=_names(chat, "streaming"),
         message_callbacks=_names(chat, "message_callbacks"),
         acts_as=tuple(ActsAs(macro, spec["new"], spec["legacy"])

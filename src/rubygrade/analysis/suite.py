@@ -71,6 +71,7 @@ class _App:
     project: Project
     index: Index
     graph: CallGraph
+    memo: dict[object, object] = field(default_factory=dict, compare=False, hash=False)
 
 
 def anchor_file(project: Project, suite: TestSuite) -> str:
@@ -355,8 +356,11 @@ def _test_targets(app: _App, call: CallSite, method: MethodDef,
     if call.receiver is None and (call.method in _VERB_ACTIONS or call.method == "visit"):
         owners = [subject] if subject in actions else \
             _requested_controllers(app, call, sorted(actions), root)
+        signed_in = _signs_in(app, method)
         for owner in owners:
             for action in actions.get(owner, []):
+                if not signed_in and _login_required(app, owner, action.name):
+                    continue  # the request is redirected to the login page
                 verb = "get" if call.method == "visit" else call.method
                 # ``get "user_profiles/create"`` routes a GET to a CRUD name too
                 routed = verb in verbs.get(action.name, set())
@@ -372,6 +376,85 @@ def _test_targets(app: _App, call: CallSite, method: MethodDef,
         if call.method == "new" and treeutil.text(call.receiver) == "described_class":
             out.add(f"{subject}#initialize")
     return {t for t in out if t in app.graph.methods}
+
+
+#: ``before_action`` filters that send an anonymous request to the login page.
+_LOGIN_FILTERS = re.compile(r"^(?:authenticate_\w+!|authenticate!|require_(?:login|user|"
+                            r"authentication|signed_in_user)!?|ensure_(?:logged_in|signed_in))$")
+#: Test helpers that sign a user in (Devise, Warden, the Rails 8 authentication generator).
+_SIGN_IN = {"sign_in", "login_as", "sign_in_as", "log_in_as", "log_in", "login", "sign_in_user",
+            "authenticate", "login_user", "sign_in_as_user"}
+
+
+_FILTER_MACROS = ("before_action", "skip_before_action", "prepend_before_action",
+                  "allow_unauthenticated_access")
+
+
+def _filters(app: _App) -> dict[str, list[CallSite]]:
+    if "filters" not in app.memo:
+        out: dict[str, list[CallSite]] = {}
+        for call in app.index.calls_named(*_FILTER_MACROS):
+            if call.enclosing_method is None and call.enclosing_class and call.receiver is None:
+                out.setdefault(call.enclosing_class, []).append(call)
+        app.memo["filters"] = out
+    return app.memo["filters"]  # type: ignore[return-value]
+
+
+def _login_required(app: _App, controller: str, action: str) -> bool:
+    key = ("login", controller, action)
+    if key not in app.memo:
+        app.memo[key] = _login_required_uncached(app, controller, action)
+    return bool(app.memo[key])
+
+
+def _login_required_uncached(app: _App, controller: str, action: str) -> bool:
+    """``before_action :authenticate_user!`` applies to ``controller#action`` (declared in
+    the class, an ancestor or a concern, and not skipped for that action)."""
+    owners: list[str] = []
+    for anc in app.index.ancestors(controller):
+        owners.append(anc)
+        owners += [app.index.resolve_constant(i, anc) for i in app.index.includes_of(anc)]
+    required = False
+    filters = _filters(app)
+    for owner in reversed(owners):
+        for call in filters.get(owner, ()):
+            if call.method == "allow_unauthenticated_access":
+                if _applies(call, action):
+                    required = False
+                continue
+            names = {treeutil.string_value(a.node) for a in call.positional}
+            if not any(n and _LOGIN_FILTERS.match(n) for n in names) or not _applies(call, action):
+                continue
+            required = call.method != "skip_before_action"
+    return required
+
+
+def _applies(call: CallSite, action: str) -> bool:
+    """``only:``/``except:`` of a filter macro, for ``action``."""
+    for key, inside in (("only", True), ("except", False)):
+        option = call.keyword(key)
+        if option is not None:
+            listed = {treeutil.string_value(n) for n in treeutil.walk(option.value)
+                      if n.type in ("simple_symbol", "string")}
+            return (action in listed) == inside
+    return True
+
+
+def _sign_in_files(app: _App) -> tuple[frozenset[str], bool]:
+    """Test files with a sign-in call anywhere, and whether a support file signs in for all."""
+    if "sign_in" not in app.memo:
+        files = frozenset(c.path for c in app.index.calls_named(*_SIGN_IN)
+                          if app.project.is_test(c.path))
+        shared = any("support" in p or p.endswith(("test_helper.rb", "rails_helper.rb"))
+                     for p in files)
+        app.memo["sign_in"] = (files, shared)
+    return app.memo["sign_in"]  # type: ignore[return-value]
+
+
+def _signs_in(app: _App, method: MethodDef) -> bool:
+    """The test's file (its tests, setup blocks, helpers) or a shared support file signs in."""
+    files, shared = _sign_in_files(app)
+    return shared or method.path in files
 
 
 _CONDITIONS = ("if_modifier", "unless_modifier", "if", "unless", "conditional", "elsif")

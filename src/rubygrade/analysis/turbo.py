@@ -21,8 +21,25 @@ class TurboUse:
     responses: list[tuple[str, int, str]] = field(default_factory=list)  # path, line, what
     broadcasts: list[tuple[str, int, str]] = field(default_factory=list)
     subscriptions: list[tuple[str, int, str]] = field(default_factory=list)
+    #: a layout that loads the app's JavaScript (importmap, jsbundling, vite...); None when
+    #: the app has no layout at all (an API)
+    javascript: tuple[str, int] | None = None
+    layouts: list[str] = field(default_factory=list)
+
+    @property
+    def live_broadcasts(self) -> list[tuple[str, int, str]]:
+        """Broadcasts some page subscribes to (``turbo_stream_from``): the others reach no one."""
+        return self.broadcasts if self.subscriptions else []
+
+    @property
+    def javascript_missing(self) -> bool:
+        """The app has layouts and none loads JavaScript: Turbo and Stimulus never run."""
+        return bool(self.layouts) and self.javascript is None
 
 
+#: A layout tag that loads the app's JavaScript bundle (and with it Turbo and Stimulus).
+_JAVASCRIPT = re.compile(r"javascript_importmap_tags|javascript_include_tag|vite_javascript_tag|"
+                         r"javascript_pack_tag|vite_client_tag|<script[^>]+src=|type=\"module\"")
 _BROADCAST = re.compile(r"broadcast_(append|prepend|replace|update|remove|before|after|action|"
                         r"refresh|render|replace_all|update_all)(_later)?(_to)?")
 
@@ -61,6 +78,13 @@ def collect_turbo(project: Project, index: Index) -> TurboUse:
     for source in project.app_files(None, "app/views/"):
         if ".turbo_stream." in source.path:
             use.responses.append((source.path, 1, "turbo_stream template"))
+        if "turbo-cable-stream-source" in source.text:
+            use.subscriptions.append((source.path, 1, "turbo-cable-stream-source"))
+    for source in project.app_files(None, "app/views/layouts/"):
+        use.layouts.append(source.path)
+        match = _JAVASCRIPT.search(source.text)
+        if match is not None and use.javascript is None:
+            use.javascript = (source.path, source.text[: match.start()].count("\n") + 1)
     use.responses.sort()
     use.broadcasts.sort()
     use.subscriptions.sort()

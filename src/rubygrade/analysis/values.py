@@ -618,8 +618,16 @@ class ValueFlow:
             return self._factory(node.child_by_field_name("block"), scope, depth)
         recv = self.type_of(receiver, scope, depth)
         if recv is None:
-            return None
+            return self._association_by_name(name)
         return self._method_result(recv, name, depth)
+
+    def _association_by_name(self, name: str) -> RType | None:
+        """``current_user.chats`` on a receiver nothing types: when every association of
+        that name in the app's models returns the same model, it is that (low certainty)."""
+        found = {target for (_owner, assoc), target in self.associations.items() if assoc == name}
+        if len(found) != 1:
+            return None
+        return self._association(found.pop()).lowered()
 
     def _method_object(self, node: Node, scope: Scope, depth: int) -> RType | None:
         """``method(:build_chat)``: a factory of what ``build_chat`` returns."""

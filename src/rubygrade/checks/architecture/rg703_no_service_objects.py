@@ -1,21 +1,24 @@
-"""RG703: every LLM call lives in a controller, view or helper: no service object or PORO."""
+"""RG703: no service object or PORO holds the LLM logic (controllers, jobs or models only)."""
 
 from __future__ import annotations
 
+from rubygrade.analysis.entries import framework_role
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
-_UI_DIRS = ("app/controllers/", "app/views/", "app/helpers/")
-
 
 class NoServiceObjects(Rule):
-    """The LLM logic has no home of its own: every call sits in a controller, view or helper.
+    """The LLM logic has no home of its own: every call sits in a controller, job, model or view.
 
     ## What it does
-    When the app calls an LLM, checks that at least one call lives outside
-    controllers, views and helpers: a service object or PORO (`app/services`,
-    `app/models`, `lib/`), a job, or a model.
+    When the app calls an LLM, checks that some plain Ruby class holds the
+    conversation: at least one LLM call inside a service object or PORO (a class
+    that is not a controller, model, job, mailer, channel or tool), or a call on an
+    app subclass of `RubyLLM::Agent`, which keeps the set-up (instructions, tools,
+    model) out of the caller. A job or an `acts_as_chat` model calling the model is
+    separate from the controller but is not a service: the benchmark's audit
+    takes a point for "job only".
 
     ## Why is this bad?
     Without a service the conversation logic cannot be unit-tested with a
@@ -55,17 +58,13 @@ class NoServiceObjects(Rule):
         calls = [c.call for c in ctx.analyses.llm_calls if ctx.project.is_app_code(c.call.path)]
         if not calls:
             return
-        if any(not (ctx.project.app_relative(c.path) or "").startswith(_UI_DIRS) for c in calls):
+        if ctx.analyses.services:
             return
-        # A class outside the UI layer that builds RubyLLM objects is a service even when the
-        # type inference could not follow its chat into the call.
-        for source in ctx.project.app_files("ruby"):
-            rel = ctx.project.app_relative(source.path) or ""
-            if rel.startswith(("app/services/", "app/models/", "lib/", "app/lib/")) and \
-                    "RubyLLM" in source.text:
-                return
         first = calls[0]
+        places = sorted({framework_role(ctx.index, c.enclosing_class) or "view or helper"
+                         for c in calls})
         ctx.report_node(first.path, first.node,
-                        f"All {len(calls)} LLM call(s) live in controllers, views or helpers; "
-                        "no service object or PORO holds the conversation logic.",
-                        fix="Extract the LLM conversation into a class under app/services.")
+                        f"All {len(calls)} LLM call(s) live in {', '.join(places)} code; no "
+                        "service object or PORO holds the conversation logic.",
+                        fix="Extract the LLM conversation into a plain class under app/services.")
+

@@ -13,9 +13,9 @@ class HotwireEvidence(EvidenceCollector):
 
     def collect(self, ctx: Context) -> None:
         use = ctx.analyses.turbo
-        if use.broadcasts:
-            path, line, what = use.broadcasts[0]
-            sub = " with a turbo_stream_from subscription" if use.subscriptions else ""
+        if use.live_broadcasts and not use.javascript_missing:
+            path, line, what = use.live_broadcasts[0]
+            sub = " with a turbo_stream_from subscription"
             ctx.evidence("turbo_broadcast", Dimension.HOTWIRE,
                          f"Broadcasts Turbo Streams ({what}){sub}.", path, line)
         if use.responses:

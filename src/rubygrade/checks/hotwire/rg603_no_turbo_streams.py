@@ -48,9 +48,23 @@ class NoTurboStreams(Rule):
 
     def check(self, ctx: Context) -> None:
         use = ctx.analyses.turbo
-        if use.responses or use.broadcasts:
+        anchor = hotwire_anchor(ctx.project)
+        if use.javascript_missing and (use.responses or use.broadcasts):
+            ctx.report(use.layouts[0], 1, "No layout loads the app's JavaScript, so Turbo never "
+                       "runs: the Turbo Stream responses and broadcasts never reach the page.",
+                       fix="Load the bundle in the layout (javascript_importmap_tags).")
             return
-        ctx.report(hotwire_anchor(ctx.project), 1, "The app never responds with a Turbo Stream nor "
+        if use.responses or use.live_broadcasts:
+            return
+        if use.broadcasts:
+            path, line, what = use.broadcasts[0]
+            ctx.report(path, line, f"The app broadcasts Turbo Streams ({what}) but no page "
+                       "subscribes to them (no turbo_stream_from) and no response is a Turbo "
+                       "Stream: the reply never shows live.",
+                       fix="Subscribe the chat page with turbo_stream_from, or answer the form "
+                           "with format.turbo_stream.")
+            return
+        ctx.report(anchor, 1, "The app never responds with a Turbo Stream nor "
                    "broadcasts one.",
                    fix="Answer the message form with format.turbo_stream that appends the "
                        "message partials.")

@@ -50,6 +50,12 @@ class NoStimulusControllers(Rule):
     def check(self, ctx: Context) -> None:
         own = [c for i, c in ctx.analyses.stimulus.controllers.items()
                if c.path is not None and i not in GENERATOR_NOISE]
+        turbo = ctx.analyses.turbo
+        if own and turbo.javascript_missing:
+            ctx.report(turbo.layouts[0], 1, f"No layout loads the app's JavaScript, so its "
+                       f"{len(own)} Stimulus controller(s) never run.",
+                       fix="Load the bundle in the layout (javascript_importmap_tags).")
+            return
         if own:
             return
         index = ctx.project.app_path("app/javascript/controllers/index.js")
