@@ -124,6 +124,22 @@ def ancestors(node: Node, limit: int = MAX_ANCESTORS) -> Iterator[Node]:
         parent = parent_of(parent)
 
 
+def heredoc_body(beginning: Node) -> Node | None:
+    """The body of the heredoc opened by ``beginning`` (``<<~PROMPT``). Tree-sitter puts
+    bodies after the statement that opens them, as its siblings, in the openers' order."""
+    for anc in (beginning, *ancestors(beginning)):
+        bodies: list[Node] = []
+        sibling = anc.next_sibling
+        while sibling is not None and sibling.type == "heredoc_body":
+            bodies.append(sibling)
+            sibling = sibling.next_sibling
+        if bodies:
+            openers = [n for n in walk(anc) if n.type == "heredoc_beginning"]
+            position = next((i for i, n in enumerate(openers) if n.id == beginning.id), None)
+            return bodies[position] if position is not None and position < len(bodies) else None
+    return None
+
+
 def error_nodes(root: Node, limit: int = 20) -> list[Node]:
     """The first ``limit`` ERROR or MISSING nodes, for parse diagnostics."""
     if not root.has_error:

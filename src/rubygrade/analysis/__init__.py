@@ -150,7 +150,7 @@ class Analyses:
     def usage(self) -> Usage:
         from rubygrade.analysis.usage import collect_usage
 
-        return collect_usage(self.facts, self.values, self.llm_calls, self.state)
+        return collect_usage(self.facts, self.values, self.llm_calls, self.state, self.taint)
 
     @cached_property
     def entries(self) -> EntryPoints:

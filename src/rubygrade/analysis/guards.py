@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.analysis.entries import framework_role
 from rubygrade.analysis.llm_calls import LlmCall
 from rubygrade.analysis.rescues import Reraise, RescueModel, is_typed_llm, reraise_of
 from rubygrade.index.model import CallSite, MethodDef, RescueClause
@@ -44,6 +45,11 @@ _DEGRADED = ("render", "flash", "turbo_stream", "broadcast", "redirect_to", "ale
              "error", "Sorry", "sorry", "unavailable", "try again", "went wrong")
 _DISPATCHED = ("app/controllers/", "app/jobs/", "app/channels/", "app/workers/", "app/sidekiq/",
                "app/mailboxes/")
+#: Calls that record a failure for the user to see: a record's status, a broadcast.
+_RECORDING = {"update", "update!", "update_column", "update_columns", "save", "save!",
+              "create", "create!", "broadcast_replace_to", "broadcast_update_to",
+              "broadcast_append_to", "broadcast_prepend_to", "broadcast_replace",
+              "broadcast_update", "broadcast_append", "broadcast_prepend", "broadcast"}
 #: States (method, escaping classes) one backward search may visit before it gives up.
 MAX_STATES = 20_000
 
@@ -68,6 +74,8 @@ class Handler:
     blanket: bool
     kind: str  # "rescue", "rescue_from", "discard_on", "retry_on"
     degraded: bool
+    #: records the failure, then re-raises it for the job queue (swallows nothing)
+    reraises: bool = False
 
     @property
     def typed(self) -> bool:
@@ -87,6 +95,8 @@ class Guarding:
     #: handlers on the way that do not guard, in words ("rescue ArgumentError at x:3
     #: catches nothing the call raises")
     misses: tuple[str, ...] = ()
+    #: what kind of entry point the route starts at ("action", "job", "rake", ...)
+    entry_kind: str | None = None
 
     @property
     def guarded(self) -> bool:
@@ -105,6 +115,7 @@ class _Decl:
 @dataclass
 class _Search:
     route: tuple[str, ...] | None = None
+    entry_kind: str | None = None
     handlers: list[Handler] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
 
@@ -139,12 +150,23 @@ class GuardAnalysis:
                 continue
             body = rescue_body(clause)
             outcome = reraise_of(body)
-            if outcome.guards:
+            if outcome.guards or self._recorded_then_reraised(call, body):
                 return frozenset(), Handler(clause.path, clause.line, clause.exceptions,
-                                            clause.blanket, "rescue", degraded_ui(body))
+                                            clause.blanket, "rescue", degraded_ui(body) or
+                                            not outcome.guards, not outcome.guards)
             misses.append(f"the rescue at {where} re-raises")
             raised = self._after(raised, caught, self._resolved(outcome, call.enclosing_class))
         return raised, None
+
+    def _recorded_then_reraised(self, call: CallSite, body: Node | None) -> bool:
+        """A job's handler that records the failure where the user sees it (the record's
+        status, a broadcast) and re-raises for the queue to retry or report: handled.
+        (A controller's re-raise is still a 500 page, whatever it saved first.)"""
+        if body is None or framework_role(self.index, call.enclosing_class) != "job":
+            return False
+        return any(node.type == "call" and
+                   treeutil.text(node.child_by_field_name("method")) in _RECORDING
+                   for node in treeutil.walk(body))
 
     def _resolved(self, outcome: Reraise, context: str | None) -> Reraise:
         """``raise Failed`` inside ``ReportWriter`` raises ``ReportWriter::Failed``."""
@@ -279,7 +301,7 @@ class GuardAnalysis:
             return Guarding(item, (), (), False, tuple(misses))
         search = self._search(owner.key, escaping)
         return Guarding(item, tuple(search.handlers), search.route or (), reachable,
-                        tuple(dict.fromkeys(misses + search.misses)))
+                        tuple(dict.fromkeys(misses + search.misses)), search.entry_kind)
 
     def _search(self, start: str, escaping: frozenset[str]) -> _Search:
         """Backwards from ``start`` with ``escaping`` uncaught: the shortest route from an
@@ -288,6 +310,7 @@ class GuardAnalysis:
         if key in self._searches:
             return self._searches[key]
         result = _Search()
+        fallback: tuple[tuple[str, ...], str | None] | None = None
         previous: dict[tuple[str, frozenset[str]], tuple[str, frozenset[str]] | None] = {
             key: None}
         queue = deque([key])
@@ -310,8 +333,13 @@ class GuardAnalysis:
                     while walk is not None:
                         route.append(walk[0])
                         walk = previous[walk]
-                    result.route = tuple(route)
-                    break
+                    found = (tuple(route), self.entries.kind(method))
+                    # A public controller method other code calls is, in practice, a helper
+                    # left public: a route from a method nothing calls reads truer.
+                    if not any(True for _ in self.graph.graph.predecessors(node)):
+                        fallback = found
+                        break
+                    fallback = fallback or found
             for caller in sorted(self.graph.graph.predecessors(node)):
                 for site in self.graph.graph.edges[caller, node]["sites"]:
                     if not self.project.is_runtime(site.path):
@@ -325,6 +353,8 @@ class GuardAnalysis:
                     if left and nxt not in previous:
                         previous[nxt] = state
                         queue.append(nxt)
+        if fallback is not None:
+            result.route, result.entry_kind = fallback
         self._searches[key] = result
         return result
 

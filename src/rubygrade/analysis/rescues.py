@@ -17,8 +17,11 @@ roles data (Ruby's own exceptions, Faraday), and the index (app classes, whose
   re-raises as ``MyApp::RateLimitExceeded``;
 - ``rescue RubyLLM::NoSuchError`` (absent from the catalogue) raises NameError when an
   error arrives (RG204), so it catches nothing;
-- a class the analysis knows nothing about (another gem's) is assumed to catch, so a
-  rescue it cannot judge never yields a false "unguarded" claim.
+- another gem's class (``rescue Telegram::Bot::Error``) catches nothing a RubyLLM
+  request raises: the raised classes' whole chains are known (catalogue, data), and
+  the other gem's class is not in them. Only when the raised class's chain is unknown,
+  or the rescued name is a constant the app assigns (an alias), is a rescue the
+  analysis cannot judge assumed to catch, so it never yields a false "unguarded" claim.
 
 A handler that re-raises does not guard: ``raise``/``raise e`` lets the same
 exception out, ``raise Other`` lets ``Other`` out (only unconditional raises count:
@@ -198,7 +201,23 @@ class RescueModel:
     def _catches(self, cls: str, raised: str) -> bool:
         if cls in self.ancestors(raised):
             return True
+        if self.known(raised) and cls not in self._constant_aliases:
+            # the raised class's whole chain is known (catalogue, data): another gem's
+            # ``rescue Telegram::Bot::Error`` cannot be among its ancestors
+            return False
         return not self._judgeable(cls)
+
+    @cached_property
+    def _constant_aliases(self) -> frozenset[str]:
+        """Constants the app assigns (``LlmError = RubyLLM::Error``): they may name any
+        class, so a rescue of one is never judged by name."""
+        out: set[str] = set()
+        for a in self.index.assignments:
+            if a.target == "constant":
+                out.add(a.name)
+                if a.enclosing_class:
+                    out.add(f"{a.enclosing_class}::{a.name}")
+        return frozenset(out)
 
     def _judgeable(self, cls: str) -> bool:
         """The analysis can tell what ``cls`` catches: a class of the gem (or a RubyLLM name

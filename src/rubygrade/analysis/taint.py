@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 Origins = frozenset[str]
 #: Origins that make rendered HTML an XSS risk.
 TAINTED = frozenset({"params", "llm", "history"})
+#: The text of every stored message, iterated: earlier turns, read back from the database.
+_TRANSCRIPT = frozenset({"llm", "history"})
 _MAX_DEPTH = 30
 _NONE: Origins = frozenset()
 _LITERAL: Origins = frozenset({"literal"})
@@ -46,7 +48,7 @@ _ESCAPED: Origins = frozenset({"escaped"})
 _UNKNOWN: Origins = frozenset({"unknown"})
 
 _LITERAL_NODES = {"simple_symbol", "delimited_symbol", "integer", "float", "true",
-                  "false", "nil", "heredoc_beginning", "string_array", "symbol_array",
+                  "false", "nil", "string_array", "symbol_array",
                   "character", "rational", "complex", "regex"}
 #: Rails helpers and library calls whose result is escaped or sanitised HTML.
 ESCAPERS = {"h", "html_escape", "html_escape_once", "escape_html", "sanitize", "strip_tags",
@@ -71,10 +73,16 @@ _WRITES = ("create", "create!", "new", "build", "update", "update!", "assign_att
 _PARAMS = {"params", "request", "cookies"}
 _MARKDOWN_CLASSES = re.compile(r"Redcarpet|Kramdown|CommonMarker|Commonmarker|Markly|"
                                r"MarkdownIt|Marked|Maruku|RDiscount|BlueCloth")
-#: Renderer options that drop or escape raw HTML.
-_SAFE_MARKDOWN = re.compile(r"filter_html:\s*true|escape_html:\s*true|escape:\s*true|"
-                            r"safe_links_only|:escape_html|:filter_html|html:\s*false")
+#: Renderer options that drop or escape raw HTML, in either hash syntax: Redcarpet's
+#: ``filter_html``/``escape_html``, Kramdown's ``escape``, markdown-it's ``html: false``.
+#: (``safe_links_only`` only vets links: raw HTML still passes.)
+_SAFE_MARKDOWN = re.compile(
+    r"(?<![\w])(?::?(?:filter_html|escape_html|escape)(?::\s*|\s*=>\s*)true"
+    r"|:?html(?::\s*|\s*=>\s*)false)")
 _UNSAFE_COMMONMARK = re.compile(r"unsafe|UNSAFE")
+#: Iterators whose result is made of what their block returns.
+_MAPPERS = {"map", "collect", "flat_map", "filter_map", "sum", "inject", "reduce",
+            "each_with_object", "then", "yield_self"}
 _RENDER_METHODS = {"render", "to_html", "render_html", "parse", "call", "markdown"}
 
 
@@ -137,6 +145,11 @@ class Taint:
         if t in ("array", "hash", "pair", "argument_list", "binary", "conditional",
                  "string", "interpolation", "if", "unless", "case", "when"):
             return self._union(node, scope, depth)
+        if t == "heredoc_beginning":
+            body = treeutil.heredoc_body(node)
+            parts = [c for c in body.named_children if c.type == "interpolation"] \
+                if body is not None else []
+            return _LITERAL.union(*(self.origins(c, scope, depth) for c in parts))
         if t in ("constant", "scope_resolution"):
             return self._constant(node, scope, depth)
         if t == "identifier":
@@ -306,6 +319,11 @@ class Taint:
         markdown = self._markdown(node, scope, depth)
         if markdown is not None:
             return markdown
+        if receiver is not None and name in _MAPPERS:
+            block = node.child_by_field_name("block")
+            body = _block_body(block)
+            if body is not None:  # ``messages.map { |m| m.content }``: what the block yields
+                return self.origins(body, scope, depth)
         if receiver is None:
             if name in _PARAMS:
                 return frozenset({"params"})
@@ -319,6 +337,9 @@ class Taint:
         recv_type = self.values.type_of(receiver, scope)
         if recv_type is not None:
             reads = self.values.roles.reply_reads
+            if name in reads and recv_type.kind in ("record", "app") and \
+                    self._iterated_record(receiver, scope):
+                return _TRANSCRIPT  # each stored message's text: the conversation so far
             if name in reads and (recv_type.owner in self.values.roles.reply_classes or
                                   recv_type.kind == "record"):
                 return frozenset({"llm"})
@@ -341,6 +362,19 @@ class Taint:
             return inner
         app = self._app_method(node, receiver, scope, depth)
         return app if app is not None else inner
+
+    def _iterated_record(self, receiver: Node, scope: Scope) -> bool:
+        """``messages.each { |m| m.content }``: ``m`` is an element of a stored collection."""
+        if receiver.type != "identifier":
+            return False
+        block = _block_of_param(receiver, treeutil.text(receiver))
+        call = treeutil.parent_of(block) if block is not None else None
+        iterated = call.child_by_field_name("receiver") if call is not None and \
+            call.type == "call" else None
+        if iterated is None:
+            return False
+        typ = self.values.type_of(iterated, scope)
+        return typ is not None and typ.kind == "collection" and bool(typ.app_class)
 
     def _attribute(self, cls: str, name: str) -> bool:
         """``name`` is a database column of app model ``cls``, not a method it defines."""
@@ -422,7 +456,8 @@ class Taint:
 def _last(node: Node | None) -> Node | None:
     if node is None:
         return None
-    named = [c for c in node.named_children if c.type not in ("comment", "rescue", "ensure")]
+    named = [c for c in node.named_children if c.type not in ("comment", "rescue", "ensure",
+                                                               "heredoc_body")]
     return named[-1] if named else None
 
 
@@ -454,4 +489,14 @@ def _argument(site: CallSite, positional: list[str], name: str) -> Node | None:
         args = [a for a in site.args if a.kind == "positional"]
         if index < len(args):
             return args[index].node
+    return None
+
+
+def _block_body(block: Node | None) -> Node | None:
+    """The statements of a ``{ |x| ... }`` or ``do |x| ... end`` block."""
+    if block is None:
+        return None
+    for child in block.named_children:
+        if child.type in ("block_body", "body_statement"):
+            return child
     return None

@@ -13,12 +13,13 @@ from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.analysis.llm_calls import LlmCall
-from rubygrade.analysis.values import ValueFlow
+from rubygrade.analysis.values import ValueFlow, scope_of_call
 from rubygrade.index.model import CallSite
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
     from rubygrade.analysis.state import StateSite
+    from rubygrade.analysis.taint import Taint
 
 _LOOPS = {"while", "until", "for"}
 _LOOP_CALLS = {"loop", "each", "times", "each_with_index", "map", "upto"}
@@ -41,7 +42,7 @@ class Usage:
 
 
 def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
-                  state: list[StateSite] | None = None) -> Usage:
+                  state: list[StateSite] | None = None, taint: Taint | None = None) -> Usage:
     """How the app's own code (not tests, not docs) uses RubyLLM."""
     u = Usage()
     project = facts.project
@@ -63,7 +64,10 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
         if recv is None or not recv.is_rubyllm:
             # Distinctive gem names count on untyped receivers too (evidence, not findings):
             # ``@session.with_runtime_instructions`` on a record passed in as a parameter.
-            if call.receiver is not None and call.method in roles.instruction_methods:
+            if call.method in roles.instruction_methods and (
+                    call.receiver is not None or types.records or types.subclasses):
+                # ``with_instructions(...)`` on self, in a concern an acts_as_chat model or
+                # an agent includes, is that chat's system prompt
                 u.instructions.append(call)
             elif call.receiver is not None and call.method in roles.replay_methods and \
                     types.records:
@@ -109,6 +113,12 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
         # process; RG501 says why that is wrong), so the turns do accumulate.
         if any(owner in call.receiver_text or owner == call.enclosing_class for owner in shared):
             u.multi_turn.append((call, "the same chat object is asked on every request"))
+    if taint is not None:
+        for call in u.sends:
+            # the stored messages pasted into the prompt text: the model sees earlier turns
+            if call.positional and "history" in taint.origins(call.positional[0].value,
+                                                               scope_of_call(call)):
+                u.multi_turn.append((call, "the stored messages are pasted into the prompt"))
     for cls, _ in _agent_instructions(facts, types):
         u.instructions.append(cls)
     u.multi_turn.sort(key=lambda t: (t[0].path, t[0].line))

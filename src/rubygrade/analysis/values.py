@@ -67,6 +67,8 @@ _ELEMENT = {"first", "last", "[]", "find", "detect", "sample", "at", "fetch", "d
 _SUBSET = {"select", "filter", "reject", "last", "first", "drop", "take", "reverse",
            "sort_by", "find_all", "compact", "to_a", "where", "order", "includes", "limit",
            "recent", "all"}
+# Element methods that return a sub-collection when given a count (``last(10)``).
+_COUNTED = {"first", "last", "take", "sample"}
 # ActiveRecord class methods returning one record.
 _FINDERS = {"find", "find_by", "find_by!", "create", "create!", "new", "first", "last",
             "find_or_create_by", "find_or_create_by!", "take", "build", "first!", "last!",
@@ -462,6 +464,9 @@ class ValueFlow:
             return self.type_of(assignment, scope, depth)
         if scope.method is not None and any(p.name == name for p in scope.method.params):
             return self._param_type(scope.method, name, depth)
+        caught = self._rescued(node, name, scope)
+        if caught is not None:
+            return caught
         if _is_local_elsewhere(node, name):
             return None
         if scope.method is None and scope.path.endswith(".erb"):
@@ -469,6 +474,28 @@ class ValueFlow:
             if local is not None:
                 return local
         return self._self_call(name, scope, depth)
+
+    def _rescued(self, node: Node, name: str, scope: Scope) -> RType | None:
+        """``rescue X => e``: ``e`` is the caught exception, an app object only when every
+        class rescued is the app's (``e.message`` is Ruby's, never an app ``#message``)."""
+        for anc in treeutil.ancestors(node):
+            if anc.type in ("method", "singleton_method", "class", "module"):
+                return None
+            if anc.type != "rescue":
+                continue
+            variable = anc.child_by_field_name("variable")
+            if variable is None or treeutil.text(variable).lstrip("=> ").strip() != name:
+                continue
+            exceptions = anc.child_by_field_name("exceptions")
+            names = [treeutil.constant_name(c) for c in exceptions.named_children] \
+                if exceptions is not None else []
+            classes = {self.index.resolve_constant(n, scope.cls) for n in names if n}
+            if names and all(n for n in names) and len(classes) == 1:
+                (cls,) = classes
+                if self.index.class_defs(cls):
+                    return RType("instance", "app", cls)
+            return RType("Exception", "foreign")
+        return None
 
     def _partial_local(self, path: str, name: str, depth: int) -> RType | None:
         """A partial's local: what the renders pass (an element, for a collection)."""
@@ -619,6 +646,9 @@ class ValueFlow:
         recv = self.type_of(receiver, scope, depth)
         if recv is None:
             return self._association_by_name(name)
+        if recv.kind == "collection" and name in _COUNTED and \
+                node.child_by_field_name("arguments") is not None:
+            return recv  # ``messages.last(10)``: the last ten, still a collection
         return self._method_result(recv, name, depth)
 
     def _association_by_name(self, name: str) -> RType | None:
@@ -864,7 +894,7 @@ def _last_statement(node: Node | None) -> Node | None:
     if node is None:
         return None
     named = [c for c in node.named_children if c.type not in ("comment", "rescue", "ensure",
-                                                              "else")]
+                                                              "else", "heredoc_body")]
     return named[-1] if named else None
 
 

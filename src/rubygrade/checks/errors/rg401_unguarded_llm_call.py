@@ -6,6 +6,17 @@ from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.models import Confidence, Dimension, Severity
 
+#: What an escaped LLM error does, by the kind of entry point it escapes from.
+_OUTCOME = {
+    "action": "becomes a 500 page",
+    "view": "becomes a 500 page",
+    "callback": "fails the save that ran the callback (a 500 page when a request saved it)",
+    "job": "fails the job: the user waits for a reply that never comes, with no error shown",
+    "channel": "kills the cable message: the user's turn gets no reply and no error",
+    "mailbox": "bounces the inbound email's processing",
+    "task": "crashes the task",
+}
+
 
 class UnguardedLlmCall(Rule):
     """An LLM call with no `rescue` between it and the request: an API hiccup is a 500 page.
@@ -75,7 +86,7 @@ class UnguardedLlmCall(Rule):
                     call.path, call.node,
                     f"LLM call {label} is not guarded: reached from {' → '.join(r.route)} "
                     f"with no rescue on the way that catches its errors{missed}; a timeout "
-                    "or API error becomes a 500.",
+                    f"or API error {_OUTCOME.get(r.entry_kind or '', _OUTCOME['action'])}.",
                     fix="Rescue RubyLLM::Error (and Faraday::Error) around the call or in the "
                         "controller (rescue_from), and show the user a friendly error.",
                     confidence=Confidence.HIGH if r.llm.certain else Confidence.MEDIUM,

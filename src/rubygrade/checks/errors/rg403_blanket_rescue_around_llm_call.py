@@ -15,7 +15,9 @@ class BlanketRescueAroundLlmCall(Rule):
     A bare `rescue`, `rescue => e`, `rescue StandardError` or
     `rescue_from StandardError` is reported once per handler; a typed rescue
     (`RubyLLM::Error` and its subclasses, `Faraday::Error`, `Timeout::Error`)
-    is recorded as evidence instead.
+    is recorded as evidence instead. A job's catch-all that records the failure
+    (the record's status, a broadcast) and re-raises for the queue swallows
+    nothing and is left alone.
 
     ## Why is this bad?
     A blanket rescue turns programming errors (a `NoMethodError` from an
@@ -56,8 +58,9 @@ class BlanketRescueAroundLlmCall(Rule):
         seen: set[tuple[str, int]] = set()
         for result in ctx.analyses.guards.results:
             for handler in result.handlers:
-                if not handler.blanket or (handler.path, handler.line) in seen:
-                    continue
+                if not handler.blanket or handler.reraises or \
+                        (handler.path, handler.line) in seen:
+                    continue  # a handler that re-raises hides no programming error
                 seen.add((handler.path, handler.line))
                 caught = ", ".join(handler.exceptions) or "every StandardError (bare rescue)"
                 ctx.report(handler.path, handler.line,

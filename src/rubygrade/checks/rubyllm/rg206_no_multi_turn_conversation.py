@@ -13,8 +13,10 @@ class NoMultiTurnConversation(Rule):
     ## What it does
     When the app sends messages with RubyLLM, looks for a conversation that
     outlives one question: an `acts_as_chat` record that is asked (it replays
-    its stored messages), history replayed with `add_message` before `ask`, or
-    the same chat object asked again.
+    its stored messages), history replayed with `add_message` before `ask`, the
+    same chat object asked again, or the stored messages pasted into the prompt
+    text (`messages.map { |m| "#{m.role}: #{m.content}" }` interpolated into the
+    question): the model sees the earlier turns either way.
 
     ## Why is this bad?
     A ChatGPT-style app must remember the conversation. Building

@@ -11,9 +11,11 @@ class NoSystemPrompt(Rule):
     """The app talks to the model without a system prompt (`with_instructions`).
 
     ## What it does
-    When the app creates or asks RubyLLM chats, looks for `with_instructions`
-    (or `with_runtime_instructions`, or an Agent's `instructions`) anywhere in
-    the app code.
+    When the app asks RubyLLM chats, looks for `with_instructions` (or
+    `with_runtime_instructions`, or an Agent's `instructions`) anywhere in the
+    app code, including a call on `self` inside an `acts_as_chat` model or a
+    concern it includes. An app that builds chats but never sends a message has
+    no conversation to instruct and is left alone.
 
     ## Why is this bad?
     Without a system prompt the assistant's tone, format and limits are left to
@@ -46,8 +48,8 @@ class NoSystemPrompt(Rule):
 
     def check(self, ctx: Context) -> None:
         u = ctx.analyses.usage
-        if not u.uses_rubyllm or u.instructions:
-            return
+        if not u.sends or u.instructions:
+            return  # an app that never sends a message has no conversation to instruct
         first = (u.entry_points or u.sends)[0]
         ctx.report_node(
             first.path, first.node,
