@@ -17,6 +17,8 @@ value-flow never builds one.
 ``reachable``              methods a controller action, job, channel or mailbox reaches
 ``preflight``              the API-key check before the first request
 ``history`` / ``state``    where the conversation lives; process-local state
+``prompts``                where the text sent to a model is written (prompt literals)
+``settings``               production settings that break with several processes
 ``suite``                  the test suite: what tests reach, doubles, error paths
 ``turbo`` / ``stimulus``   Turbo Streams use; Stimulus controllers and their wiring
 ``views``                  partials and templates
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from rubygrade.analysis.guards import GuardAnalysis
     from rubygrade.analysis.history import History
     from rubygrade.analysis.llm_calls import LlmCall
+    from rubygrade.analysis.prompts import Prompts
     from rubygrade.analysis.rescues import RescueModel
     from rubygrade.analysis.state import StateSite
     from rubygrade.analysis.stimulus import StimulusWiring
@@ -192,6 +195,12 @@ class Analyses:
         from rubygrade.analysis.state import find_state
 
         return find_state(self.project, self.index, self.values, self.reachable)
+
+    @cached_property
+    def prompts(self) -> Prompts:
+        from rubygrade.analysis.prompts import Prompts
+
+        return Prompts(self.facts, self.values, self.call_graph, self.taint)
 
     @cached_property
     def suite(self) -> TestSuite:
