@@ -18,6 +18,7 @@ value-flow never builds one.
 ``preflight``              the API-key check before the first request
 ``history`` / ``state``    where the conversation lives; process-local state
 ``prompts``                where the text sent to a model is written (prompt literals)
+``forgery``                where CSRF verification is skipped and what that exposes
 ``settings``               production settings that break with several processes
 ``suite``                  the test suite: what tests reach, doubles, error paths
 ``turbo`` / ``stimulus``   Turbo Streams use; Stimulus controllers and their wiring
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from rubygrade.analysis.deliverables import Deliverables
     from rubygrade.analysis.doubles import Doubles
     from rubygrade.analysis.entries import EntryPoints
+    from rubygrade.analysis.forgery import Forgery
     from rubygrade.analysis.guards import GuardAnalysis
     from rubygrade.analysis.history import History
     from rubygrade.analysis.llm_calls import LlmCall
@@ -195,6 +197,12 @@ class Analyses:
         from rubygrade.analysis.state import find_state
 
         return find_state(self.project, self.index, self.values, self.reachable)
+
+    @cached_property
+    def forgery(self) -> Forgery:
+        from rubygrade.analysis.forgery import Forgery
+
+        return Forgery(self.project, self.index)
 
     @cached_property
     def prompts(self) -> Prompts:
