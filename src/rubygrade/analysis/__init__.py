@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from rubygrade.analysis.llm_calls import LlmCall
     from rubygrade.analysis.prompts import Prompts
     from rubygrade.analysis.rescues import RescueModel
+    from rubygrade.analysis.settings import Setting
     from rubygrade.analysis.state import StateSite
     from rubygrade.analysis.stimulus import StimulusWiring
     from rubygrade.analysis.suite import TestSuite
@@ -196,7 +197,7 @@ class Analyses:
     def state(self) -> list[StateSite]:
         from rubygrade.analysis.state import find_state
 
-        return find_state(self.project, self.index, self.values, self.reachable)
+        return find_state(self.project, self.index, self.values, self.reachable, self.taint)
 
     @cached_property
     def forgery(self) -> Forgery:
@@ -209,6 +210,12 @@ class Analyses:
         from rubygrade.analysis.prompts import Prompts
 
         return Prompts(self.facts, self.values, self.call_graph, self.taint)
+
+    @cached_property
+    def settings(self) -> list[Setting]:
+        from rubygrade.analysis.settings import multi_process_settings
+
+        return multi_process_settings(self.project, self.index)
 
     @cached_property
     def suite(self) -> TestSuite:
