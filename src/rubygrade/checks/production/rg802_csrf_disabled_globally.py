@@ -102,8 +102,9 @@ class CsrfDisabledGlobally(Rule):
             elif not skip.base and session:
                 ctx.report_node(skip.call.path, skip.call.node,
                                 f"`{skip.what}` turns CSRF protection off for {skip.cls}, which "
-                                "answers JSON but authenticates through the session: a form "
-                                "on another site can still post to it with the user's cookies.",
+                                "answers JSON but reads or writes the session: it accepts "
+                                "requests from other sites without the token check that "
+                                "guards the rest of the app.",
                                 fix="Authenticate the API with a token, or keep the CSRF check "
                                     "and send the X-CSRF-Token header.",
                                 severity=Severity.INFO, confidence=Confidence.LOW,
