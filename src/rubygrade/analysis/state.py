@@ -221,13 +221,15 @@ class _StateScan:
 
 
 def _holds_param(node: Node, scope: Scope, index: Index, depth: int,
-                 exclude: frozenset[str] | None = None) -> bool:
+                 exclude: frozenset[str] | None = None, seen: set[int] | None = None) -> bool:
     """``node`` holds an argument of its method: the argument itself, a local written from
     it, a string or collection built from it, or a method called on it. With ``exclude``
     (the names in a memo's key), the arguments named there do not count, and any call
     given another argument does: ``X[k] ||= f(text)`` depends on more than its key."""
-    if depth > 12 or node.type in _LITERALS:
+    seen = set() if seen is None else seen
+    if depth > 12 or node.type in _LITERALS or node.id in seen or len(seen) > 400:
         return False
+    seen.add(node.id)
     method = scope.method
     t = node.type
     if t == "identifier":
@@ -236,21 +238,21 @@ def _holds_param(node: Node, scope: Scope, index: Index, depth: int,
             return False
         block = _iterated(node, name)
         if block is not None:
-            return block.type != "lambda" and _holds_param(block, scope, index, depth + 1, exclude)
+            return block.type != "lambda" and _holds_param(block, scope, index, depth + 1, exclude, seen)
         writes = [a for a in index.local_assignments(method, scope.path, name)
                   if a.value is not None and a.node.end_byte <= node.start_byte]
         if writes:
-            return any(_holds_param(a.value, scope, index, depth + 1, exclude) for a in writes
+            return any(_holds_param(a.value, scope, index, depth + 1, exclude, seen) for a in writes
                        if a.value is not None)
         return method is not None and any(p.name == name for p in method.params)
     if t == "call":
         receiver = node.child_by_field_name("receiver")
-        if receiver is not None and _holds_param(receiver, scope, index, depth + 1, exclude):
+        if receiver is not None and _holds_param(receiver, scope, index, depth + 1, exclude, seen):
             return True
         name = treeutil.text(node.child_by_field_name("method"))
         args = node.child_by_field_name("arguments")
         return (name in _WRAPPERS or exclude is not None) and args is not None and \
-            _holds_param(args, scope, index, depth + 1, exclude)
+            _holds_param(args, scope, index, depth + 1, exclude, seen)
     if t in ("string", "array", "hash", "pair", "argument_list", "interpolation", "binary",
              "parenthesized_statements", "conditional", "element_reference", "splat_argument",
              "hash_splat_argument", "chained_string"):
@@ -260,7 +262,7 @@ def _holds_param(node: Node, scope: Scope, index: Index, depth: int,
         if t == "binary" and treeutil.text(node.child_by_field_name("operator")) in (
                 "==", "!=", "<", ">", "<=", ">=", "=~", "<=>", "===", "&&", "and"):
             return False
-        return any(_holds_param(c, scope, index, depth + 1, exclude) for c in children
+        return any(_holds_param(c, scope, index, depth + 1, exclude, seen) for c in children
                    if c.type != "comment")
     return False
 
