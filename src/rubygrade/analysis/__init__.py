@@ -17,6 +17,9 @@ value-flow never builds one.
 ``reachable``              methods a controller action, job, channel or mailbox reaches
 ``preflight``              the API-key check before the first request
 ``history`` / ``state``    where the conversation lives; process-local state
+``prompts``                where the text sent to a model is written (prompt literals)
+``forgery``                where CSRF verification is skipped and what that exposes
+``settings``               production settings that break with several processes
 ``suite``                  the test suite: what tests reach, doubles, error paths
 ``turbo`` / ``stimulus``   Turbo Streams use; Stimulus controllers and their wiring
 ``views``                  partials and templates
@@ -38,11 +41,14 @@ if TYPE_CHECKING:
     from rubygrade.analysis.deliverables import Deliverables
     from rubygrade.analysis.doubles import Doubles
     from rubygrade.analysis.entries import EntryPoints
+    from rubygrade.analysis.forgery import Forgery
     from rubygrade.analysis.guards import GuardAnalysis
     from rubygrade.analysis.history import History
     from rubygrade.analysis.llm_calls import LlmCall
+    from rubygrade.analysis.prompts import Prompts
     from rubygrade.analysis.rescues import RescueModel
     from rubygrade.analysis.services import ServiceHome
+    from rubygrade.analysis.settings import Setting
     from rubygrade.analysis.state import StateSite
     from rubygrade.analysis.stimulus import StimulusWiring
     from rubygrade.analysis.suite import TestSuite
@@ -199,7 +205,25 @@ class Analyses:
     def state(self) -> list[StateSite]:
         from rubygrade.analysis.state import find_state
 
-        return find_state(self.project, self.index, self.values, self.reachable)
+        return find_state(self.project, self.index, self.values, self.reachable, self.taint)
+
+    @cached_property
+    def forgery(self) -> Forgery:
+        from rubygrade.analysis.forgery import Forgery
+
+        return Forgery(self.project, self.index)
+
+    @cached_property
+    def prompts(self) -> Prompts:
+        from rubygrade.analysis.prompts import Prompts
+
+        return Prompts(self.facts, self.values, self.call_graph, self.taint)
+
+    @cached_property
+    def settings(self) -> list[Setting]:
+        from rubygrade.analysis.settings import multi_process_settings
+
+        return multi_process_settings(self.project, self.index)
 
     @cached_property
     def suite(self) -> TestSuite:

@@ -38,6 +38,7 @@ class Roles:
     instruction_methods: frozenset[str]
     agent_instructions_macro: str
     replay_methods: frozenset[str]
+    replay_content: str
     messages_methods: frozenset[str]
     chat_classes: frozenset[str]
     agent: str
@@ -98,6 +99,7 @@ def load_roles() -> Roles:
         instruction_methods=_names(data["instructions"], "methods"),
         agent_instructions_macro=data["instructions"]["agent_macro"],
         replay_methods=_names(data["history"], "replay"),
+        replay_content=data["history"]["replay_content"],
         messages_methods=_names(data["history"], "messages"),
         chat_classes=_names(chat, "classes"),
         agent=chat["agent"],

@@ -59,3 +59,37 @@ def test_rg804_reports_once_per_place_and_names_the_other_leftovers() -> None:
     assert [(f.path, f.line) for f in rg804] == [("config/application.rb", 4)]
     assert "Active Record, Action Mailer, Active Job" in rg804[0].message
     assert "config/database.yml" in rg804[0].message
+
+
+def test_rg802_reports_by_what_a_skip_exposes() -> None:
+    rg802 = sorted((f.path, f.line, f.confidence.value, f.severity.value, f.data.get("shape"))
+                   for f in app_report("csrf_app").findings if f.rule_id == "RG802")
+    assert rg802 == [
+        ("app/controllers/admin/base_controller.rb", 5, "high", "error", None),
+        ("app/controllers/api/preferences_controller.rb", 5, "low", "info", "api_session"),
+        ("app/controllers/profiles_controller.rb", 4, "medium", "error", None),
+    ]
+    base = next(f for f in app_report("csrf_app").findings
+                if f.rule_id == "RG802" and f.path.endswith("base_controller.rb"))
+    assert "1 serve HTML pages: Admin::UsersController" in base.message
+
+
+def test_rg805_reports_each_one_process_setting_at_its_line() -> None:
+    rg805 = sorted((f.path, f.line, f.data.get("shape"))
+                   for f in app_report("workers_app").findings if f.rule_id == "RG805")
+    assert rg805 == [("config/cable.yml", 9, "cable_async"),
+                     ("config/environments/production.rb", 3, "job_async"),
+                     ("config/environments/production.rb", 5, "memory_cache")]
+    messages = {f.data["shape"]: f.message for f in app_report("workers_app").findings
+                if f.rule_id == "RG805"}
+    assert "app/jobs/summary_job.rb:4" in messages["cable_async"]
+    assert "app/controllers/summaries_controller.rb:5" in messages["job_async"]
+    assert "app/controllers/summaries_controller.rb:2" in messages["memory_cache"]
+
+
+def test_cable_adapter_follows_a_yaml_merge() -> None:
+    from rubygrade.analysis.settings import _cable_adapter
+    from rubygrade.project import load_project
+
+    project = load_project(app_path("workers_unused_app"))
+    assert _cable_adapter(project) == ("config/cable.yml", 11, "async")

@@ -1,58 +1,39 @@
-"""RG701: a controller action that talks to the LLM, builds prompts or branches at length."""
+"""RG701: a controller action that talks to the LLM, sets up its chat or writes its prompt."""
 
 from __future__ import annotations
 
-import re
-
-from rubygrade import treeutil
-from rubygrade.analysis.entries import entry_kind, is_controller
+from rubygrade.analysis.entries import is_controller
+from rubygrade.analysis.roles import Roles
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
-from rubygrade.index.model import MethodDef
+from rubygrade.index.model import CallSite, MethodDef
 from rubygrade.models import Dimension, Severity
-
-MAX_ACTION_LINES = 30
-MAX_BRANCHES = 8
-#: Outside the chat controllers only a gross excess counts (twice the limits).
-_CHAT_CONTROLLER = re.compile(r"Chat|Message|Conversation|Assistant|Prompt|Completion|Llm|LLM"
-                              r"|(?:^|::)A[Ii][A-Z]")
-_BRANCH_NODES = {"if", "unless", "elsif", "case", "when", "while", "until", "for",
-                 "conditional", "if_modifier", "unless_modifier", "rescue", "in_clause"}
-_PROMPT = re.compile(r"\bYou are\b|\bsystem prompt\b|with_instructions|\bprompt\s*=\s*<<[~-]",
-                     re.I)
-_LLM_SETUP = re.compile(r"RubyLLM\s*\.\s*chat\b|RubyLLM::Chat\.new")
-
-
-def branches(method: MethodDef) -> int:
-    return sum(1 for n in treeutil.walk(method.node) if n.type in _BRANCH_NODES or
-               n.type == "binary" and treeutil.text(n.child_by_field_name("operator"))
-               in ("&&", "||", "and", "or"))
-
-
-def logic_lines(method: MethodDef) -> int:
-    """Lines of the method, not counting big hash/array/heredoc literals (data, not logic)."""
-    data = 0
-    stack = [method.node]
-    while stack:
-        node = stack.pop()
-        if node.type in ("hash", "array", "heredoc_body") and \
-                node.end_point[0] - node.start_point[0] >= 4:
-            data += node.end_point[0] - node.start_point[0]
-            continue
-        stack.extend(node.named_children)
-    return method.line_count - data
 
 
 class LogicInController(Rule):
-    """A controller action holds the LLM logic: it builds the chat, the prompt or long branching.
+    """A controller action holds the LLM logic: it calls the model, sets up the chat or writes the prompt.
 
     ## What it does
-    For each public controller action, counts what belongs in a service: a
-    direct LLM call or `RubyLLM.chat` set-up (in the action or in a private
-    helper of the same controller that it calls), a prompt built inline
-    (`with_instructions`, "You are ..."), more than 30 lines of code (big
-    data literals aside), or more than 8 branches (twice that outside chat
-    controllers). Reports the action once, naming what it found.
+    For each controller action (a public method, or a method Rails calls for
+    the request: a `before_action` callback, a `helper_method` the views
+    call), looks for the LLM work a service should do, in the action or in
+    the controller's own helpers it calls (private methods,
+    `ApplicationController`, controller concerns):
+
+    - a call that sends a request to a model (`ask`, `say`, `complete`,
+      `embed`..., or another LLM client), as the shared list of LLM calls
+      finds them through the value flow, wrappers included;
+    - a chat built or configured there (`RubyLLM.chat`, `RubyLLM::Chat.new`,
+      `with_instructions`, `with_tools`... on a RubyLLM value);
+    - a prompt written there: a string literal or heredoc whose text reaches
+      the message of `ask`/`say`, `with_instructions`, the `content:` of
+      `add_message` or a keyword of `RubyLLM.chat`, through locals, helpers,
+      parameters, instance variables or a model column (the prompt analysis).
+
+    A word such as "You are" in a flash message or a comment is not a
+    prompt, and a long action that never touches the LLM is not this rule's
+    business. An action that another action of the same controller calls
+    is a helper: its LLM work is reported on the caller.
 
     ## Why is this bad?
     Fat controllers are hard to test (every test is a request test) and the
@@ -86,39 +67,93 @@ class LogicInController(Rule):
     scope = ("app/controllers/",)
 
     def check(self, ctx: Context) -> None:
-        llm_methods: dict[str, str] = {}
+        project = ctx.project
+        graph = ctx.analyses.call_graph
+        values = ctx.analyses.values
+        roles = values.roles
+        calls: dict[str, list[tuple[int, str]]] = {}
         for item in ctx.analyses.llm_calls:
             method = item.call.enclosing_method
-            if method is not None and is_controller(ctx.project, method):
-                llm_methods.setdefault(method.key, f"calls {item.api}")
-        graph = ctx.analyses.call_graph
-        for method in sorted(ctx.index.methods, key=lambda m: (m.path, m.line)):
-            if not is_controller(ctx.project, method) or entry_kind(ctx.project, method) != "action" or \
-                    method.owner.endswith("ApplicationController"):
+            if method is not None:
+                calls.setdefault(method.key, []).append((item.call.line, f"calls {item.api}"))
+        setup: dict[str, list[tuple[int, str]]] = {}
+        for method in ctx.index.methods:
+            if not self._controller_code(ctx, method):
                 continue
+            for call in ctx.index.calls_within(method):
+                what = self._chat_setup(ctx, call, roles)
+                if what is not None:
+                    setup.setdefault(method.key, []).append((call.line, what))
+        prompts: dict[str, list[int]] = {}
+        for literal in ctx.analyses.prompts.literals:
+            if literal.method is not None:
+                prompts.setdefault(literal.method, []).append(literal.line)
+
+        entries = ctx.analyses.entries
+        actions = [m for m in ctx.index.methods
+                   if is_controller(project, m) and entries.kind(m) == "action"
+                   and not m.owner.endswith("ApplicationController")]
+        action_keys = {m.key for m in actions}
+        helpers = {callee for m in actions for callee in graph.callees(m.key)
+                   if callee in action_keys and callee.split("#")[0] == m.owner}
+        for method in sorted(actions, key=lambda m: (m.path, m.line)):
+            if method.key in helpers:
+                continue
+            own = self._own_methods(ctx, method, action_keys)
             reasons: list[str] = []
-            own = [method.key] + [k for k in graph.callees(method.key)
-                                  if k.split("#")[0] == method.owner]
-            for key in own:
-                if key in llm_methods:
-                    where = "" if key == method.key else f" (via {key.split('#')[-1]})"
-                    reasons.append(llm_methods[key] + where)
-                    break
-            body = treeutil.text(method.node)
-            if not reasons and _LLM_SETUP.search(body):
-                reasons.append("sets up RubyLLM.chat")
-            if _PROMPT.search(body):
-                reasons.append("builds the prompt inline")
-            factor = 1 if reasons or _CHAT_CONTROLLER.search(method.owner) else 2
-            lines = logic_lines(method)
-            if lines > MAX_ACTION_LINES * factor:
-                reasons.append(f"{lines} lines of code (limit {MAX_ACTION_LINES * factor})")
-            count = branches(method)
-            if count > MAX_BRANCHES * factor:
-                reasons.append(f"{count} branches (limit {MAX_BRANCHES * factor})")
+            found = sorted(x for key in own for x in calls.get(key, ()))
+            if found:
+                line, what = found[0]
+                more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+                reasons.append(f"{what} (line {line}{more})")
+            built = sorted(x for key in own for x in setup.get(key, ()))
+            if built:
+                names = ", ".join(dict.fromkeys(what for _, what in built))
+                reasons.append(f"sets up the chat ({names}; line {built[0][0]})")
+            lines = sorted({line for key in own for line in prompts.get(key, ())})
+            if lines:
+                reasons.append(f"writes the prompt (line {lines[0]}"
+                               f"{f' and {len(lines) - 1} more' if len(lines) > 1 else ''})")
             if reasons:
                 ctx.report(method.path, method.line,
-                           f"{method.key} holds logic that belongs in a service: "
+                           f"{method.key} holds LLM logic that belongs in a service: "
                            f"{'; '.join(reasons)}.",
-                           fix="Move the LLM conversation into a PORO under app/services "
-                               "and keep the action to params, one service call and render.")
+                           fix="Move the LLM conversation (chat set-up, prompt, call) into a "
+                               "PORO under app/services and keep the action to params, one "
+                               "service call and render.")
+
+    @staticmethod
+    def _controller_code(ctx: Context, method: MethodDef) -> bool:
+        rel = ctx.project.app_relative(method.path) or ""
+        return rel.startswith("app/controllers/") and method.kind == "def"
+
+    def _own_methods(self, ctx: Context, action: MethodDef, action_keys: set[str]) -> set[str]:
+        """The action and the controller code it reaches: its class's helpers, its base
+        controllers' and concerns' methods (never another controller's action)."""
+        graph = ctx.analyses.call_graph
+        own = {action.key}
+        stack = [action.key]
+        while stack:
+            for callee in graph.callees(stack.pop()):
+                method = graph.methods.get(callee)
+                if callee in own or method is None or not self._controller_code(ctx, method):
+                    continue
+                if callee in action_keys and method.owner != action.owner:
+                    continue
+                own.add(callee)
+                stack.append(callee)
+        return own
+
+    @staticmethod
+    def _chat_setup(ctx: Context, call: CallSite, roles: Roles) -> str | None:
+        if call.method in roles.entry_module_methods and \
+                call.receiver_constant in ("RubyLLM", "::RubyLLM"):
+            return f"RubyLLM.{call.method}"
+        if call.method == "new" and call.receiver_constant is not None and \
+                call.receiver_constant.removeprefix("::") in roles.entry_constructors:
+            return f"{call.receiver_constant.removeprefix('::')}.new"
+        if call.method.startswith("with_") and call.receiver is not None:
+            recv = ctx.analyses.values.receiver_type(call)
+            if recv is not None and recv.is_rubyllm and recv.kind != "module":
+                return call.method
+        return None

@@ -15,11 +15,23 @@ class ProcessLocalState(Rule):
     """State in a class variable, class-level ivar, mutable constant, global or Singleton.
 
     ## What it does
-    Finds stores the app writes at run time that live in one process:
-    `@@conversations`, `@store` in `class << self`, `STORE = {}` later written
-    with `STORE[id] = ...` or `<<`, `$chat`, `include Singleton` holding
-    state, and a RubyLLM chat memoised at class level. A frozen constant or a
-    memoised client is not state.
+    Finds stores that live in one process and that the app writes request
+    data into while serving requests (a method a controller action, job or
+    channel reaches): `@@conversations[id] << text`, `STORE[id] = message`,
+    `$chat = ...`, `@store` in `class << self`, a store behind a memoising
+    accessor (`def self.store = @store ||= {}` then `store[id] = value`), a
+    `Singleton` whose methods keep what requests send, a per-request counter
+    (`@@count += 1`, `Concurrent::AtomicFixnum#increment`), and a RubyLLM
+    chat memoised at class level. "Request data" is what the request, the
+    model or a stored conversation brings (the taint analysis), an argument
+    of the writing method, or a RubyLLM value.
+
+    Not state: a frozen constant, a memoised client, a memo of what the code
+    computes the same way in every process (a parsed configuration,
+    `X[k] ||= f(k)`), a registry filled while classes load, and class-macro
+    DSL setters (`connector_key "slack"`) whose every call is in a class
+    body. Production settings that keep data in one process (the async
+    Action Cable or Active Job adapter, `:memory_store`) are RG805's.
 
     ## Why is this bad?
     The conversation is lost on every restart or deploy, and with several Puma

@@ -1,29 +1,54 @@
-"""RG802: CSRF protection switched off for every action."""
+"""RG802: CSRF protection switched off for the HTML app."""
 
 from __future__ import annotations
 
 import re
 
-from rubygrade import treeutil
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.models import Confidence, Dimension, Severity
 
-_CONFIG = re.compile(r"^\s*config\.action_controller\.(?:allow_forgery_protection|"
-                     r"default_protect_from_forgery)\s*=\s*false")
+_SETTING = re.compile(r"^\s*(?:Rails\.application\.)?config\.action_controller\."
+                      r"(?P<name>allow_forgery_protection|default_protect_from_forgery)"
+                      r"\s*=\s*(?P<value>true|false)\b")
+#: Environments where a switched-off protection never reaches users.
+_LOCAL_ENVIRONMENTS = ("config/environments/test.rb", "config/environments/development.rb")
+
+
+def _names(controllers: list[str], limit: int = 3) -> str:
+    shown = ", ".join(controllers[:limit])
+    return shown + (f" and {len(controllers) - limit} more" if len(controllers) > limit else "")
 
 
 class CsrfDisabledGlobally(Rule):
-    """CSRF protection disabled for the whole app (or a whole base controller).
+    """CSRF protection off for the HTML app: in a base controller, a page controller or the configuration.
 
     ## What it does
-    Finds `skip_forgery_protection` or `skip_before_action
-    :verify_authenticity_token` without `only:`/`except:`, and
-    `protect_from_forgery with: :null_session`, in a controller other
-    controllers inherit from (`ApplicationController`), and
-    `config.action_controller.allow_forgery_protection = false` outside the
-    test environment. In a leaf controller the same call is reported with low
-    confidence.
+    Finds `skip_forgery_protection` and `skip_before_action
+    :verify_authenticity_token` without `only:`, `except:`, `if:` or
+    `unless:`, and reports them by what they expose:
+
+    - in `ApplicationController`, or in a base class that controllers
+      serving HTML pages or using the session inherit: every one of them
+      accepts forged requests (high confidence);
+    - in a leaf controller that serves HTML pages (templates, redirects):
+      its forms accept forged requests (medium confidence);
+    - in a leaf controller that answers JSON but authenticates through the
+      session: an info finding, not scored.
+
+    A skip is correct practice, and not reported, in a webhook, an OAuth or
+    other callback, a tracking pixel or a one-click unsubscribe (by the
+    controller's name), a controller routed only in development or test, an
+    Active Storage or other framework controller, and a JSON endpoint that
+    neither serves pages nor reads the session. `protect_from_forgery with:
+    :null_session` is a protection strategy, not a skip.
+
+    In the configuration, `config.action_controller.allow_forgery_protection
+    = false` in `config/application.rb` (unless production turns it back on)
+    or a production environment file, and `default_protect_from_forgery =
+    false` when no base controller calls `protect_from_forgery`. The test
+    and development environments are the developer's machine, never a
+    finding.
 
     ## Why is this bad?
     Any site the user visits can then post messages (and spend API credit) in
@@ -51,45 +76,75 @@ class CsrfDisabledGlobally(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        parents = {ctx.index.resolve_constant(c.superclass, c.name) for c in ctx.index.classes
-                   if c.superclass}
-        calls = [*ctx.index.calls_named("skip_forgery_protection", "skip_before_action",
-                                        "protect_from_forgery")]
-        for call in sorted(calls, key=lambda c: (c.path, c.line)):
-            rel = ctx.project.app_relative(call.path) or ""
-            if not ctx.project.is_app_code(call.path) or not rel.startswith("app/controllers/") or \
-                    call.enclosing_method is not None:
-                continue
-            if call.keyword("only") is not None or call.keyword("except") is not None or \
-                    call.keyword("if") is not None or call.keyword("unless") is not None:
-                continue
-            if call.method == "skip_before_action":
-                names = [treeutil.string_value(a.value) for a in call.positional]
-                if "verify_authenticity_token" not in names:
-                    continue
-                what = "skip_before_action :verify_authenticity_token"
-            elif call.method == "protect_from_forgery":
-                with_arg = call.keyword("with")
-                if with_arg is None or treeutil.string_value(with_arg.value) != "null_session":
-                    continue
-                what = "protect_from_forgery with: :null_session"
-            else:
-                what = "skip_forgery_protection"
-            cls = call.enclosing_class or ""
-            base = cls in parents or cls.endswith("ApplicationController")
-            scope = "every controller" if base else f"every action of {cls}"
-            ctx.report_node(call.path, call.node,
-                            f"`{what}` turns CSRF protection off for {scope}.",
-                            fix="Keep protect_from_forgery on; skip it only for the one "
-                                "webhook action with only: [...].",
-                            confidence=Confidence.HIGH if base else Confidence.LOW)
-        for rel in ("config/application.rb", "config/environments/production.rb",
-                    "config/environments/development.rb"):
-            source = ctx.project.get(rel)
+        self._skips(ctx)
+        self._settings(ctx)
+
+    def _skips(self, ctx: Context) -> None:
+        fix = ("Keep protect_from_forgery on; skip it only for the webhook or API action "
+               "that cannot send the token (only: [...]).")
+        for skip in ctx.analyses.forgery.skips:
+            html = [c.name for c in skip.html]
+            session = [c.name for c in skip.session]
+            if skip.base and (html or session):
+                exposed = (f"{len(html)} serve HTML pages: {_names(html)}" if html else
+                           f"{len(session)} authenticate through the session: {_names(session)}")
+                ctx.report_node(skip.call.path, skip.call.node,
+                                f"`{skip.what}` in {skip.cls} turns CSRF protection off for "
+                                f"every controller that inherits it ({exposed}).",
+                                fix=fix, confidence=Confidence.HIGH)
+            elif not skip.base and html:
+                also = " and authenticates through the session" if session else ""
+                ctx.report_node(skip.call.path, skip.call.node,
+                                f"`{skip.what}` turns CSRF protection off for every action of "
+                                f"{skip.cls}, which serves HTML pages{also}: its forms accept "
+                                "requests forged by another site.",
+                                fix=fix, confidence=Confidence.MEDIUM)
+            elif not skip.base and session:
+                ctx.report_node(skip.call.path, skip.call.node,
+                                f"`{skip.what}` turns CSRF protection off for {skip.cls}, which "
+                                "answers JSON but reads or writes the session: it accepts "
+                                "requests from other sites without the token check that "
+                                "guards the rest of the app.",
+                                fix="Authenticate the API with a token, or keep the CSRF check "
+                                    "and send the X-CSRF-Token header.",
+                                severity=Severity.INFO, confidence=Confidence.LOW,
+                                data={"shape": "api_session"})
+
+    def _settings(self, ctx: Context) -> None:
+        project = ctx.project
+        forgery = ctx.analyses.forgery
+        production = project.get("config/environments/production.rb")
+        re_enabled = production is not None and any(
+            (m := _SETTING.match(line)) and m["name"] == "allow_forgery_protection" and
+            m["value"] == "true" for line in production.lines)
+        files = ["config/application.rb"] + sorted(
+            rel for source in project.app_files("ruby", "config/")
+            if (rel := project.app_relative(source.path) or "").startswith(
+                ("config/environments/", "config/initializers/")) and
+            rel not in _LOCAL_ENVIRONMENTS)
+        bases = [name for name, defs in sorted(forgery.controller_classes.items())
+                 if any((d.superclass or "").removeprefix("::") == "ActionController::Base"
+                        for d in defs)]
+        unprotected = [name for name in bases if not forgery.protects(name)]
+        for rel in dict.fromkeys(files):
+            source = project.get(rel)
             if source is None:
                 continue
             for number, line in enumerate(source.lines, start=1):
-                if _CONFIG.match(line):
+                match = _SETTING.match(line)
+                if match is None or match["value"] != "false":
+                    continue
+                if match["name"] == "allow_forgery_protection":
+                    if rel == "config/application.rb" and re_enabled:
+                        continue
                     ctx.report(source.path, number,
-                               "Forgery protection is switched off in the app configuration.",
+                               "Forgery protection is switched off in the app configuration: "
+                               "no controller checks the CSRF token.",
                                fix="Remove the setting: Rails protects forms by default.")
+                elif unprotected:
+                    ctx.report(source.path, number,
+                               "`default_protect_from_forgery = false` leaves "
+                               f"{_names(unprotected)} without CSRF protection: none calls "
+                               "protect_from_forgery.",
+                               fix="Remove the setting, or call protect_from_forgery "
+                                   "with: :exception in ApplicationController.")
