@@ -23,9 +23,11 @@ RG801 against the ``[[html_sinks]]`` with ``xss = true``; a fact is found by a
 scored finding of the rule in the same file within 3 lines (a multi-line chain
 is reported at its first line), each finding meeting at most one fact.
 
-Then it lists the findings that lack a verdict (judge them), the verdicts that
-no longer meet a finding (stale: the rule moved or stopped reporting), the
-verdicts judged false, and the recall misses. The output is deterministic.
+Then it lists the findings that lack a verdict (judge them), the true verdicts
+that no longer meet a finding (stale: the rule moved or stopped reporting), the
+count of false verdicts no finding meets (false positives since fixed: they stay
+in the files, so a regression is judged at once), the verdicts judged false, and
+the recall misses. The output is deterministic.
 Verdict format and judging method: benchmarks/README.md.
 """
 
@@ -141,6 +143,9 @@ class Result:
     rows: list[Row] = field(default_factory=list)
     unjudged: list[Item] = field(default_factory=list)
     stale: list[Verdict] = field(default_factory=list)
+    #: false verdicts no finding meets any more: false positives since fixed (kept as data,
+    #: so a fix that regresses is judged at once)
+    fixed: list[Verdict] = field(default_factory=list)
     judged_false: list[tuple[Item, Verdict]] = field(default_factory=list)
     misses: list[Fact] = field(default_factory=list)
     found_low_only: list[tuple[Fact, Item]] = field(default_factory=list)
@@ -201,7 +206,9 @@ def tabulate(corpus: str, items: Sequence[Item], verdicts: Sequence[Verdict], fa
     """The table, the unjudged findings, the stale verdicts and the recall of one corpus."""
     result = Result(corpus=corpus, apps=sorted(graded_apps))
     items = sorted(i for i in items if i.rule in RULES)
-    matched, result.stale = match_verdicts(items, verdicts, graded_apps)
+    matched, stale = match_verdicts(items, verdicts, graded_apps)
+    result.stale = [v for v in stale if v.verdict]
+    result.fixed = [v for v in stale if not v.verdict]
     rows = {rule: Row(rule) for rule in ROWS}
     for item in items:
         v = matched[item]
@@ -440,10 +447,10 @@ def render_text(results: Sequence[Result], show_findings: bool) -> str:
         for item in res.unjudged:
             tag = "" if item.scored else f" [{item.confidence}/{item.severity}]"
             out.append(f"  {item.app} {item.rule} {item.path}:{item.line}{tag}  {item.message[:160]}")
-        out.append(f"stale verdicts, no finding meets them ({len(res.stale)}):")
+        out.append(f"stale true verdicts, no finding meets them ({len(res.stale)}):")
         for v in res.stale:
-            out.append(f"  {v.app} {v.rule} {v.path}:{v.line} ({'true' if v.verdict else 'false'})"
-                       f"  {v.reason}")
+            out.append(f"  {v.app} {v.rule} {v.path}:{v.line}  {v.reason}")
+        out.append(f"false positives fixed, no longer reported ({len(res.fixed)})")
         out.append(f"findings judged false ({len(res.judged_false)}):")
         for item, v in res.judged_false:
             tag = "" if item.scored else f" [{item.confidence}]"
@@ -491,6 +498,7 @@ def render_json(results: Sequence[Result]) -> str:
                          for item, judged in res.findings],
             "unjudged": [asdict(i) for i in res.unjudged],
             "stale": [asdict(v) for v in res.stale],
+            "fixed": [asdict(v) for v in res.fixed],
             "misses": [asdict(f) for f in res.misses],
             "found_low_only": [{"fact": asdict(f), "finding": asdict(i)} for f, i in res.found_low_only],
         })

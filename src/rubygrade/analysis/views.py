@@ -12,7 +12,7 @@ from rubygrade import treeutil
 
 if TYPE_CHECKING:
     from rubygrade.index import Index
-    from rubygrade.index.model import CallSite
+    from rubygrade.index.model import CallSite, MethodDef
     from rubygrade.project import Project
 
 #: Stimulus controllers that generators create (``hello``) and no app means to keep.
@@ -99,9 +99,12 @@ class Renders:
             return False
         folder, _, file = rel[len("app/views/"):].rpartition("/")
         name = file.split(".", 1)[0]
+        parts = file.split(".")
+        fmt = parts[1] if len(parts) >= 3 else None  # ``create.turbo_stream.erb``
         for cls in controllers:
             for owner in self.index.ancestors(cls):
-                if any(m.name == name for m in self.index.methods_of(owner, singleton=False)):
+                if any(m.name == name and _responds_with(m, fmt)
+                       for m in self.index.methods_of(owner, singleton=False)):
                     return False
         for call in self._calls():
             for arg in call.args:
@@ -125,6 +128,24 @@ class Renders:
             if found is not None:
                 out.append((found[0], call, found[1]))
         return out
+
+
+def _responds_with(action: MethodDef, fmt: str | None) -> bool:
+    """The action can render its ``fmt`` template: it has no ``respond_to`` block, or the
+    block names that format (``format.turbo_stream``). An action whose ``respond_to``
+    lists only html and json never renders ``create.turbo_stream.erb``."""
+    if fmt is None or fmt == "html" or action.body is None:
+        return True
+    formats: set[str] = set()
+    for node in treeutil.walk(action.body):
+        if node.type == "call" and treeutil.text(node.child_by_field_name("method")) == \
+                "respond_to" and node.child_by_field_name("block") is not None:
+            block = node.child_by_field_name("block")
+            params = block.child_by_field_name("parameters") if block is not None else None
+            name = treeutil.text(params).strip("| ") if params is not None else "format"
+            if name.isidentifier():
+                formats |= set(re.findall(rf"\b{name}\.(\w+)", treeutil.text(block)))
+    return not formats or fmt in formats or "any" in formats or "all" in formats
 
 
 def _rendered_value(call: CallSite, partial: str, local: str) -> tuple[Node, bool] | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from annotations import app_path, app_report
 
+from rubygrade.models import Confidence
+
 
 def _line(app: str, path: str, code: str) -> int:
     """The 1-based line of the first line of ``path`` that contains ``code``."""
@@ -60,3 +62,13 @@ def test_entry_point_evidence_names_provider_and_models() -> None:
                  if e.kind == "rubyllm_entry_point")
     assert entry.data["provider"] == "openrouter"
     assert entry.path == "app/controllers/messages_controller.rb"
+
+
+def test_a_client_whose_gem_is_not_bundled_is_dead_code_not_a_bypass() -> None:
+    report = app_report("llm_bypass")
+    by_path = {f.path: f for f in report.findings if f.rule_id == "RG205"}
+    dead = by_path["app/services/unbundled_draft.rb"]
+    assert (dead.confidence, dead.data.get("shape")) == (Confidence.LOW, "not_bundled")
+    assert "NameError" in dead.message
+    live = by_path["app/services/openai_reply.rb"]
+    assert live.confidence != Confidence.LOW and "shape" not in live.data

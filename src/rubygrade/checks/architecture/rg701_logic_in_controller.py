@@ -154,6 +154,8 @@ class LogicInController(Rule):
             return f"{call.receiver_constant.removeprefix('::')}.new"
         if call.method.startswith("with_") and call.receiver is not None:
             recv = ctx.analyses.values.receiver_type(call)
-            if recv is not None and recv.is_rubyllm and recv.kind != "module":
-                return call.method
+            if recv is not None and recv.is_rubyllm and recv.kind in ("instance", "record") \
+                    and ctx.catalogue is not None and \
+                    ctx.catalogue.find_method(recv.owner, call.method, False) is not None:
+                return call.method  # the gem's ``with_*``, not a model scope of that name
         return None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
-from rubygrade.models import Dimension, Severity
+from rubygrade.index.model import CallSite
+from rubygrade.models import Confidence, Dimension, Severity
 
 
 class LlmCallBypassesRubyllm(Rule):
@@ -14,7 +15,9 @@ class LlmCallBypassesRubyllm(Rule):
     Finds calls on clients of other LLM libraries (`OpenAI::Client`, the
     `openrouter` gem) and HTTP POSTs (Net::HTTP, Faraday, HTTParty) in files
     that name an LLM endpoint (openrouter.ai, api.openai.com, Ollama on
-    port 11434, ...). Test files are skipped.
+    port 11434, ...). Test files are skipped. A client whose gem is not in
+    `Gemfile.lock` (and that no app class defines) is reported at info level:
+    the constant is undefined, so the code is dead rather than a bypass.
 
     ## Why is this bad?
     The brief asks for ruby_llm. A hand-rolled client re-implements retries,
@@ -51,6 +54,10 @@ class LlmCallBypassesRubyllm(Rule):
             if item.kind != "bypass" or not ctx.project.is_app_code(item.call.path):
                 continue
             reported.add(item.call.path)
+            owner = item.receiver_type.owner if item.receiver_type is not None else ""
+            if _not_bundled(ctx, owner):
+                _report_unbundled(ctx, item.call, owner, item.api)
+                continue
             ctx.report_node(
                 item.call.path, item.call.node,
                 f"LLM request through {item.api} instead of ruby_llm "
@@ -65,8 +72,31 @@ class LlmCallBypassesRubyllm(Rule):
             if const in clients and call.path not in reported and \
                     ctx.project.is_app_code(call.path):
                 reported.add(call.path)
+                if _not_bundled(ctx, const):
+                    _report_unbundled(ctx, call, const, const)
+                    continue
                 ctx.report_node(
                     call.path, call.node,
                     f"{const} (the {clients[const]} gem) is used to reach the LLM "
                     "instead of ruby_llm.",
                     fix="Replace the client with RubyLLM.chat(...).", data={"api": const})
+
+
+def _not_bundled(ctx: Context, client: str) -> bool:
+    """``Anthropic::Client`` in an app whose lockfile has no gem of that name (and no app
+    class defines it): the constant does not exist at run time."""
+    lock = ctx.project.lockfile
+    if lock is None or not client or ctx.index.class_defs(client):
+        return False
+    root = client.split("::")[0].lower()
+    return not any(root in name.replace("-", "").replace("_", "") for name in lock.gems)
+
+
+def _report_unbundled(ctx: Context, call: CallSite, client: str, api: str) -> None:
+    ctx.report_node(
+        call.path, call.node,
+        f"LLM request through {client}, whose gem is not in Gemfile.lock: the constant is "
+        "undefined, so this code raises NameError if it ever runs (reported, not scored).",
+        fix="Delete the dead client code, or send the request with RubyLLM.chat.",
+        severity=Severity.INFO, confidence=Confidence.LOW,
+        data={"api": api, "shape": "not_bundled"})
