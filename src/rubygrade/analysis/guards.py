@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
@@ -281,11 +282,18 @@ class GuardAnalysis:
 
     def _in_tool(self, call: CallSite) -> bool:
         """A RubyLLM tool runs inside the chat's ``ask``: its errors surface (and are judged)
-        at that call."""
-        if not call.enclosing_class:
-            return False
-        return any(a.endswith("Tool") and a.startswith(("RubyLLM::", "::RubyLLM::"))
-                   for a in self.index.ancestors(call.enclosing_class)[1:])
+        at that call. So does a call only a tool's methods reach (a service the tool uses)."""
+        if framework_role(self.index, call.enclosing_class) == "tool":
+            return True
+        owner = self.graph.owner_of(call)
+        return owner is not None and owner.key not in self._reachable and \
+            owner.key in self._tool_reachable
+
+    @cached_property
+    def _tool_reachable(self) -> set[str]:
+        tools = sorted(key for key, m in self.graph.methods.items()
+                       if framework_role(self.index, m.owner) == "tool")
+        return self.graph.reachable_from(tools)
 
     def _one(self, item: LlmCall) -> Guarding:
         call = item.call
