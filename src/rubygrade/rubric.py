@@ -5,7 +5,9 @@ away) or empty (``start = "zero"``: evidence earns points). Each rule's
 ``points`` apply per finding up to its ``cap`` (the most it can move the
 score in total); each dimension is clamped to ``[0, max]`` so a bonus never
 lifts it over its maximum. A rule's ``ceiling`` caps the total itself while one
-of its findings counts (RG113: hidden code must never raise a grade).
+of its findings counts (RG113: hidden code must never raise a grade). A dimension's
+``requires`` names evidence the app must show before the dimension earns anything:
+error handling with no LLM call has nothing to guard and scores 0, not full marks.
 """
 
 from __future__ import annotations
@@ -33,6 +35,13 @@ class DimensionSpec(_Strict):
     name: str
     max: float = Field(gt=0)
     start: Literal["max", "zero"] = "max"
+    requires: list[str] = Field(
+        default_factory=list,
+        description="Evidence kinds of which the app must show one before the dimension earns "
+                    "anything: without them it scores 0 (a dimension with nothing to judge "
+                    "earns nothing)")
+    requires_why: str = Field(
+        default="", description="Why the dimension earned nothing when ``requires`` is unmet")
 
 
 class RulePoints(_Strict):
@@ -72,6 +81,11 @@ class Rubric(_Strict):
             raise ValueError(f"rule keys must be RGnnn or RGnnn:shape, got {', '.join(bad)}")
         if not self.tiers:
             raise ValueError("tiers: at least one tier is needed")
+        for dim, spec in self.dimensions.items():
+            unknown = [k for k in spec.requires if k not in self.evidence]
+            if unknown:
+                raise ValueError(f"dimensions.{dim.value}.requires names evidence the rubric "
+                                 f"does not declare: {', '.join(unknown)}")
         return self
 
     def tier_for(self, total: float) -> str:

@@ -10,7 +10,9 @@ rubric in milliseconds (``rubygrade rescore``). Arithmetic, in order:
 3. Evidence the same way, per kind, into the dimension the rubric names.
 4. Each dimension starts at its maximum (``start = "max"``) or at zero, adds
    its changes, and is clamped to ``[0, max]``; the clamp is itself a line of
-   the breakdown, so the breakdown always sums to ``score - start``.
+   the breakdown, so the breakdown always sums to ``score - start``. A dimension
+   whose ``requires`` evidence is absent scores 0, with one ``nothing_to_judge``
+   line saying why (its findings are moot).
 5. Total = sum of dimensions, then lowered to the ``ceiling`` of any rule entry
    one of whose findings counts (the lowest wins; each is a line of
    ``Report.ceilings``); tier = the best tier whose threshold the total reaches.
@@ -141,10 +143,19 @@ def score_with_ceilings(findings: list[Finding], evidence: list[Evidence], rubri
             reason=_reason(spec_e.why or items_e[0].message, len(items_e), spec_e.points, points),
             locations=sorted({f"{e.path}:{e.line}" for e in items_e if e.path})[:MAX_LOCATIONS]))
 
+    shown = set(by_kind)
     dimensions: list[DimensionScore] = []
     for dim in DIMENSION_ORDER:
         spec_d = rubric.dimensions[dim]
         base = spec_d.max if spec_d.start == "max" else 0.0
+        if spec_d.requires and not shown.intersection(spec_d.requires):
+            # nothing to judge: the findings of the dimension are moot, and it earns nothing
+            line = ScoreChange(source="nothing_to_judge", points=round(-base, 2),
+                               reason=spec_d.requires_why or "nothing to judge: the app shows "
+                               f"none of {', '.join(spec_d.requires)}")
+            dimensions.append(DimensionScore(key=dim, name=spec_d.name, score=0.0,
+                                             max=spec_d.max, breakdown=[line]))
+            continue
         lines = changes[dim.value]
         raw = round(base + sum(c.points for c in lines), 2)
         value = round(min(max(raw, 0.0), spec_d.max), 2)

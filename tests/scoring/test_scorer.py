@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rubygrade.models import Dimension
+from rubygrade.models import Dimension, Evidence
 from rubygrade.rubric import Rubric, RubricError, RulePoints, load_rubric
 from rubygrade.scorer import rescore, score, score_with_ceilings
 
@@ -51,9 +51,35 @@ def test_not_rails_scores_zero() -> None:
 
 
 def test_unscored_rule_and_unknown_evidence_are_ignored() -> None:
-    dims, total, _ = score(findings_of(["RG111", "RG199"]), [], load_rubric())
+    unknown = Evidence(kind="nope", dimension=Dimension.ERRORS, message="nope.")
+    dims, total, _ = score(findings_of(["RG111", "RG199"]), [*evidence_of(["llm_call"]), unknown],
+                           load_rubric())
     assert total == 80  # only the rubyllm dimension, which starts at zero, is empty
     assert all(not d.breakdown for d in dims)
+
+
+def test_a_dimension_with_nothing_to_judge_earns_nothing_and_says_why() -> None:
+    rubric = load_rubric()
+    dims, total, tier = score(findings_of(["RG104"]), [], rubric)
+    empty = {d.key.value: d for d in dims if d.key.value in
+             ("tests", "errors", "persistence", "architecture")}
+    assert all(d.score == 0 for d in empty.values())
+    assert [line.source for line in empty["errors"].breakdown] == ["nothing_to_judge"]
+    assert empty["errors"].breakdown[0].reason == "no LLM call found: nothing to guard"
+    assert empty["errors"].breakdown[0].points == -10  # the breakdown still sums to score - max
+    # the dimensions with something to judge without an LLM call keep their arithmetic
+    assert total == 20 + 10 + 5 and tier == "D"  # deliverables -5, hotwire, production
+    full = score(findings_of(["RG104"]), evidence_of(["llm_call"]), rubric)
+    assert full.total == total + 15 + 10 + 10 + 5
+
+
+def test_requires_must_name_declared_evidence(tmp_path: Path) -> None:
+    text = (REPO / "rules" / "rubric.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('requires = ["llm_call"]', 'requires = ["llm_cal"]', 1),
+                   encoding="utf-8")
+    with pytest.raises(RubricError, match="llm_cal"):
+        load_rubric(bad)
 
 
 def _with_ceiling(rubric: Rubric, key: str, ceiling: float, points: float = 0) -> Rubric:
@@ -64,21 +90,23 @@ def _with_ceiling(rubric: Rubric, key: str, ceiling: float, points: float = 0) -
 def test_a_rule_ceiling_caps_the_total_while_its_finding_counts() -> None:
     rubric = load_rubric()
     assert rubric.rules["RG113"].ceiling == 0
-    _, total, _ = score([], evidence_of(["rubyllm_ask"]), rubric)
+    asks = evidence_of(["llm_call", "rubyllm_ask"])
+    _, total, _ = score([], asks, rubric)
     assert total == 84
-    (dims, capped, tier), [line] = score_with_ceilings(findings_of(["RG113"]),
-                                                       evidence_of(["rubyllm_ask"]), rubric)
+    (dims, capped, tier), [line] = score_with_ceilings(findings_of(["RG113"]), asks, rubric)
     assert capped == 0 and tier == "D"
     assert (line.source, line.points, line.locations) == ("RG113", -79, ["app/f1.rb:1"])
     assert round(sum(d.score for d in dims) + line.points, 2) == capped  # the ceiling line explains it
     for inert in ("RG113 suppressed", "RG113 low"):  # a finding that does not count sets no ceiling
-        (_, total_i, _), lines = score_with_ceilings(findings_of([inert]), [], rubric)
+        (_, total_i, _), lines = score_with_ceilings(findings_of([inert]),
+                                                     evidence_of(["llm_call"]), rubric)
         assert lines == [] and total_i == 80
 
 
 def test_the_lowest_ceiling_wins_and_a_ceiling_above_the_total_takes_nothing() -> None:
     rubric = _with_ceiling(_with_ceiling(load_rubric(), "RG111", 70), "RG112", 90)
-    (_, total, _), lines = score_with_ceilings(findings_of(["RG111", "RG112"]), [], rubric)
+    (_, total, _), lines = score_with_ceilings(findings_of(["RG111", "RG112"]),
+                                               evidence_of(["llm_call"]), rubric)
     assert total == 70
     assert [(c.source, c.points) for c in lines] == [("RG112", 0), ("RG111", -10)]
 

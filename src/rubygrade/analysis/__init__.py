@@ -132,7 +132,8 @@ class Analyses:
         """The classes holding LLM logic as a service object (see analysis.services)."""
         from rubygrade.analysis.services import service_homes
 
-        return service_homes(self.project, self.index, self.llm_calls, self.values.roles)
+        return service_homes(self.project, self.index, self.llm_calls, self.values.roles,
+                             self.values.subclasses)
 
     @cached_property
     def api_checks(self) -> CallProblems:

@@ -4,7 +4,8 @@ The rubric credits "service objects separate from controllers, POROs": an LLM ca
 inside a class that is no framework component (not a controller, model, job, mailer,
 channel or tool callback), outside views and helpers, or a call on an app subclass of
 the gem's agent class, which keeps the set-up (instructions, tools, model) in a class
-of its own. A job or an ``acts_as_chat`` model calling the model is apart from the
+of its own (also when the app reaches the chat through the agent, ``Agent.find(id)``).
+A job or an ``acts_as_chat`` model calling the model is apart from the
 controller but is not a service (the audits take a point for "job only").
 """
 
@@ -32,9 +33,20 @@ class ServiceHome:
 
 
 def service_homes(project: Project, index: Index, llm_calls: list[LlmCall],
-                  roles: Roles) -> list[ServiceHome]:
-    """One home per class holding LLM logic as a service, in the order of the calls."""
+                  roles: Roles, agents: dict[str, str] | None = None) -> list[ServiceHome]:
+    """One home per class holding LLM logic as a service, in the order of the calls.
+    ``agents`` maps app classes to the gem class they inherit (``RubyLLM::Agent``): an
+    agent the app's code uses (``SupportAgent.find(id)``, ``.create``) holds the set-up
+    even when the call it leads to is typed as the chat record it returns."""
     homes: dict[str, ServiceHome] = {}
+    used = {cls for cls, base in (agents or {}).items() if base == roles.agent}
+    if llm_calls and used:
+        for call in index.calls:
+            const = call.receiver_constant
+            if const and project.is_runtime(call.path) and \
+                    index.resolve_constant(const.removeprefix("::"), call.enclosing_class) in used:
+                cls = index.resolve_constant(const.removeprefix("::"), call.enclosing_class)
+                homes.setdefault(cls, ServiceHome(cls, call))
     for item in llm_calls:
         call = item.call
         if not project.is_app_code(call.path):

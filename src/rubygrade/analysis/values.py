@@ -573,8 +573,25 @@ class ValueFlow:
         wanted = "new" if method.name == "initialize" and not method.singleton else method.name
         sites = [c for c in self.index.calls_named(wanted)
                  if target in graph.structural_targets(c)]
+        if method.name == "perform" and not method.singleton and method.owner:
+            sites += self._enqueues(method.owner)
         self._sites_memo[key] = sites
         return sites
+
+    def _enqueues(self, job: str) -> list[CallSite]:
+        """``ReplyJob.perform_later(chat)`` (or ``.set(wait: 1).perform_later``,
+        ``perform_now``): Active Job hands the arguments to ``perform`` (records through
+        GlobalID), so they are its call sites."""
+        out: list[CallSite] = []
+        for call in self.index.calls_named("perform_later", "perform_now"):
+            receiver = call.receiver
+            if receiver is not None and receiver.type == "call" and \
+                    treeutil.text(receiver.child_by_field_name("method")) == "set":
+                receiver = receiver.child_by_field_name("receiver")
+            const = treeutil.constant_name(receiver)
+            if const and self.index.resolve_constant(const, call.enclosing_class) == job:
+                out.append(call)
+        return out
 
     # -- instance variables --------------------------------------------------------
     def _ivar(self, name: str, scope: Scope, depth: int) -> RType | None:

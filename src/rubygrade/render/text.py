@@ -173,7 +173,9 @@ def render(report: Report, colour: bool = False, verbose: bool = False, quiet: b
     lines.append("")
     lines.append(c("bold", "score"))
     for d in report.dimensions:
-        lines.append(f"  {d.name:<36} {d.score:>5g} / {d.max:g}")
+        empty = next((ch.reason for ch in d.breakdown if ch.source == "nothing_to_judge"), None)
+        note = c("dim", f"   {empty}") if empty and not verbose else ""
+        lines.append(f"  {d.name:<36} {d.score:>5g} / {d.max:g}{note}")
         if verbose:  # the breakdown: what moved this dimension, by how much
             for change in d.breakdown:
                 lines.append(c("dim", f"      {change.points:+g} {change.source}: {change.reason}"))

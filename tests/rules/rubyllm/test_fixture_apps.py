@@ -48,12 +48,13 @@ def test_findings_are_scored_through_the_rubric() -> None:
 def test_evidence_of_a_clean_single_turn_app() -> None:
     kinds = {e.kind for e in app_report("single_turn_chat").evidence
              if e.dimension.value == "rubyllm"}
-    assert kinds == {"rubyllm_entry_point", "rubyllm_ask", "rubyllm_content"}
+    assert kinds == {"llm_call", "rubyllm_entry_point", "rubyllm_ask", "rubyllm_content"}
 
 
 def test_bypass_app_has_no_rubyllm_evidence() -> None:
     report = app_report("llm_bypass")
-    assert not [e for e in report.evidence if e.dimension.value == "rubyllm"]
+    kinds = {e.kind for e in report.evidence if e.dimension.value == "rubyllm"}
+    assert kinds == {"llm_call"}  # it does call an LLM (other dimensions judge that), not RubyLLM
     assert {f.rule_id for f in report.findings if f.rule_id.startswith("RG2")} == {"RG205"}
 
 

@@ -1,4 +1,5 @@
-"""Positive evidence of dimension 2: entry point, ask, .content, multi-turn, system prompt."""
+"""Positive evidence of dimension 2 (entry point, ask, .content, multi-turn, system prompt),
+and that the app calls an LLM at all (which four other dimensions require)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,19 @@ class RubyllmEvidence(EvidenceCollector):
 
     def collect(self, ctx: Context) -> None:
         u = ctx.analyses.usage
+        # What error handling, persistence, tests and architecture judge: without an LLM
+        # call those dimensions have nothing to judge (the rubric's ``requires``). A send on
+        # a record the value flow could not type still counts: missing a call must not
+        # empty four dimensions.
+        calls = [(c.call, c.api) for c in ctx.analyses.llm_calls
+                 if ctx.project.is_runtime(c.call.path)]
+        typed = {(c.path, c.line, c.column) for c, _ in calls}
+        calls += [(c, f"{c.method} on an acts_as_chat record") for c in u.sends
+                  if ctx.project.is_runtime(c.path) and (c.path, c.line, c.column) not in typed]
+        if calls:
+            self._add(ctx, "llm_call", calls[0][0],
+                      f"The app calls an LLM: {calls[0][1]} ({len(calls)} call site(s)).",
+                      {"sites": str(len(calls))})
         version = ctx.catalogue_version or "unknown"
         if u.entry_points or u.record_sends:
             # RubyLLM.chat / Chat.new first; else the Rails integration (acts_as_chat record)
