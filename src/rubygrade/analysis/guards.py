@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import networkx as nx
 from tree_sitter import Node
 
 from rubygrade import treeutil
@@ -209,7 +208,7 @@ class GuardAnalysis:
         found: list[Handler] = []
         if key not in self.graph.graph:
             return ()
-        for caller in sorted(nx.ancestors(self.graph.graph, key) | {key}):
+        for caller in sorted(self.graph.ancestors(key) | {key}):
             for callee in self.graph.callees(caller):
                 for site in self.graph.graph.edges[caller, callee]["sites"]:
                     if not self.project.is_runtime(site.path):
