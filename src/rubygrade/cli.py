@@ -17,7 +17,7 @@ from rubygrade import __version__
 
 if TYPE_CHECKING:
     from rubygrade.brief import Brief
-    from rubygrade.engine import Options
+    from rubygrade.engine import Options, Run
     from rubygrade.models import Report
     from rubygrade.project import Limits
     from rubygrade.rubric import Rubric
@@ -57,7 +57,8 @@ def _add_grade(sub: _Subparsers) -> None:
     p.add_argument("--no-config", action="store_true",
                    help="ignore [tool.rubygrade] / .rubygrade.toml in the repository")
     p.add_argument("--timings", action="store_true",
-                   help="add phase timings to the diagnostics (makes output vary between runs)")
+                   help="print where the time went (start-up, each phase, analysis and rule) "
+                        "on stderr; the report is unchanged")
     p.add_argument("--max-file-bytes", type=int, metavar="BYTES", default=None,
                    help="files larger than this are listed but not parsed (default: 2000000)")
     p.add_argument("--max-files", type=int, metavar="N", default=None,
@@ -104,12 +105,16 @@ def _load_data(args: argparse.Namespace) -> tuple[Rubric | None, Brief | None]:
 
 
 def _grade(path: str, options: Options) -> Report:
+    return _analyse(path, options).report
+
+
+def _analyse(path: str, options: Options) -> Run:
     from rubygrade.config import DataFileError
-    from rubygrade.engine import grade
+    from rubygrade.engine import analyse
     from rubygrade.project import ProjectError
 
     try:
-        return grade(path, options)
+        return analyse(path, options)
     except (ProjectError, DataFileError) as exc:
         raise UsageError(str(exc)) from None
 
@@ -168,9 +173,20 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     options = Options(rubric=rubric, brief=brief, ruby_llm_version=args.ruby_llm_version,
                       timings=args.timings, use_config=not args.no_config,
                       limits=_limits(args))
-    report = _grade(args.path, options)
-    _output(report, args)
-    return _gates(report, args, rubric)
+    if not args.timings:
+        report = _grade(args.path, options)
+        _output(report, args)
+        return _gates(report, args, rubric)
+    import time
+
+    from rubygrade import timings
+
+    started = timings.startup()
+    run = _analyse(args.path, options)
+    clock = time.perf_counter()
+    _output(run.report, args)
+    timings.format_table({**started, **run.timings, "render": time.perf_counter() - clock})
+    return _gates(run.report, args, rubric)
 
 
 def _cmd_rescore(args: argparse.Namespace) -> int:

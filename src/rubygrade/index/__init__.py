@@ -17,6 +17,7 @@ from rubygrade.index.model import (
     RescueClause,
 )
 from rubygrade.index.ruby import RubyIndexer
+from rubygrade.timings import analysis
 from rubygrade.treeutil import forget_parents, gc_paused
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ class Index:
         return _group((c for c in self.calls if c.enclosing_method is not None),
                       lambda c: id(c.enclosing_method))
 
-    @cached_property
+    @analysis
     def call_graph(self) -> CallGraph:
         from rubygrade.callgraph import CallGraph
 
