@@ -60,14 +60,15 @@ def walk(root: Node, descend: Callable[[Node], bool] | None = None) -> Iterator[
     ``descend(node)`` returning False prunes that node's children.
     """
     stack = [root]
+    pop, extend = stack.pop, stack.extend
     while stack:
-        node = stack.pop()
+        node = pop()
         yield node
         if descend is not None and not descend(node):
             continue
         children = node.children
         if children:
-            stack.extend(reversed(children))
+            extend(children[::-1])  # a copy: tree-sitter caches and shares the children list
 
 
 def walk_named(root: Node) -> Iterator[Node]:
@@ -78,9 +79,10 @@ def walk_named(root: Node) -> Iterator[Node]:
 
 def text(node: Node | None) -> str:
     """The source text of a node, decoded leniently (source bytes are already UTF-8 clean)."""
-    if node is None or node.text is None:
+    if node is None:
         return ""
-    return node.text.decode("utf-8", errors="replace")
+    raw = node.text
+    return "" if raw is None else raw.decode("utf-8", "replace")
 
 
 def line_of(node: Node) -> int:
@@ -115,8 +117,11 @@ def forget_parents() -> None:
 
 def parent_of(node: Node) -> Node | None:
     """``node.parent``, in O(1) for deeply nested nodes the index has seen."""
-    parent = _deep_parents.get(node)
-    return parent if parent is not None else node.parent
+    if _deep_parents:
+        parent = _deep_parents.get(node)
+        if parent is not None:
+            return parent
+    return node.parent
 
 
 def ancestors(node: Node, limit: int = MAX_ANCESTORS) -> Iterator[Node]:
