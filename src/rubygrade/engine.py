@@ -9,7 +9,7 @@ import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rubygrade import __version__, suppress
+from rubygrade import __version__, suppress, treeutil
 from rubygrade.brief import Brief, load_brief
 from rubygrade.checks.base import all_collectors, all_rules
 from rubygrade.config import Config, load_config
@@ -80,7 +80,7 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
     # The run builds many long-lived objects (trees, facts, analyses); full GC passes
     # rescanning them cost a third of the run on large apps (docs/performance.md).
     # Reference counting still frees everything meanwhile.
-    with recording(timer), gc_paused():
+    with recording(timer), gc_paused(), treeutil.collecting_limits() as limits:
         with timer.measure("discover"):
             project = load_project(path, options.limits)
             config = options.config or (load_config(project.root) if options.use_config
@@ -123,7 +123,10 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
                                             rails=project.is_rails)
 
         with timer.measure("report"):
-            diagnostics = list(project.diagnostics) + catalogue_notes + context.diagnostics
+            diagnostics = list(project.diagnostics) + index.diagnostics + catalogue_notes + \
+                context.diagnostics
+            # Where an analysis bounded itself (hostile nesting): said, never silent.
+            diagnostics += [Diagnostic(kind="limit", message=m) for m in sorted(limits)]
             for source in project.files.values():
                 diagnostics.extend(source.diagnostics)
             if not project.is_rails:

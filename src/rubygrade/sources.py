@@ -75,6 +75,7 @@ class SourceFile:
     _ruby_source: bytes | None = field(default=None, repr=False)
     _erb_tags: list[ErbTag] | None = field(default=None, repr=False)
     _parsed: bool = field(default=False, repr=False)
+    _lines: list[str] | None = field(default=None, repr=False)
     diagnostics: list[Diagnostic] = field(default_factory=list, repr=False)
     binary: bool = False
 
@@ -120,7 +121,10 @@ class SourceFile:
 
     @property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        """The text's lines (split once; every finding's snippet reads them)."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
 
     def line_text(self, line: int) -> str:
         lines = self.lines

@@ -46,9 +46,8 @@ class Timer:
                 self._stack[-1][1] += elapsed
 
     def add(self, name: str, seconds: float) -> None:
+        """Record time measured elsewhere (not nested in the open section)."""
         self.totals[name] = self.totals.get(name, 0.0) + seconds
-        if self._stack:
-            self._stack[-1][1] += seconds
 
     def rounded(self) -> dict[str, float]:
         return {k: round(v, 4) for k, v in self.totals.items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
 import tree_sitter_embedded_template as ts_erb
@@ -126,13 +127,45 @@ def parent_of(node: Node) -> Node | None:
 
 def ancestors(node: Node, limit: int = MAX_ANCESTORS) -> Iterator[Node]:
     """The node's parents, nearest first; at most ``limit`` of them (only hostile
-    nesting is deeper)."""
-    parent = parent_of(node)
+    nesting is deeper). Stopping at the limit is recorded as a ``limit`` diagnostic of the
+    run (:func:`note_limit`)."""
+    deep = _deep_parents
+    parent = deep.get(node) if deep else None
+    if parent is None:
+        parent = node.parent
     count = 0
-    while parent is not None and count < limit:
+    while parent is not None:
+        if count >= limit:
+            note_limit(f"code nested more than {limit} levels deep: analyses that look up "
+                       f"from a node stop {limit} levels up")
+            return
         yield parent
         count += 1
-        parent = parent_of(parent)
+        above = deep.get(parent) if deep else None
+        parent = above if above is not None else parent.parent
+
+
+# Where an analysis bounded itself, for the run's diagnostics. A context variable, so
+# concurrent runs (threads) each keep their own.
+_limits_hit: ContextVar[set[str] | None] = ContextVar("rubygrade_limits", default=None)
+
+
+def note_limit(message: str) -> None:
+    """Record that an analysis stopped at a bound (one diagnostic per message per run)."""
+    hit = _limits_hit.get()
+    if hit is not None:
+        hit.add(message)
+
+
+@contextmanager
+def collecting_limits() -> Iterator[set[str]]:
+    """Collect the :func:`note_limit` messages of the code run inside."""
+    hit: set[str] = set()
+    token = _limits_hit.set(hit)
+    try:
+        yield hit
+    finally:
+        _limits_hit.reset(token)
 
 
 def error_nodes(root: Node, limit: int = 20) -> list[Node]:

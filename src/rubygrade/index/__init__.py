@@ -17,6 +17,7 @@ from rubygrade.index.model import (
     RescueClause,
 )
 from rubygrade.index.ruby import RubyIndexer
+from rubygrade.models import Diagnostic
 from rubygrade.timings import analysis
 from rubygrade.treeutil import forget_parents, gc_paused
 
@@ -42,6 +43,7 @@ class Index:
         self.methods: list[MethodDef] = []
         self.calls: list[CallSite] = []
         self.assignments: list[Assignment] = []
+        self.diagnostics: list[Diagnostic] = []  # where indexing bounded itself
         self._calls_by_name: dict[str, list[CallSite]] = defaultdict(list)
         self._methods_by_name: dict[str, list[MethodDef]] = defaultdict(list)
         self._classes_by_name: dict[str, list[ClassDef]] = defaultdict(list)
@@ -60,6 +62,7 @@ class Index:
         self.methods += facts.methods
         self.calls += facts.calls
         self.assignments += facts.assignments
+        self.diagnostics += facts.notes
         for call in facts.calls:
             self._calls_by_name[call.method].append(call)
         for method in facts.methods:

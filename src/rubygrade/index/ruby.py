@@ -25,6 +25,7 @@ from rubygrade.index.model import (
     RescueClause,
     Visibility,
 )
+from rubygrade.models import Diagnostic
 
 _PARAM_KINDS = {
     "identifier": "req",
@@ -46,6 +47,9 @@ _UNGUARDED = frozenset({"rescue", "else", "ensure"})  # clauses of a guarding bo
 # Innermost rescue regions kept per fact. Real code nests a handful; a hostile file nesting
 # 20,000 ``begin/rescue`` blocks would otherwise hold a 20,000-long tuple per level (GBs).
 MAX_RESCUE_NESTING = 100
+# Class/module bodies nested deeper than this are indexed as part of the deepest one (with a
+# diagnostic): real code nests a handful, and every level's name holds all enclosing names.
+MAX_CLASS_NESTING = 100
 VISIBILITY_WORDS = {"private", "protected", "public", "module_function"}
 _NOT_EXPRESSION_PARENTS = {
     "method", "singleton_method", "method_parameters", "block_parameters", "lambda_parameters",
@@ -68,6 +72,7 @@ class _Scope:
     visibility: Visibility = "public"
     module_function: bool = False
     cls: ClassDef | None = None  # the class body's fact (None at the top level)
+    depth: int = 0  # class/module bodies around this one
 
 
 @dataclass
@@ -84,6 +89,7 @@ class FileFacts:
     methods: list[MethodDef] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)  # where the indexer bounded itself
 
 
 def parse_params(params_node: Node | None) -> tuple[Param, ...]:
@@ -197,9 +203,14 @@ class RubyIndexer:
             if t in _GUARDING:
                 guards = self._guards_for(node, parent)
                 if guards:
+                    rescues = guards + child_ctx.rescues
+                    if len(rescues) > MAX_RESCUE_NESTING:
+                        rescues = rescues[:MAX_RESCUE_NESTING]
+                        treeutil.note_limit(
+                            f"rescue clauses nested more than {MAX_RESCUE_NESTING} deep: each "
+                            f"call keeps the {MAX_RESCUE_NESTING} innermost")
                     guarded = _Ctx(scope=child_ctx.scope, method=child_ctx.method,
-                                   rescues=(guards + child_ctx.rescues)[:MAX_RESCUE_NESTING],
-                                   locals=child_ctx.locals)
+                                   rescues=rescues, locals=child_ctx.locals)
                     extend([(child, child_ctx if child.type in _UNGUARDED else guarded,
                              node, depth + 1) for child in reversed(children)])
                     continue
@@ -243,8 +254,8 @@ class RubyIndexer:
         return ctx if handler is None else handler(node, ctx, parent)
 
     def _singleton_class(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx:
-        return _Ctx(scope=_Scope(name=ctx.scope.name, singleton=True, cls=ctx.scope.cls),
-                    method=ctx.method)
+        return _Ctx(scope=_Scope(name=ctx.scope.name, singleton=True, cls=ctx.scope.cls,
+                                 depth=ctx.scope.depth), method=ctx.method)
 
     def _block_parameters(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx:
         for p in parse_params(node):
@@ -252,6 +263,15 @@ class RubyIndexer:
         return ctx
 
     def _class(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx:
+        if ctx.scope.depth >= MAX_CLASS_NESTING:
+            # Each level's full name holds every enclosing name: 40,000 nested modules would
+            # be 40,000 names of up to 40,000 parts (GBs). Deeper bodies count as the last one.
+            if not self.facts.notes:
+                self.facts.notes.append(Diagnostic(
+                    kind="limit", path=self.path, line=treeutil.line_of(node),
+                    message=f"classes and modules nested more than {MAX_CLASS_NESTING} deep "
+                            f"are indexed as part of the {MAX_CLASS_NESTING}th"))
+            return _Ctx(scope=ctx.scope)
         name = treeutil.constant_name(node.child_by_field_name("name")) or "?"
         full = f"{ctx.scope.name}::{name}" if ctx.scope.name and not name.startswith("::") \
             else name.removeprefix("::")
@@ -265,7 +285,7 @@ class RubyIndexer:
             superclass=superclass, path=self.path, line=treeutil.line_of(node),
             end_line=treeutil.end_line_of(node), node=node)
         self.facts.classes.append(cls)
-        return _Ctx(scope=_Scope(name=full, cls=cls))
+        return _Ctx(scope=_Scope(name=full, cls=cls, depth=ctx.scope.depth + 1))
 
     def _current_class(self, ctx: _Ctx) -> ClassDef | None:
         """The class body the context is in (None at the top level)."""
