@@ -19,6 +19,7 @@ Resolution, and its limits (precision over recall):
 
 from __future__ import annotations
 
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -125,7 +126,11 @@ def _closure(start: str, step: dict[str, Any]) -> set[str]:
 
 class CallGraph:
     def __init__(self, index: Index) -> None:
-        self.index = index
+        # The index caches its call graph (``Index.call_graph``): a strong reference back
+        # would make a cycle that keeps every tree of the run alive until a full garbage
+        # collection, which a run with the collector paused never gets (a batch grew by
+        # the size of each repository).
+        self._index = weakref.ref(index)
         self.graph = DiGraph()
         self.methods: dict[str, MethodDef] = {}
         for method in index.methods:
@@ -150,6 +155,13 @@ class CallGraph:
             for target in self.resolve(call):
                 if target != caller_key:
                     add_site(caller_key, target, call)
+
+    @property
+    def index(self) -> Index:
+        index = self._index()
+        if index is None:
+            raise ReferenceError("the index of this call graph no longer exists")
+        return index
 
     def to_networkx(self) -> nx.DiGraph:
         """A ``networkx.DiGraph`` copy (same nodes, edges and ``sites`` data, same order)."""

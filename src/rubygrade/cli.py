@@ -88,6 +88,21 @@ def _add_grade(sub: _Subparsers) -> None:
     b.add_argument("--rubric", help="rubric TOML file")
     b.add_argument("--brief", help="brief TOML file")
     b.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    b.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                   help="stop grading a repository after this long; its line says so "
+                        "(default: 120; 0: no limit)")
+    b.add_argument("--memory-limit", metavar="SIZE",
+                   help="address space of each grading process, e.g. 2G; a repository that "
+                        "needs more gets an error line (default: no limit)")
+    b.add_argument("--executor", choices=("process", "dask"), default="process",
+                   help="process: a pool of processes on this machine (default); dask: the "
+                        "workers of a Dask cluster (pip install 'rubygrade[dask]')")
+    b.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --executor dask: the scheduler, e.g. tcp://host:8786 (default: "
+                        "a local cluster of --jobs workers)")
+    b.add_argument("--retries", type=int, default=2,
+                   help="with --executor dask: times a repository is retried after its "
+                        "worker is lost (default: 2)")
     b.set_defaults(func=_cmd_batch)
 
 
@@ -247,18 +262,37 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be at least 1")
     if args.leaderboard and not args.leaderboard.endswith((".md", ".csv")):
         raise UsageError("--leaderboard must name a .md or .csv file")
+    if args.timeout < 0:
+        raise UsageError("--timeout must be 0 (no limit) or a number of seconds")
+    if args.scheduler and args.executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    try:
+        memory_limit = batch.parse_size(args.memory_limit) if args.memory_limit else 0
+    except ValueError as exc:
+        raise UsageError(f"--memory-limit: {exc}") from None
     _load_data(args)  # fail early, once, on an invalid rubric or brief
     repos = batch.discover(args.dirs)
     progress = None if args.quiet else batch.stderr_progress()
+    limits = {"timeout": args.timeout or None, "memory_limit": memory_limit}
+    if args.executor == "dask":
+        try:
+            lines_iter = batch.run_dask(repos, scheduler=args.scheduler, jobs=args.jobs,
+                                        rubric=args.rubric, brief=args.brief, progress=progress,
+                                        retries=args.retries, **limits)  # type: ignore[arg-type]
+        except ImportError as exc:
+            raise UsageError(f"--executor dask: {exc}") from None
+    else:
+        lines_iter = batch.run(repos, args.jobs, args.rubric, args.brief, progress, **limits)  # type: ignore[arg-type]
     lines = []
     try:
         sink = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
     except OSError as exc:
         raise UsageError(f"{args.out}: cannot write: {exc.strerror}") from None
     try:
-        for line in batch.run(repos, args.jobs, args.rubric, args.brief, progress):
-            lines.append(line)
+        for line in lines_iter:
             sink.write(batch.dumps_line(line))
+            if args.leaderboard:  # the summary only: memory stays flat on a long batch
+                lines.append({k: v for k, v in line.items() if k != "report"})
             sink.flush()
     finally:
         if sink is not sys.stdout:
