@@ -44,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout = sys.stderr
 
     from rubygrade.batch import grade_one, memory_error_line  # imported once, before the cap
+    from rubygrade.checks.base import all_collectors, all_rules
+
+    all_rules()  # the rule modules too: a task's timeout then counts grading only
+    all_collectors()
 
     set_memory_limit(args.memory_limit)
     protocol.write(b"ready\n")  # the parent starts a task's clock from here, not from spawn
