@@ -132,6 +132,18 @@ class Index:
             return iter(self._assignments_by_name.get((target, name), ()))
         return iter(self._assignments_by_target.get(target, ()))
 
+    def assignments_in(self, path: str, method: MethodDef | None, target: str,
+                       name: str) -> list[Assignment]:
+        """Writes to ``name`` (a ``target`` kind) made in ``method`` of ``path`` (``None``:
+        outside any method), in index order: one lookup instead of a scan of every write of
+        that name in the app."""
+        return self._assignments_by_scope.get((path, id(method) if method else 0, target, name),
+                                              [])
+
+    def classes_in(self, path: str) -> list[ClassDef]:
+        """The class and module bodies of one file, in index order."""
+        return self._classes_by_path.get(path, [])
+
     def calls_within(self, method: MethodDef) -> list[CallSite]:
         return list(self._calls_by_method.get(id(method), ()))
 
@@ -160,6 +172,15 @@ class Index:
     @cached_property
     def _assignments_by_name(self) -> dict[tuple[str, str], list[Assignment]]:
         return _group(self.assignments, lambda a: (a.target, a.name))
+
+    @cached_property
+    def _assignments_by_scope(self) -> dict[tuple[str, int, str, str], list[Assignment]]:
+        return _group(self.assignments, lambda a: (
+            a.path, id(a.enclosing_method) if a.enclosing_method else 0, a.target, a.name))
+
+    @cached_property
+    def _classes_by_path(self) -> dict[str, list[ClassDef]]:
+        return _group(self.classes, lambda c: c.path)
 
     @cached_property
     def _calls_by_method(self) -> dict[int, list[CallSite]]:
