@@ -371,10 +371,20 @@ def run_dask(repos: list[Path], client: Any = None, *, scheduler: str | None = N
     a task that fails is retried ``retries`` times; after that its line is an error line.
     """
     try:
-        from distributed import Client, LocalCluster
+        import distributed  # noqa: F401 - checked here, before the first line is asked for
     except ImportError as exc:
         raise ImportError("Dask is not installed: pip install 'rubygrade[dask]'") from exc
+    return _dask_lines(repos, client, scheduler, jobs, rubric, brief, progress, timeout,
+                       memory_limit, retries)
+
+
+def _dask_lines(repos: list[Path], client: Any, scheduler: str | None, jobs: int,
+                rubric: str | None, brief: str | None,
+                progress: Callable[[int, int, str], None] | None, timeout: float | None,
+                memory_limit: int, retries: int) -> Iterator[dict[str, Any]]:
     import uuid
+
+    from distributed import Client, LocalCluster
 
     paths = [str(p) for p in repos]
     own: list[Any] = []

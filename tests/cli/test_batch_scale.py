@@ -157,3 +157,10 @@ def test_dask_executor_gives_the_process_pool_lines(repos: Path, tmp_path: Path)
     finally:
         client.close()
         cluster.close()
+
+
+def test_dask_executor_without_dask_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    assert main(["batch", str(tmp_path), "--executor", "dask", "-q"]) == 2
+    assert "pip install 'rubygrade[dask]'" in capsys.readouterr().err
