@@ -74,80 +74,81 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
 
     ``Run.timings`` holds the exclusive wall time of each phase, shared analysis and rule
     (see :mod:`rubygrade.timings`); the report never does, so it stays deterministic.
+    The run builds many long-lived objects (trees, facts, analyses): full GC passes
+    rescanning them cost a third of the run on large apps (docs/performance.md), so the
+    cyclic collector is paused throughout; a run leaves no cycles for it to find.
     """
-    options = options or Options()
     timer = Timer()
-    # The run builds many long-lived objects (trees, facts, analyses); full GC passes
-    # rescanning them cost a third of the run on large apps (docs/performance.md).
-    # Reference counting still frees everything meanwhile.
     with recording(timer), gc_paused(), treeutil.collecting_limits() as limits:
-        with timer.measure("discover"):
-            project = load_project(path, options.limits)
-            config = options.config or (load_config(project.root) if options.use_config
-                                        else Config())
-        with timer.measure("parse"):
-            for source in project.files.values():
-                _ = source.tree
-        with timer.measure("index"):
-            index = Index(project)
-        with timer.measure("rubric and brief"):
-            brief = options.brief or load_brief(
-                config.resolve(project.root, config.brief) if config.brief else None)
-            rubric = options.rubric or load_rubric(
-                config.resolve(project.root, config.rubric) if config.rubric else None)
-            disabled = options.disabled_rules | frozenset(config.disable)
-            version: str | None = None
-            catalogue_notes: list[Diagnostic] = []
-            if project.is_rails or options.ruby_llm_version:
-                version, catalogue_notes = _resolve_catalogue(project, options.ruby_llm_version)
-        context = Context(project, index, brief, version)
-        if project.is_rails:
-            with timer.measure("rules: import"):
-                rules = all_rules()
-                collectors = all_collectors()
-            for rule in rules:
-                if rule.id not in disabled and rule.status == "stable":
-                    with timer.measure(f"rule {rule.id}"):
-                        context.run_rule(rule)
-            with timer.measure("evidence collectors"):
-                for collector in collectors:
-                    context.run_collector(collector)
+        return _analyse(path, options or Options(), timer, limits)
 
-        with timer.measure("score"):
-            findings = _configure(context.findings, config)
-            findings = suppress.apply(
-                findings, lambda p: project.files[p].lines if p in project.files else None)
-            findings = sorted(findings, key=lambda f: f.sort_key())
-            evidence = _dedupe_evidence(context)
-            dimensions, total, tier = score(findings, evidence, rubric, brief,
-                                            rails=project.is_rails)
 
-        with timer.measure("report"):
-            diagnostics = list(project.diagnostics) + index.diagnostics + catalogue_notes + \
-                context.diagnostics
-            # Where an analysis bounded itself (hostile nesting): said, never silent.
-            diagnostics += [Diagnostic(kind="limit", message=m) for m in sorted(limits)]
-            for source in project.files.values():
-                diagnostics.extend(source.diagnostics)
-            if not project.is_rails:
-                diagnostics.append(Diagnostic(
-                    kind="project",
-                    message="not a Rails app: no config/application.rb, and no Gemfile beside "
-                            "an app/ folder, at the root or one folder down"))
-            report = Report(
-                tool=ToolInfo(version=__version__),
-                root=Path(path).resolve().name,
-                app_root=project.app_dir,
-                ruby_llm_version=version,
-                ruby_llm_locked=project.gem_version("ruby_llm"),
-                gems=dict(sorted((project.lockfile.gems if project.lockfile else {}).items())),
-                findings=findings,
-                evidence=evidence,
-                dimensions=dimensions,
-                total=total,
-                tier=tier,
-                diagnostics=sorted(set(diagnostics), key=lambda d: d.sort_key()),
-            )
+def _analyse(path: str | Path, options: Options, timer: Timer, limits: set[str]) -> Run:
+    lap = timer.lap
+    project = load_project(path, options.limits)
+    config = options.config or (load_config(project.root) if options.use_config else Config())
+    lap("discover")
+    for source in project.files.values():
+        _ = source.tree
+    lap("parse")
+    index = Index(project)
+    lap("index")
+
+    brief = options.brief or load_brief(config.resolve(project.root, config.brief) if config.brief else None)
+    rubric = options.rubric or load_rubric(
+        config.resolve(project.root, config.rubric) if config.rubric else None)
+    disabled = options.disabled_rules | frozenset(config.disable)
+    version: str | None = None
+    catalogue_notes: list[Diagnostic] = []
+    if project.is_rails or options.ruby_llm_version:
+        version, catalogue_notes = _resolve_catalogue(project, options.ruby_llm_version)
+    context = Context(project, index, brief, version)
+    lap("rubric and brief")
+    if project.is_rails:
+        rules, collectors = all_rules(), all_collectors()
+        lap("rules: import")
+        for rule in rules:
+            if rule.id not in disabled and rule.status == "stable":
+                with timer.measure(f"rule {rule.id}"):
+                    context.run_rule(rule)
+        for collector in collectors:
+            context.run_collector(collector)
+        lap("evidence collectors")
+
+    findings = _configure(context.findings, config)
+    findings = suppress.apply(
+        findings, lambda p: project.files[p].lines if p in project.files else None)
+    findings = sorted(findings, key=lambda f: f.sort_key())
+    evidence = _dedupe_evidence(context)
+    dimensions, total, tier = score(findings, evidence, rubric, brief, rails=project.is_rails)
+    lap("score")
+
+    diagnostics = list(project.diagnostics) + index.diagnostics + catalogue_notes + \
+        context.diagnostics
+    for source in project.files.values():
+        diagnostics.extend(source.diagnostics)
+    if not project.is_rails:
+        diagnostics.append(Diagnostic(
+            kind="project",
+            message="not a Rails app: no config/application.rb, and no Gemfile beside an app/ "
+                    "folder, at the root or one folder down"))
+    # Where an analysis bounded itself (hostile nesting): said, never silent.
+    diagnostics += [Diagnostic(kind="limit", message=m) for m in sorted(limits)]
+    report = Report(
+        tool=ToolInfo(version=__version__),
+        root=Path(path).resolve().name,
+        app_root=project.app_dir,
+        ruby_llm_version=version,
+        ruby_llm_locked=project.gem_version("ruby_llm"),
+        gems=dict(sorted((project.lockfile.gems if project.lockfile else {}).items())),
+        findings=findings,
+        evidence=evidence,
+        dimensions=dimensions,
+        total=total,
+        tier=tier,
+        diagnostics=sorted(set(diagnostics), key=lambda d: d.sort_key()),
+    )
+    lap("report")
     return Run(project=project, index=index, context=context, report=report,
                timings=timer.rounded())
 

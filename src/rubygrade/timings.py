@@ -31,6 +31,16 @@ class Timer:
     def __init__(self) -> None:
         self.totals: dict[str, float] = {}
         self._stack: list[list[float]] = []  # [start, time spent in nested sections]
+        self._lap_start = time.perf_counter()
+        self._measured_since_lap = 0.0  # top-level sections since the last lap
+
+    def lap(self, name: str) -> None:
+        """Record the time since the previous lap (or since the timer began) under ``name``,
+        less the sections measured meanwhile (they have their own lines)."""
+        now = time.perf_counter()
+        self.totals[name] = self.totals.get(name, 0.0) + now - self._lap_start - \
+            self._measured_since_lap
+        self._lap_start, self._measured_since_lap = now, 0.0
 
     @contextmanager
     def measure(self, name: str) -> Iterator[None]:
@@ -44,6 +54,8 @@ class Timer:
             self.totals[name] = self.totals.get(name, 0.0) + elapsed - frame[1]
             if self._stack:
                 self._stack[-1][1] += elapsed
+            else:
+                self._measured_since_lap += elapsed
 
     def add(self, name: str, seconds: float) -> None:
         """Record time measured elsewhere (not nested in the open section)."""
