@@ -53,19 +53,19 @@ def grade_one(path: str, rubric: str | None = None, brief: str | None = None, *,
         options = Options(rubric=load_rubric(rubric) if rubric else None,
                           brief=load_brief(brief) if brief else None)
         report = grade(path, options)
-        status = "ok" if report.app_root is not None else "not_rails"
-        summary = {
-            "status": status, "total": report.total, "tier": report.tier,
-            "scores": {d.key.value: d.score for d in report.dimensions},
-            "findings": sum(1 for f in report.findings if not f.suppressed),
-        }
-        if status == "not_rails":
-            summary["error"] = "not a Rails app"
-        return {**line, **summary, "report": to_dict(report)}
-    except MemoryError:
+    except MemoryError:  # under --memory-limit (rubygrade.worker caps its address space)
         return memory_error_line(path, memory_limit)
     except Exception as exc:  # noqa: BLE001 - one bad repository must not stop the batch
         return {**line, "status": "error", "error": f"{type(exc).__name__}: {exc}"}
+    status = "ok" if report.app_root is not None else "not_rails"
+    summary = {
+        "status": status, "total": report.total, "tier": report.tier,
+        "scores": {d.key.value: d.score for d in report.dimensions},
+        "findings": sum(1 for f in report.findings if not f.suppressed),
+    }
+    if status == "not_rails":
+        summary["error"] = "not a Rails app"
+    return {**line, **summary, "report": to_dict(report)}
 
 
 def _failure(path: str, error: str, limit: str | None = None) -> dict[str, Any]:

@@ -56,13 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     for raw in sys.stdin.buffer:
         request = json.loads(raw)
         path = str(request["path"])
-        line = grade_one(path, request.get("rubric"), request.get("brief"),
-                         memory_limit=args.memory_limit)
         try:
+            line = grade_one(path, request.get("rubric"), request.get("brief"),
+                             memory_limit=args.memory_limit)
             reply = json.dumps(line).encode("ascii") + b"\n"  # \u escapes: any path survives
-        except MemoryError:
+        except MemoryError:  # rendering the report, or its reply, needed more
             line = memory_error_line(path, args.memory_limit)
-            reply = json.dumps(line).encode("utf-8") + b"\n"
+            reply = json.dumps(line).encode("ascii") + b"\n"
         out_of_memory = line.get("limit") == "memory"
         del line
         protocol.write(reply)
