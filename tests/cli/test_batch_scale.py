@@ -3,10 +3,14 @@ cyclic garbage left by a run, and the Dask executor giving the process pool's li
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
+import os
 import shutil
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -154,6 +158,24 @@ def test_dask_executor_gives_the_process_pool_lines(repos: Path, tmp_path: Path)
                      cluster.scheduler_address, "--timeout", str(TIMEOUT), "-q",
                      "--out", str(out)]) == 0
         assert out.read_text(encoding="utf-8").splitlines(keepends=True) == pool_lines[:3]
+        # A worker lost in the middle of a task: the scheduler runs the task again elsewhere.
+        killed: list[str] = []
+
+        def kill_a_busy_worker() -> None:
+            deadline = time.monotonic() + 30
+            while not killed and time.monotonic() < deadline:
+                busy = [addr for addr, keys in client.processing().items() if keys]
+                if busy:
+                    killed.append(busy[0])
+                    with contextlib.suppress(Exception):
+                        client.run(os._exit, 1, workers=[busy[0]], wait=False)
+                time.sleep(0.2)
+
+        killer = threading.Thread(target=kill_a_busy_worker)
+        killer.start()
+        again = [batch.dumps_line(x) for x in batch.run_dask(listed, client, timeout=TIMEOUT)]
+        killer.join()
+        assert killed and again == pool_lines
     finally:
         client.close()
         cluster.close()
