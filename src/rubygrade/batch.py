@@ -132,6 +132,7 @@ class _Grader:
         self.max_tasks = max_tasks
         self.ready = False
         self.retiring = False
+        self.startup_timed_out = False
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -141,6 +142,7 @@ class _Grader:
             try:
                 self.ready = self.replies.get(timeout=STARTUP_TIMEOUT) == b"ready\n"
             except queue.Empty:
+                self.startup_timed_out = True
                 self.kill()
         return self.ready
 
@@ -159,6 +161,10 @@ class _Grader:
         assert self.proc.stdin is not None
         self.tasks += 1
         if not self._wait_ready():
+            if self.startup_timed_out:
+                self.retiring = True
+                return _failure(path, f"worker process did not start within "
+                                      f"{STARTUP_TIMEOUT:g} s")
             return self._died(path, memory_limit)
         request = json.dumps({"path": path, "rubric": rubric, "brief": brief}).encode() + b"\n"
         try:
@@ -199,7 +205,7 @@ class _Grader:
             try:
                 self.proc.stdin.close()  # end of requests: the worker exits on its own
                 self.proc.wait(timeout=5)
-            except (OSError, Exception):  # noqa: BLE001 - closing must not raise
+            except Exception:  # noqa: BLE001 - closing must not raise
                 pass
         self.kill()
         self._stderr.close()
