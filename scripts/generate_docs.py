@@ -1,7 +1,8 @@
 """Regenerate docs/rules/ (one page per rule + index) and docs/schemas/*.schema.json.
 
 Usage: python scripts/generate_docs.py [--check]
-With --check nothing is written; the exit code is 1 when a file is stale.
+With --check nothing is written: the stale files (out of date, missing, or the page of a
+removed rule) are listed and the exit code is 1 when there is any.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ def main(argv: list[str]) -> int:
 
 def _run(argv: list[str]) -> int:
     if "--check" in argv:
-        stale = [rel for rel, content in docsgen.generated_files().items()
-                 if not (ROOT / rel).is_file() or (ROOT / rel).read_text(encoding="utf-8") != content]
+        stale = docsgen.stale(ROOT)
         for rel in stale:
             print(f"stale: {rel}")
+        if stale:
+            print("run `python scripts/generate_docs.py` to regenerate them", file=sys.stderr)
         return 1 if stale else 0
     for rel in docsgen.write(ROOT):
         print(f"wrote {rel}")

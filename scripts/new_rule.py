@@ -22,7 +22,8 @@ TEMPLATE = '''"""{rule_id}: {summary}"""
 
 from __future__ import annotations
 
-from rubygrade.checks.base import Context, Rule
+from rubygrade.checks.base import Rule
+from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
 
 
@@ -36,13 +37,13 @@ class {class_name}(Rule):
     TODO: what goes wrong at runtime or for the user.
 
     ## Example
-    ```ruby
-    # TODO: the bad pattern
+    ```ruby app/services/chat_service.rb
+    # TODO: the whole file with the bad pattern (tests/rules/test_doc_examples.py runs it)
     ```
 
     Use instead:
-    ```ruby
-    # TODO: the fix
+    ```ruby app/services/chat_service.rb
+    # TODO: the file fixed
     ```
     """
 

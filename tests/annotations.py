@@ -1,37 +1,68 @@
-"""Inline expectations in fixture files, in the spirit of Semgrep's ``ruleid:``/``ok:``.
+"""Inline expectations in fixture apps, in the spirit of Semgrep's ``ruleid:``/``ok:``.
 
-A comment line ``# expect: RG201`` (``<%# expect: RG201 %>`` in ERB, ``// expect:``
-in JavaScript, ``<!-- expect: RG104 -->`` in Markdown) says the next code line
-must carry that finding; ``# ok: RG201`` says it must not. Several IDs may be
-listed, separated by commas. ``# todo-expect:`` marks a known miss (not checked).
+Every finding rubygrade reports on a fixture app must be owned by an annotation, and
+every ``expect`` annotation must meet a finding. A comment line names the rules of the
+next code line (blank and annotation-only lines in between are skipped)::
 
-``check_annotations(root, report)`` returns human-readable failures, each
-classified as "missing" (false negative) or "noisy" (false positive).
-``FixtureApps`` is the harness the per-dimension ``test_fixture_apps.py`` share.
+    # expect: RG201           the next code line carries an RG201 finding
+    # ok: RG201               it must not (a near miss the rule must keep ignoring)
+    # todo-ok: RG201          a known false positive: tolerated, listed in the test summary,
+                              and a failure once it is no longer reported ("fixed")
+    # todo-expect: RG201      a known miss: a failure once it is reported ("found")
+
+Each kind has a ``-file`` form (``# expect-file: RG101``, anywhere in the file) that
+speaks for the whole file: the findings of app-wide rules sit on line 1 of an anchor
+file. Several IDs may be listed, separated by commas, and several kinds share one
+comment when separated by semicolons (``# expect: RG401, RG404; ok: RG703``). The
+comment may start with
+``#`` (Ruby, YAML, Dockerfile, .env), ``//`` (JavaScript), ``<%#`` (ERB) or ``<!--``
+(Markdown, HTML).
+
+An annotation owns every finding of its rule at its place. A finding no annotation
+owns is "noisy", and so is one on a place an ``ok`` annotation covers; an ``expect``
+no finding meets is "missing".
+
+A fixture app holding a file ``BASE`` whose text is ``skeleton`` is laid over the clean
+app in ``tests/fixtures/skeleton``: the grade runs on the skeleton with the app's files
+written on top, so a fixture holds only the files its cases need (and a ``.absent``
+file lists skeleton paths to remove).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from rubygrade.engine import grade
-from rubygrade.models import Report
+from rubygrade.models import Finding, Report
 
-_ANNOTATION = re.compile(
-    r"(?:#|//|<%#|<!--)\s*(?P<kind>expect|ok|todo-expect)(?:-file)?:\s*"
-    r"(?P<ids>RG\d{3}(?:\s*,\s*RG\d{3})*)")
-_FILE_WIDE = re.compile(r"(?:#|//|<%#|<!--)\s*(?P<kind>expect|ok)-file:\s*"
-                        r"(?P<ids>RG\d{3}(?:\s*,\s*RG\d{3})*)")
+FIXTURES = Path(__file__).parent / "fixtures"
+_IDS = r"RG\d{3}(?:\s*,\s*RG\d{3})*"
+_KIND = r"(?:todo-expect|todo-ok|expect|ok)(?:-file)?:\s*" + _IDS
+_ANNOTATION = re.compile(r"(?:#|//|<%#|<!--)\s*" + _KIND + r"(?:\s*;\s*" + _KIND + r")*")
+_ITEMS = re.compile(r"(?P<kind>todo-expect|todo-ok|expect|ok)(?P<file>-file)?:\s*(?P<ids>" + _IDS + ")")
+#: Known false positives met in this session, for the terminal summary (see conftest.py).
+TOLERATED: list[str] = []
 
 
 @dataclass(frozen=True)
-class Expectation:
+class Annotation:
     path: str
-    line: int | None  # None: anywhere in the file
+    line: int | None  # None: the whole file
     rule_id: str
-    must: bool  # True: expect, False: ok
+    kind: str  # expect, ok, todo-ok or todo-expect
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line or '*'}"
+
+    def covers(self, finding: Finding) -> bool:
+        return finding.rule_id == self.rule_id and finding.path == self.path and \
+            self.line in (None, finding.line)
 
 
 def _is_annotation_only(line: str) -> bool:
@@ -39,8 +70,9 @@ def _is_annotation_only(line: str) -> bool:
     return bool(_ANNOTATION.search(stripped)) and stripped.startswith(("#", "//", "<%#", "<!--"))
 
 
-def collect(root: Path) -> list[Expectation]:
-    out: list[Expectation] = []
+def collect(root: Path) -> list[Annotation]:
+    """Every annotation in the files under ``root``, with the line it speaks for."""
+    out: list[Annotation] = []
     for file in sorted(p for p in root.rglob("*") if p.is_file()):
         try:
             lines = file.read_text(encoding="utf-8").splitlines()
@@ -48,73 +80,100 @@ def collect(root: Path) -> list[Expectation]:
             continue
         rel = file.relative_to(root).as_posix()
         for i, line in enumerate(lines):
-            wide = _FILE_WIDE.search(line)
-            if wide:
-                for rid in re.split(r"\s*,\s*", wide.group("ids")):
-                    out.append(Expectation(rel, None, rid, wide.group("kind") == "expect"))
-                continue
             match = _ANNOTATION.search(line)
-            if not match or match.group("kind") == "todo-expect":
+            if not match:
                 continue
-            target = i + 1
-            while target < len(lines) and (_is_annotation_only(lines[target]) or
-                                           not lines[target].strip()):
-                target += 1
-            for rid in re.split(r"\s*,\s*", match.group("ids")):
-                out.append(Expectation(rel, target + 1, rid, match.group("kind") == "expect"))
+            j = i + 1
+            while j < len(lines) and (_is_annotation_only(lines[j]) or not lines[j].strip()):
+                j += 1
+            for item in _ITEMS.finditer(match.group(0)):
+                target = None if item.group("file") else j + 1
+                for rid in re.split(r"\s*,\s*", item.group("ids")):
+                    out.append(Annotation(rel, target, rid, item.group("kind")))
     return out
 
 
-def check_annotations(root: Path, report: Report, only: set[str] | None = None) -> list[str]:
-    """Compare a report with the annotations under ``root``. Empty list: all good."""
-    failures: list[str] = []
-    found = {(f.path, f.line, f.rule_id) for f in report.findings if not f.suppressed}
-    found_files = {(f.path, f.rule_id) for f in report.findings if not f.suppressed}
-    for exp in collect(root):
-        if only and exp.rule_id not in only:
-            continue
-        if exp.line is None:
-            hit = (exp.path, exp.rule_id) in found_files
-        else:
-            hit = (exp.path, exp.line, exp.rule_id) in found
-        if exp.must and not hit:
-            failures.append(f"missing: {exp.rule_id} expected at {exp.path}:{exp.line or '*'}")
-        if not exp.must and hit:
-            failures.append(f"noisy: {exp.rule_id} reported at {exp.path}:{exp.line or '*'}")
-    return failures
+@dataclass
+class Outcome:
+    """What comparing a report with its annotations found."""
+
+    failures: list[str] = field(default_factory=list)
+    tolerated: list[str] = field(default_factory=list)  # findings owned by todo-ok
 
 
-def assert_annotations(root: Path, report: Report, only: set[str] | None = None) -> None:
-    failures = check_annotations(root, report, only)
-    assert not failures, "\n".join(failures)
+def compare(annotations: list[Annotation], findings: list[Finding],
+            known_rules: set[str] | None = None) -> Outcome:
+    """Match findings to annotations; every finding needs an owner, every expect a finding."""
+    outcome = Outcome()
+    active = [f for f in findings if not f.suppressed]
+    if known_rules is not None:
+        for a in annotations:
+            if a.rule_id not in known_rules:
+                outcome.failures.append(f"unknown rule: {a.kind}: {a.rule_id} at {a.where}")
+    for finding in active:
+        covering = [a for a in annotations if a.covers(finding)]
+        where = f"{finding.rule_id} at {finding.path}:{finding.line}"
+        if any(a.kind == "ok" for a in covering):
+            outcome.failures.append(f"noisy: {where}, where ok: says it must not be: "
+                                    f"{finding.message}")
+        elif not covering:
+            outcome.failures.append(f"noisy: {where}, which no annotation owns: "
+                                    f"{finding.message}")
+        elif all(a.kind == "todo-ok" for a in covering):
+            outcome.tolerated.append(f"{where}: {finding.message}")
+    for a in annotations:
+        met = any(a.covers(f) for f in active)
+        if a.kind == "expect" and not met:
+            outcome.failures.append(f"missing: {a.rule_id} expected at {a.where}")
+        elif a.kind == "todo-ok" and not met:
+            outcome.failures.append(f"fixed: {a.rule_id} is no longer reported at {a.where}; "
+                                    "turn todo-ok into ok")
+        elif a.kind == "todo-expect" and met:
+            outcome.failures.append(f"found: {a.rule_id} is now reported at {a.where}; "
+                                    "turn todo-expect into expect")
+    return outcome
 
 
-class FixtureApps:
-    """A folder of fixture apps (one per sub-folder) and the rules their annotations check."""
+def check_annotations(root: Path, report: Report, known_rules: set[str] | None = None) -> Outcome:
+    """Compare a report of the app at ``root`` with the annotations under it."""
+    return compare(collect(root), report.findings, known_rules)
 
-    def __init__(self, folder: Path, rules: set[str]) -> None:
-        self.folder = folder
-        self.rules = rules
-        self._reports: dict[str, Report] = {}
 
-    def names(self) -> list[str]:
-        return sorted(p.name for p in self.folder.iterdir() if p.is_dir())
+def fixture_apps() -> list[str]:
+    """The annotated fixture apps: every folder under tests/fixtures/apps."""
+    return sorted(p.name for p in (FIXTURES / "apps").iterdir() if p.is_dir())
 
-    def report(self, app: str) -> Report:
-        """The app's report, graded once per test session."""
-        if app not in self._reports:
-            self._reports[app] = grade(self.folder / app)
-        return self._reports[app]
 
-    def failures(self, app: str) -> list[str]:
-        return check_annotations(self.folder / app, self.report(app), self.rules)
+def app_path(app: str) -> Path:
+    """The folder to grade: the fixture itself, or the skeleton with the fixture laid on it."""
+    folder = FIXTURES / "apps" / app
+    base = folder / "BASE"
+    if not base.is_file():
+        return folder
+    return _overlay(app, base.read_text(encoding="utf-8").strip())
 
-    def rules_lacking_cases(self, exempt: set[str] | None = None) -> list[str]:
-        """Rules without both an ``expect`` and an ``ok`` annotation across the apps."""
-        expectations = [e for app in self.names() for e in collect(self.folder / app)]
-        lacking: list[str] = []
-        for rule in sorted(self.rules - (exempt or set())):
-            kinds = {e.must for e in expectations if e.rule_id == rule}
-            if kinds != {True, False}:
-                lacking.append(f"{rule}: needs expect and ok fixtures, has {kinds}")
-        return lacking
+
+@cache
+def _overlay(app: str, base: str) -> Path:
+    folder = FIXTURES / "apps" / app
+    target = Path(tempfile.mkdtemp(prefix="rubygrade-fixture-")) / app
+    shutil.copytree(FIXTURES / base, target)
+    absent = folder / ".absent"
+    for rel in absent.read_text(encoding="utf-8").split() if absent.is_file() else ():
+        victim = target / rel
+        if victim.is_dir():
+            shutil.rmtree(victim)
+        elif victim.exists():
+            victim.unlink()
+    for source in sorted(folder.rglob("*")):
+        rel = source.relative_to(folder)
+        if source.is_file() and rel.name not in ("BASE", ".absent"):
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / rel)
+    return target
+
+
+@cache
+def app_report(app: str) -> Report:
+    """The fixture app's report with every stable rule, graded once per test session."""
+    return grade(app_path(app))

@@ -5,6 +5,11 @@ given is such a folder (a DIR that is itself a repository, with a Gemfile,
 ``config/application.rb`` or ``.git``, is graded as one). Every repository
 yields exactly one line, in a fixed order: a report, a "not a Rails app"
 line, or an error line. Nothing one repository does can stop the batch.
+
+Grades in a batch are compared with each other, so by default a repository's
+own configuration and its ``rubygrade:disable`` comments are ignored
+(``Options.benchmark``); ``use_repo_config=True`` (``--use-repo-config``)
+honours them, and every line says what changed its grade.
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
-from rubygrade.models import DIMENSION_ORDER
+from rubygrade import integrity
+from rubygrade.models import DIMENSION_ORDER, GradeChange
+from rubygrade.safetext import sanitise
 
 _REPO_MARKERS = ("Gemfile", ".git", "config/application.rb")
 
@@ -41,8 +48,14 @@ def discover(dirs: list[str]) -> list[Path]:
 
 
 def grade_one(path: str, rubric: str | None = None, brief: str | None = None, *,
+              use_repo_config: bool = False, caller: Literal["api", "command_line"] = "api",
               memory_limit: int = 0) -> dict[str, Any]:
-    """One line of the batch: never raises (errors become ``status: "error"``)."""
+    """One line of the batch: never raises (errors become ``status: "error"``).
+
+    The repository's configuration and inline suppressions are ignored unless
+    ``use_repo_config``; the line's ``grade_changes`` and ``comparable`` say what changed it.
+    ``memory_limit`` is only named in the line of a repository that ran out of memory.
+    """
     line: dict[str, Any] = {"repo": Path(path).name, "path": path}
     try:
         from rubygrade.brief import load_brief
@@ -51,7 +64,9 @@ def grade_one(path: str, rubric: str | None = None, brief: str | None = None, *,
         from rubygrade.rubric import load_rubric
 
         options = Options(rubric=load_rubric(rubric) if rubric else None,
-                          brief=load_brief(brief) if brief else None)
+                          brief=load_brief(brief) if brief else None,
+                          use_config=use_repo_config, use_suppressions=use_repo_config,
+                          caller=caller)
         report = grade(path, options)
     except MemoryError:  # under --memory-limit (rubygrade.worker caps its address space)
         return memory_error_line(path, memory_limit)
@@ -62,6 +77,8 @@ def grade_one(path: str, rubric: str | None = None, brief: str | None = None, *,
         "status": status, "total": report.total, "tier": report.tier,
         "scores": {d.key.value: d.score for d in report.dimensions},
         "findings": sum(1 for f in report.findings if not f.suppressed),
+        "comparable": report.comparable,
+        "grade_changes": [c.model_dump(mode="json") for c in report.grade_changes],
     }
     if status == "not_rails":
         summary["error"] = "not a Rails app"
@@ -157,7 +174,8 @@ class _Grader:
         return self.retiring or self.tasks >= self.max_tasks or self.proc.poll() is not None
 
     def grade(self, path: str, rubric: str | None, brief: str | None, timeout: float | None,
-              memory_limit: int) -> dict[str, Any]:
+              memory_limit: int, use_repo_config: bool = False,
+              caller: Literal["api", "command_line"] = "api") -> dict[str, Any]:
         assert self.proc.stdin is not None
         self.tasks += 1
         if not self._wait_ready():
@@ -166,7 +184,9 @@ class _Grader:
                 return _failure(path, f"worker process did not start within "
                                       f"{STARTUP_TIMEOUT:g} s")
             return self._died(path, memory_limit)
-        request = json.dumps({"path": path, "rubric": rubric, "brief": brief}).encode() + b"\n"
+        request = json.dumps({"path": path, "rubric": rubric, "brief": brief,
+                              "use_repo_config": use_repo_config,
+                              "caller": caller}).encode() + b"\n"
         try:
             self.proc.stdin.write(request)
             self.proc.stdin.flush()
@@ -228,7 +248,8 @@ class GraderPool:
         self._lock = threading.Lock()
 
     def grade(self, path: str, rubric: str | None = None, brief: str | None = None,
-              timeout: float | None = None) -> dict[str, Any]:
+              timeout: float | None = None, *, use_repo_config: bool = False,
+              caller: Literal["api", "command_line"] = "api") -> dict[str, Any]:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the grading pool is closed")
@@ -237,7 +258,8 @@ class GraderPool:
                 grader = _Grader(self.memory_limit, self.max_tasks)
                 self._all.add(grader)
         try:
-            line = grader.grade(path, rubric, brief, timeout, self.memory_limit)
+            line = grader.grade(path, rubric, brief, timeout, self.memory_limit,
+                                use_repo_config, caller)
             if grader.proc.returncode == 0 and line.get("error", "").startswith("worker process died"):
                 # It had exited on its own (its task count) as the request arrived: not this
                 # repository's doing, so a fresh process grades it.
@@ -245,7 +267,8 @@ class GraderPool:
                 with self._lock:
                     grader = _Grader(self.memory_limit, self.max_tasks)
                     self._all.add(grader)
-                line = grader.grade(path, rubric, brief, timeout, self.memory_limit)
+                line = grader.grade(path, rubric, brief, timeout, self.memory_limit,
+                                    use_repo_config, caller)
         except BaseException:
             self._retire(grader)
             raise
@@ -272,19 +295,22 @@ class GraderPool:
 
 def run(repos: list[Path], jobs: int = 1, rubric: str | None = None, brief: str | None = None,
         progress: Callable[[int, int, str], None] | None = None, *,
-        timeout: float | None = None, memory_limit: int = 0) -> Iterator[dict[str, Any]]:
+        timeout: float | None = None, memory_limit: int = 0,
+        use_repo_config: bool = False, caller: Literal["api", "command_line"] = "api",
+        ) -> Iterator[dict[str, Any]]:
     """Grade ``repos`` with ``jobs`` processes; yield lines in the order of ``repos``.
 
     With one job and no timeout or memory limit, grading runs in this process; otherwise
     each repository goes to a grading process (:mod:`rubygrade.worker`) that is killed
     when it passes ``timeout`` seconds and cannot grow past ``memory_limit`` bytes: its
     line then records why (``"limit": "timeout"`` or ``"memory"``) and the batch goes on.
+    Repository configuration and suppressions are ignored unless ``use_repo_config``.
     ``progress(done, total, repo)`` is called as each repository finishes.
     """
     paths = [str(p) for p in repos]
     if jobs <= 1 and not timeout and not memory_limit:
         for i, path in enumerate(paths, start=1):
-            line = grade_one(path, rubric, brief)
+            line = grade_one(path, rubric, brief, use_repo_config=use_repo_config, caller=caller)
             gc.collect()  # whatever a run leaves in cycles goes now, not at the batch's end
             if progress:
                 progress(i, len(paths), line["repo"])
@@ -298,7 +324,8 @@ def run(repos: list[Path], jobs: int = 1, rubric: str | None = None, brief: str 
     futures: list[Future[dict[str, Any]] | None] = []
     try:
         for path in paths:
-            submitted = executor.submit(pool.grade, path, rubric, brief, timeout)
+            submitted = executor.submit(pool.grade, path, rubric, brief, timeout,
+                                        use_repo_config=use_repo_config, caller=caller)
             submitted.add_done_callback(report.callback(Path(path).name))
             futures.append(submitted)
         for i, path in enumerate(paths):
@@ -356,17 +383,21 @@ def _dask_pool(memory_limit: int) -> GraderPool:
 
 
 def dask_task(path: str, rubric: str | None, brief: str | None, timeout: float | None,
-              memory_limit: int) -> dict[str, Any]:
+              memory_limit: int, use_repo_config: bool = False,
+              caller: Literal["api", "command_line"] = "api") -> dict[str, Any]:
     """The task a Dask worker runs: grade one repository in a grading process of its own
-    machine, under the same timeout and memory limit as the local pool."""
-    return _dask_pool(memory_limit).grade(path, rubric, brief, timeout)
+    machine, under the same timeout, memory limit and configuration policy as the local
+    pool."""
+    return _dask_pool(memory_limit).grade(path, rubric, brief, timeout,
+                                          use_repo_config=use_repo_config, caller=caller)
 
 
 def run_dask(repos: list[Path], client: Any = None, *, scheduler: str | None = None,
              jobs: int = 1, rubric: str | None = None, brief: str | None = None,
              progress: Callable[[int, int, str], None] | None = None,
              timeout: float | None = None, memory_limit: int = 0,
-             retries: int = 2) -> Iterator[dict[str, Any]]:
+             retries: int = 2, use_repo_config: bool = False,
+             caller: Literal["api", "command_line"] = "api") -> Iterator[dict[str, Any]]:
     """Grade ``repos`` on a Dask cluster; yield the same lines as :func:`run`, in order.
 
     ``client`` is a ``dask.distributed.Client``; without one, ``scheduler`` names a
@@ -375,19 +406,21 @@ def run_dask(repos: list[Path], client: Any = None, *, scheduler: str | None = N
     installed and see the repositories (and any rubric or brief) at the same paths. A task
     whose worker is lost is run again elsewhere by the scheduler (its ``allowed-failures``);
     a task that fails is retried ``retries`` times; after that its line is an error line.
+    Repository configuration and suppressions are ignored unless ``use_repo_config``.
     """
     try:
         import distributed  # noqa: F401 - checked here, before the first line is asked for
     except ImportError as exc:
         raise ImportError("Dask is not installed: pip install 'rubygrade[dask]'") from exc
     return _dask_lines(repos, client, scheduler, jobs, rubric, brief, progress, timeout,
-                       memory_limit, retries)
+                       memory_limit, retries, use_repo_config, caller)
 
 
 def _dask_lines(repos: list[Path], client: Any, scheduler: str | None, jobs: int,
                 rubric: str | None, brief: str | None,
                 progress: Callable[[int, int, str], None] | None, timeout: float | None,
-                memory_limit: int, retries: int) -> Iterator[dict[str, Any]]:
+                memory_limit: int, retries: int, use_repo_config: bool,
+                caller: Literal["api", "command_line"]) -> Iterator[dict[str, Any]]:
     import uuid
 
     from distributed import Client, LocalCluster
@@ -409,7 +442,8 @@ def _dask_lines(repos: list[Path], client: Any, scheduler: str | None, jobs: int
     report = _Progress(len(paths), progress)
     batch_id = uuid.uuid4().hex[:12]
     futures = client.map(dask_task, paths, rubric=rubric, brief=brief, timeout=timeout,
-                         memory_limit=memory_limit, retries=retries, pure=False,
+                         memory_limit=memory_limit, use_repo_config=use_repo_config,
+                         caller=caller, retries=retries, pure=False,
                          key=[f"rubygrade-{batch_id}-{i}" for i in range(len(paths))])
     for path, future in zip(paths, futures, strict=True):
         future.add_done_callback(report.callback(Path(path).name))
@@ -457,16 +491,22 @@ def _ranked(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return graded + others
 
 
+def grade_note(line: dict[str, Any]) -> str:
+    """What changed a line's grade, for the leaderboard's last column ("" for a default grade)."""
+    changes = [GradeChange.model_validate(c) for c in line.get("grade_changes", [])]
+    return integrity.note(changes, line.get("comparable", True))
+
+
 def leaderboard_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
-    header = ["rank", "repo", "total", "tier"] + [d.value for d in DIMENSION_ORDER]
+    header = ["rank", "repo", "total", "tier"] + [d.value for d in DIMENSION_ORDER] + ["changed_by"]
     rows = [header]
     for rank, line in enumerate(_ranked(lines), start=1):
         if line["status"] != "ok":
             rows.append(["", line["repo"], "", line.get("error", line["status"]).split("\n")[0]]
-                        + [""] * len(DIMENSION_ORDER))
+                        + [""] * len(DIMENSION_ORDER) + [""])
             continue
         rows.append([str(rank), line["repo"], f"{line['total']:g}", line["tier"]]
-                    + [f"{line['scores'][d.value]:g}" for d in DIMENSION_ORDER])
+                    + [f"{line['scores'][d.value]:g}" for d in DIMENSION_ORDER] + [grade_note(line)])
     return rows
 
 
@@ -479,8 +519,17 @@ def leaderboard(lines: list[dict[str, Any]], fmt: str) -> str:
     cells = [[c.replace("|", "\\|") for c in row] for row in rows]
     md = ["| " + " | ".join(cells[0]) + " |", "|" + "---|" * len(cells[0])]
     md += ["| " + " | ".join(row) + " |" for row in cells[1:]]
-    return "# rubygrade leaderboard\n\n" + "\n".join(md) + "\n"
+    notes = ""
+    if any(row[-1] for row in rows[1:]):
+        notes = ("\n`changed_by` names what besides the shipped rubric, brief and rules set a "
+                 "grade (the repository's configuration or suppressions, the caller's options); "
+                 "a grade marked *not comparable* was moved by them and does not rank fairly "
+                 "beside the others. Each line of the JSON Lines output lists them in "
+                 "`grade_changes`.\n")
+    return "# rubygrade leaderboard\n\n" + "\n".join(md) + "\n" + notes
 
 
 def dumps_line(line: dict[str, Any]) -> str:
-    return json.dumps(line, ensure_ascii=False, sort_keys=False) + "\n"
+    """One JSON Lines record; every string valid Unicode (a repository folder or file name with
+    undecodable bytes is written with ``\\xNN`` escapes, never as a lone surrogate)."""
+    return json.dumps(sanitise(line), ensure_ascii=False, sort_keys=False) + "\n"

@@ -43,11 +43,7 @@ class Brief(BaseModel):
     required_artifacts: list[str] = Field(
         default_factory=list, description="dockerfile, compose, readme, tests, ci")
     api_key_env: str = "OPENROUTER_API_KEY"
-    provider: str | None = "openrouter"
-    model_family: str | None = "claude-sonnet"
     obsolete_model_patterns: list[str] = Field(default_factory=list)
-    test_framework: str = "minitest"
-    single_page_chat: bool = True
 
 
 def load_brief(path: str | Path | None = None) -> Brief:

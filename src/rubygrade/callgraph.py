@@ -19,10 +19,11 @@ Resolution, and its limits (precision over recall):
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tree_sitter import Node
 
@@ -33,8 +34,13 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from rubygrade.index import Index
+    from rubygrade.sources import SourceFile
 
 _NAME_ONLY_LIMIT = 3
+#: Class-body macros whose block or lambda runs when Rails calls back (a record is saved,
+#: an action runs, a job performs).
+CALLBACK_MACRO = re.compile(r"^(?:before|after|around)_\w+$|^(?:after|before)_(?:create|update|"
+                            r"save|destroy|commit)_commit$")
 _TOO_COMMON = {"new", "call", "each", "map", "to_s", "save", "update", "find", "create",
                "render", "present?", "blank?", "include?", "first", "last", "count"}
 
@@ -124,13 +130,32 @@ def _closure(start: str, step: dict[str, Any]) -> set[str]:
     return seen
 
 
+class ReceiverRole(Protocol):
+    """What the value flow knows of a receiver (see ``analysis.values.RType``)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def owner(self) -> str: ...
+    @property
+    def app_class(self) -> str | None: ...
+    @property
+    def library(self) -> bool: ...
+
+
 class CallGraph:
-    def __init__(self, index: Index) -> None:
+    """``receiver_role(call)`` is the value flow's answer for a call's receiver: a call on
+    an app object resolves in its class; a call on a library's value (a RubyLLM chat, a
+    database connection) never resolves to an app method that shares the name."""
+
+    def __init__(self, index: Index,
+                 receiver_role: Callable[[CallSite], ReceiverRole | None] | None = None) -> None:
         # The index caches its call graph (``Index.call_graph``): a strong reference back
         # would make a cycle that keeps every tree of the run alive until a full garbage
         # collection, which a run with the collector paused never gets (a batch grew by
         # the size of each repository).
         self._index = weakref.ref(index)
+        self._receiver_role = receiver_role
         self.graph = DiGraph()
         self.methods: dict[str, MethodDef] = {}
         for method in index.methods:
@@ -138,6 +163,7 @@ class CallGraph:
             self.graph.add_node(method.key)
         self._chains: dict[str, list[str]] = {}
         self._named: dict[tuple[str, bool], list[str]] = {}
+        self._structural: dict[int, list[str]] = {}  # id(call) -> structural_targets(call)
         self._ivar_types = self._collect_ivar_types()
         # Local writes grouped by method (index order kept), so typing a local receiver does
         # not rescan every assignment of the app for every call.
@@ -146,9 +172,10 @@ class CallGraph:
             if assignment.target == "local" and assignment.enclosing_method is not None:
                 self._locals_by_method.setdefault(id(assignment.enclosing_method), []).append(
                     assignment)
+        self._pseudo: dict[str, MethodDef] = {}
         add_site = self.graph.add_site
         for call in index.calls:
-            caller = call.enclosing_method
+            caller = call.enclosing_method or self._pseudo_owner(call)
             if caller is None:
                 continue
             caller_key = caller.key
@@ -172,6 +199,41 @@ class CallGraph:
         for caller, callee in self.graph.edges:
             graph.add_edge(caller, callee, sites=self.graph.edges[caller, callee]["sites"])
         return graph
+
+    # -- top-level code that Rails runs on a request ------------------------------------
+    def owner_of(self, call: CallSite) -> MethodDef | None:
+        """The method (or pseudo-method: a template, a rake file, a class's callback blocks)
+        whose code holds ``call``."""
+        return call.enclosing_method or self._pseudo_owner(call)
+
+    def _pseudo_owner(self, call: CallSite) -> MethodDef | None:
+        """Calls outside any method that still run at request time: a view's Ruby, a rake
+        task's body, a callback block in a class body (``after_create_commit -> { ... }``)."""
+        source = self.index.project.files.get(call.path)
+        if source is None:
+            return None
+        if source.kind == "erb":
+            return self._pseudo_method(call.path, "template", "", source)
+        if call.path.endswith(".rake"):
+            return self._pseudo_method(call.path, "task", "", source)
+        if call.enclosing_class and _in_callback_block(call.node):
+            return self._pseudo_method(call.path, "callbacks", call.enclosing_class, source)
+        return None
+
+    def _pseudo_method(self, path: str, kind: str, owner: str, source: SourceFile) -> MethodDef:
+        key = f"<{kind} {owner or path}>"
+        method = self._pseudo.get(key)
+        if method is None:
+            root = source.root
+            assert root is not None
+            method = MethodDef(name=f"<{kind} {owner or path}>", owner="", singleton=False,
+                               params=(), visibility="public", path=path, line=1,
+                               end_line=treeutil.end_line_of(root), node=root,
+                               kind=kind)  # type: ignore[arg-type]
+            self._pseudo[key] = method
+            self.methods.setdefault(method.key, method)
+            self.graph.add_node(method.key)
+        return method
 
     # -- resolution -------------------------------------------------------------
     def _collect_ivar_types(self) -> dict[tuple[str, str], str]:
@@ -226,15 +288,32 @@ class CallGraph:
                 return [key]
         return []
 
-    def resolve(self, call: CallSite) -> list[str]:
+    def structural_keys(self, cls: str, name: str, singleton: bool = False) -> list[str]:
+        """The key of method ``name`` as ``cls`` (its superclasses, its modules) defines it."""
+        return self._in_class_chain(cls, name, singleton)
+
+    def structural_targets(self, call: CallSite) -> list[str]:
+        """The method keys this call certainly reaches by the code's structure (class
+        context, constants, constructed receivers), never by name alone.
+
+        Memoised per call site (the value flow asks for every call of a name, once per
+        method of that name); the answer depends only on the index."""
+        found = self._structural.get(id(call))
+        if found is None:
+            found = self._structural[id(call)] = self.resolve(call, by_name=False)
+        return found
+
+    def resolve(self, call: CallSite, by_name: bool = True) -> list[str]:
         """The method keys this call may reach (empty when unknown)."""
         receiver = call.receiver
         context = call.enclosing_class or ""
         name = call.method
         if receiver is None or receiver.type == "self":
             singleton = bool(call.enclosing_method and call.enclosing_method.singleton)
+            if name == "new" and singleton and context:
+                return self._in_class_chain(context, "initialize", False)  # ``new(...)`` in ``self.call``
             found = self._in_class_chain(context, name, singleton) if context else []
-            if found or receiver is not None:
+            if found or receiver is not None or not by_name:
                 return found
             return self._by_name(name) if not call.bare else self._by_name(name, modules_only=True)
         const = treeutil.constant_name(receiver)
@@ -246,6 +325,17 @@ class CallGraph:
         built = self._receiver_class(call, receiver)
         if built is not None:
             return self._in_class_chain(built, name, False)
+        if not by_name:
+            return []
+        role = self._receiver_role(call) if self._receiver_role is not None else None
+        if role is not None:
+            if role.library:
+                return []  # ``chat.ask`` on a RubyLLM chat is the gem's, not ChatSession#ask
+            if role.app_class:
+                singleton = role.kind == "module" or role.owner == "class"
+                if singleton and name == "new":
+                    return self._in_class_chain(role.app_class, "initialize", False)
+                return self._in_class_chain(role.app_class, name, singleton)
         if name in _TOO_COMMON:
             return []
         return self._by_name(name)
@@ -272,9 +362,6 @@ class CallGraph:
         return found
 
     # -- queries --------------------------------------------------------------------
-    def callers(self, key: str) -> list[str]:
-        return sorted(self.graph.predecessors(key)) if key in self.graph else []
-
     def callees(self, key: str) -> list[str]:
         return sorted(self.graph.successors(key)) if key in self.graph else []
 
@@ -327,3 +414,18 @@ class CallGraph:
                 previous[caller] = node
                 queue.append(caller)
         return None
+
+
+def _in_callback_block(node: Node) -> bool:
+    """Inside a block or lambda passed to a callback macro in a class body."""
+    seen_block = False
+    for anc in treeutil.ancestors(node):
+        if anc.type in ("block", "do_block", "lambda"):
+            seen_block = True
+        elif anc.type == "call" and seen_block:
+            method = treeutil.text(anc.child_by_field_name("method"))
+            if anc.child_by_field_name("receiver") is None and CALLBACK_MACRO.match(method):
+                return True
+        elif anc.type in ("method", "singleton_method", "class", "module"):
+            return False
+    return False

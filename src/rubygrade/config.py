@@ -18,7 +18,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from rubygrade.models import Severity
 
@@ -66,7 +66,8 @@ def describe_validation_error(file: Path | str, text: str, exc: ValidationError,
     where = ".".join(str(p) for p in loc) or "(top level)"
     line = _line_of_key(text, loc)
     at = f":{line}" if line else ""
-    return f"{file}{at}: key {where!r}: {first['msg']}"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"{file}{at}: key {where!r}: {message}"
 
 
 def load_model(file: Path, model: type[M], what: str) -> M:
@@ -101,13 +102,87 @@ class Config(BaseModel):
     severity: dict[str, Severity] = Field(
         default_factory=dict, description="Severity overrides, rule ID -> error|warning|info")
     source: str | None = Field(default=None, exclude=True, description="The file it came from")
+    base: str | None = Field(
+        default=None, exclude=True,
+        description="Folder of a file given with --config: its paths resolve there, and may leave "
+                    "the repository (the user chose the file; a repository's own config may not)")
+
+    @field_validator("disable")
+    @classmethod
+    def _known_rules(cls, value: list[str]) -> list[str]:
+        """Rule IDs or prefixes (``RG4``) of this version; expanded to rule IDs."""
+        from rubygrade.selection import SelectionError, expand
+
+        for i, selector in enumerate(value):
+            try:
+                expand([selector])
+            except SelectionError as exc:
+                raise ValueError(f"item {i}: {exc}") from None
+        return expand(value)
+
+    @field_validator("severity")
+    @classmethod
+    def _known_severity_rules(cls, value: dict[str, Severity]) -> dict[str, Severity]:
+        from rubygrade.selection import problem
+
+        for rule_id in value:
+            why = problem(rule_id, prefixes=False)
+            if why:
+                raise ValueError(why)
+        return value
 
     def resolve(self, root: Path, relative: str) -> Path:
-        """A path named by the config, which must stay inside the repository."""
+        """A path named by the config; a repository's config must stay inside the repository."""
+        if self.base is not None:
+            return (Path(self.base) / relative).resolve()
         target = (root / relative).resolve()
         if not target.is_relative_to(root.resolve()):
             raise DataFileError(f"{self.source}: {relative!r} points outside the repository")
         return target
+
+
+def key_line(root: str | Path, config: Config, key: str) -> int | None:
+    """The line of ``key`` in the configuration file ``config`` was read from, if found."""
+    if config.source is None:
+        return None
+    try:
+        text = (Path(root) / config.source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    prefix = ("tool", "rubygrade") if Path(config.source).name == "pyproject.toml" else ()
+    return _line_of_key(text, (*prefix, key))
+
+
+def load_config_file(path: str | Path) -> Config:
+    """A configuration file named on the command line (``--config FILE``).
+
+    ``pyproject.toml`` is read for its ``[tool.rubygrade]`` table, any other file as a
+    ``.rubygrade.toml``. Relative paths in it resolve against the file's folder.
+    """
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataFileError(f"{file}: cannot read the configuration: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise DataFileError(f"{file}: cannot read the configuration: not UTF-8 text") from None
+    try:
+        data: Any = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DataFileError(f"{file}: invalid TOML: {exc}") from None
+    prefix: tuple[str, ...] = ()
+    if file.name == "pyproject.toml":
+        data = data.get("tool", {}).get("rubygrade")
+        prefix = ("tool", "rubygrade")
+        if data is None:
+            raise DataFileError(f"{file}: no [tool.rubygrade] table")
+    if not isinstance(data, dict):
+        raise DataFileError(f"{file}: [tool.rubygrade] must be a table")
+    try:
+        return Config.model_validate({**data, "source": str(file),
+                                      "base": str(file.resolve().parent)})
+    except ValidationError as exc:
+        raise DataFileError(describe_validation_error(file, text, exc, prefix)) from None
 
 
 def load_config(root: str | Path) -> Config:

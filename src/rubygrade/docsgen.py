@@ -1,41 +1,131 @@
 """Generated documentation: the rule reference (``docs/rules/``) and the JSON Schemas (``docs/schemas/``).
 
-Everything here is a pure function of the registered rules, the default
-rubric and the pydantic models, so ``scripts/generate_docs.py`` can rewrite
-the files and a test can compare them byte for byte (stale docs fail CI).
+Everything here is a pure function of the rules' metadata (:class:`RuleMeta`,
+handed over by the caller or read from the registry once), the default rubric
+and the pydantic models, so ``scripts/generate_docs.py`` can rewrite the files
+and a test can compare them byte for byte (stale docs fail CI).
+
+The fenced blocks of a rule's "Example" and "Use instead" sections are runnable
+(see :mod:`rubygrade.checks.base` for the convention): their info string names
+the file of the app they belong in, ``ruby app/services/assistant.rb``, or a file
+the app lacks, ``text compose.yaml absent``. The pages show that file name above
+the block.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel
 
-from rubygrade.checks.base import Rule, all_rules
+from rubygrade.checks.base import Rule, RuleMeta, all_rules
 from rubygrade.models import DIMENSION_ORDER, Report
 from rubygrade.rubric import Rubric, load_rubric
 
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "Use instead:")
+_FENCE = re.compile(r"^```(?P<info>[^`\n]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+#: ``⋮ ×120`` on a line of its own: the line above, 120 more times (long examples stay short).
+_REPEAT = re.compile(r"^\s*⋮ ×(\d+)\s*$")
+FLAGS = ("absent",)
 
 
 class RuleDocError(ValueError):
-    """A rule docstring without the fixed sections."""
+    """A rule docstring without the fixed sections, or with a malformed example block."""
+
+
+@dataclass(frozen=True)
+class Fence:
+    """One fenced block of an example: ```` ```<language> [<path> [absent]] ````."""
+
+    language: str
+    path: str | None  # the app-relative file the block is; None: shown, not part of the app
+    absent: bool  # the app has no ``path`` (a trailing ``/``: no folder); the body is a note
+    body: str
+
+    @property
+    def content(self) -> str:
+        """The file's text: the body with every ``⋮ ×N`` line expanded."""
+        out: list[str] = []
+        for line in self.body.splitlines():
+            repeat = _REPEAT.match(line)
+            if repeat and out:
+                out.extend([out[-1]] * int(repeat.group(1)))
+            else:
+                out.append(line)
+        return "\n".join(out) + "\n"
+
+    def markdown(self) -> str:
+        """The block as a page shows it: the file name above a fence of just the language."""
+        if self.path is None:
+            return f"```{self.language}\n{self.body}```"
+        if self.absent:
+            note = " ".join(self.body.split())
+            return f"`{self.path}`: absent" + (f" {note}" if note else "")
+        return f"`{self.path}`:\n\n```{self.language}\n{self.body}```"
+
+
+def parse_fences(markdown: str, rule_id: str = "") -> list[Fence]:
+    """The fenced blocks of one section, in order."""
+    fences = []
+    for match in _FENCE.finditer(markdown):
+        words = match.group("info").split()
+        if not words:
+            raise RuleDocError(f"{rule_id}: a code block without a language")
+        language, path, flags = words[0], words[1] if len(words) > 1 else None, words[2:]
+        unknown = [f for f in flags if f not in FLAGS]
+        if unknown:
+            raise RuleDocError(f"{rule_id}: unknown flag(s) {unknown} in ```{match.group('info')}")
+        if path is not None:
+            parts = PurePosixPath(path).parts
+            if path.startswith("/") or ".." in parts or not parts:
+                raise RuleDocError(f"{rule_id}: the path {path!r} must be inside the app")
+        fences.append(Fence(language, path, "absent" in flags, match.group("body")))
+    return fences
+
+
+def render_section(markdown: str, rule_id: str = "") -> str:
+    """A section with every fence shown as :meth:`Fence.markdown`, blocks a paragraph apart."""
+    fences = parse_fences(markdown, rule_id)
+    out: list[str] = []
+    end = 0
+    for fence, match in zip(fences, _FENCE.finditer(markdown), strict=True):
+        gap = markdown[end:match.start()].strip()
+        if gap:
+            out.append(("\n\n" if out else "") + gap + "\n\n")
+        elif out:
+            out.append("\n\n")
+        out.append(fence.markdown())
+        end = match.end()
+    rest = markdown[end:].strip()
+    return "".join(out) + (f"\n\n{rest}" if rest else "")
 
 
 @dataclass(frozen=True)
 class RuleDoc:
+    rule_id: str
     summary: str
     what: str
     why: str
-    example: str  # Markdown, with its fenced block
-    instead: str  # Markdown, with its fenced block
+    example: str  # Markdown, with its fenced blocks as written in the docstring
+    instead: str  # Markdown, with its fenced blocks as written in the docstring
+
+    @property
+    def example_fences(self) -> list[Fence]:
+        return parse_fences(self.example, self.rule_id)
+
+    @property
+    def instead_fences(self) -> list[Fence]:
+        return parse_fences(self.instead, self.rule_id)
 
     def markdown_body(self) -> str:
+        example = render_section(self.example, self.rule_id)
+        instead = render_section(self.instead, self.rule_id)
         return (f"## What it does\n\n{self.what}\n\n## Why is this bad?\n\n{self.why}\n\n"
-                f"## Example\n\n{self.example}\n\nUse instead:\n\n{self.instead}\n")
+                f"## Example\n\n{example}\n\nUse instead:\n\n{instead}\n")
 
 
 def _dedent(text: str) -> str:
@@ -45,8 +135,12 @@ def _dedent(text: str) -> str:
     return "\n".join([lines[0].strip()] + [line[cut:] for line in lines[1:]]) if lines else ""
 
 
-def parse_rule_doc(rule: type[Rule]) -> RuleDoc:
-    doc = _dedent((rule.__doc__ or "").strip())
+def _meta(rule: RuleMeta | type[Rule]) -> RuleMeta:
+    return rule if isinstance(rule, RuleMeta) else rule.meta()
+
+
+def parse_rule_doc(rule: RuleMeta | type[Rule]) -> RuleDoc:
+    doc = _dedent(_meta(rule).doc.strip())
     positions = [doc.find(section) for section in SECTIONS]
     if any(p < 0 for p in positions) or positions != sorted(positions):
         missing = [s for s, p in zip(SECTIONS, positions, strict=True) if p < 0]
@@ -54,7 +148,7 @@ def parse_rule_doc(rule: type[Rule]) -> RuleDoc:
     bounds = positions + [len(doc)]
     parts = [doc[bounds[i] + len(SECTIONS[i]):bounds[i + 1]].strip() for i in range(len(SECTIONS))]
     summary = doc[:positions[0]].strip()
-    return RuleDoc(summary, *parts)
+    return RuleDoc(rule.id, summary, *parts)
 
 
 def _plain(markdown: str) -> str:
@@ -62,7 +156,7 @@ def _plain(markdown: str) -> str:
     return re.sub(r"\s*\n\s*", " ", markdown).strip()
 
 
-def help_text(rule: type[Rule]) -> tuple[str, str]:
+def help_text(rule: RuleMeta | type[Rule]) -> tuple[str, str]:
     """(plain text, Markdown) help for SARIF: what, why and the fix example."""
     doc = parse_rule_doc(rule)
     text = f"{_plain(doc.what)} {_plain(doc.why)}"
@@ -82,7 +176,7 @@ def _points(rubric: Rubric, rule_id: str) -> str:
     return "; ".join(parts)
 
 
-def rule_page(rule: type[Rule], rubric: Rubric) -> str:
+def rule_page(rule: RuleMeta, rubric: Rubric) -> str:
     doc = parse_rule_doc(rule)
     meta = (f"| | |\n|---|---|\n| ID | `{rule.id}` |\n| Name | `{rule.name}` |\n"
             f"| Dimension | {rubric.dimensions[rule.dimension].name} (`{rule.dimension.value}`) |\n"
@@ -94,7 +188,7 @@ def rule_page(rule: type[Rule], rubric: Rubric) -> str:
             f"or the line above.\n")
 
 
-def rule_index(rules: list[type[Rule]], rubric: Rubric) -> str:
+def rule_index(rules: Sequence[RuleMeta], rubric: Rubric) -> str:
     lines = ["<!-- generated by scripts/generate_docs.py; do not edit -->", "# Rule reference", "",
              "Every rule rubygrade runs, by dimension. Each page says what the rule finds, why it "
              "matters, an example and the fix.", ""]
@@ -118,18 +212,31 @@ def _schema(model: type[BaseModel], title: str) -> str:
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
-def generated_files() -> dict[str, str]:
-    """Repo-relative path -> content of every generated documentation file."""
+def generated_files(rules: Sequence[RuleMeta] | None = None) -> dict[str, str]:
+    """Repo-relative path -> content of every generated documentation file (the registered
+    rules unless ``rules`` is given)."""
     from rubygrade.brief import Brief
 
     rubric = load_rubric()
-    rules = all_rules()
+    if rules is None:
+        rules = [rule.meta() for rule in all_rules()]
     files = {f"docs/rules/{rule.id}.md": rule_page(rule, rubric) for rule in rules}
     files["docs/rules/README.md"] = rule_index(rules, rubric)
     files["docs/schemas/report.schema.json"] = _schema(Report, "rubygrade report")
     files["docs/schemas/rubric.schema.json"] = _schema(Rubric, "rubygrade rubric")
     files["docs/schemas/brief.schema.json"] = _schema(Brief, "rubygrade brief")
     return files
+
+
+def stale(root: Path) -> list[str]:
+    """Generated files under ``root`` that differ from what the generator writes, or are
+    missing, and rule pages of rules that no longer exist. Empty: the docs are current."""
+    files = generated_files()
+    out = [rel for rel, content in files.items()
+           if not (root / rel).is_file() or (root / rel).read_text(encoding="utf-8") != content]
+    out += [rel for p in sorted((root / "docs" / "rules").glob("RG*.md"))
+            if (rel := p.relative_to(root).as_posix()) not in files]
+    return sorted(out)
 
 
 def write(root: Path) -> list[str]:

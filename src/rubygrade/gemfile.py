@@ -29,6 +29,7 @@ def _strip_platform(version: str) -> str:
 @dataclass
 class Lockfile:
     gems: dict[str, str] = field(default_factory=dict)  # name -> version (platform stripped)
+    sources: dict[str, str] = field(default_factory=dict)  # name -> "GEM" | "GIT" | "PATH" ...
     platforms: list[str] = field(default_factory=list)
     dependencies: dict[str, str | None] = field(default_factory=dict)  # direct deps -> requirement
     ruby_version: str | None = None
@@ -59,6 +60,7 @@ def parse_lockfile(text: str) -> Lockfile:
                     version = _strip_platform(match.group("version"))
                     # Several platform variants of one gem share a version: keep the first.
                     lock.gems.setdefault(name, version)
+                    lock.sources.setdefault(name, section)
         elif section == "PLATFORMS" and line.strip():
             lock.platforms.append(line.strip())
         elif section == "DEPENDENCIES":

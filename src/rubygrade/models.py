@@ -1,4 +1,4 @@
-"""The typed vocabulary of a grading run: locations, findings, evidence, scores, the report.
+"""The typed vocabulary of a grading run: findings, evidence, scores, the report.
 
 These pydantic models are the JSON contract that other scorers parse. Field
 names are stable; add fields, never rename them. Everything is frozen so a
@@ -37,6 +37,7 @@ class Severity(str, Enum):
     INFO = "info"
 
 
+#: Most severe first, for picking a rule's worst finding.
 SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
@@ -48,21 +49,6 @@ class Confidence(str, Enum):
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Location(_Frozen):
-    """A place in the repository. ``path`` is relative to the repository root, POSIX style."""
-
-    path: str
-    line: int = Field(ge=1, description="1-based line")
-    column: int = Field(default=1, ge=1, description="1-based column")
-    end_line: int | None = None
-
-    def sort_key(self) -> tuple[str, int, int]:
-        return (self.path, self.line, self.column)
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
 
 
 class Finding(_Frozen):
@@ -82,10 +68,11 @@ class Finding(_Frozen):
     data: dict[str, str] = Field(default_factory=dict)
     suppressed: bool = False
     suppression_reason: str | None = None
-
-    @property
-    def location(self) -> Location:
-        return Location(path=self.path, line=self.line, column=self.column, end_line=self.end_line)
+    fingerprint: str = Field(
+        default="", description="Identity across runs: rule, path and the normalised flagged source "
+                                "(never the message or a line number), with an occurrence counter")
+    in_baseline: bool = Field(
+        default=False, description="Suppressed because the --baseline report already had it")
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.rule_id, self.message)
@@ -145,7 +132,7 @@ class GradeChange(_Frozen):
     """
 
     kind: Literal["rubric", "brief", "disabled_rules", "selection", "exclude", "severity",
-                  "suppression", "catalogue_version", "limits"]
+                  "suppression", "baseline", "catalogue_version", "limits"]
     source: Literal["repository", "command_line", "api"]
     detail: str
     path: str | None = None
@@ -177,8 +164,13 @@ class Report(_Frozen):
     findings: list[Finding] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
     dimensions: list[DimensionScore] = Field(default_factory=list)
-    total: float = 0.0
+    total: float = Field(default=0.0, description="The sum of the dimension scores, lowered by "
+                         "any rule ceiling in `ceilings`")
     tier: str = "D"
+    ceilings: list[ScoreChange] = Field(
+        default_factory=list,
+        description="Rule ceilings on the total (e.g. RG113: a source file was not analysed); "
+                    "total = sum of dimension scores + sum of these points")
     diagnostics: list[Diagnostic] = Field(default_factory=list)
     grade_changes: list[GradeChange] = Field(
         default_factory=list,
@@ -186,4 +178,5 @@ class Report(_Frozen):
     comparable: bool = Field(
         default=True,
         description="False when the grade used a rubric or brief other than the shipped ones, "
-                    "so it cannot be ranked beside default grades")
+                    "or when configuration or suppressions changed the score, so it cannot be "
+                    "ranked beside default grades")

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path, PurePosixPath
+from typing import Literal
+
+import pathspec
 
 from rubygrade.gemfile import Gemfile, Lockfile, parse_gemfile, parse_lockfile
 from rubygrade.models import Diagnostic
-from rubygrade.sources import SourceFile, classify
+from rubygrade.safetext import safe_name
+from rubygrade.sources import CODE_KINDS, SourceFile, classify
 
 SKIPPED_DIRS = {
     ".git",
@@ -69,10 +74,21 @@ class ProjectError(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    """Guards against hostile repositories. Hitting one is a diagnostic, never a crash."""
+    """Guards against hostile repositories. Hitting one is a diagnostic, never a crash.
+
+    A file over ``max_file_bytes`` is listed but not parsed, except the app's own code
+    (Ruby, ERB and JavaScript in its code folders): that is parsed anyway up to
+    ``code_ceiling_factor`` times the limit, so padding a file cannot hide it. Code past
+    that hard ceiling, or past ``max_files``, is reported by RG113.
+    """
 
     max_file_bytes: int = 2_000_000
     max_files: int = 20_000
+    code_ceiling_factor: int = 8
+
+    @property
+    def max_code_file_bytes(self) -> int:
+        return self.max_file_bytes * self.code_ceiling_factor
 
 
 def _skipped(rel: str) -> bool:
@@ -95,6 +111,11 @@ class Project:
     lockfile: Lockfile | None = None
     gemfile: Gemfile | None = None
     is_git: bool = False
+    # How the files were listed: ``git ls-files``, or a walk applying ``.gitignore`` itself.
+    listing: Literal["git", "walk"] = "walk"
+    # Code paths no rule could read, with why (over the hard ceiling, beyond the file-count
+    # limit, unreadable); files that fail later say so on ``SourceFile.not_analysed``.
+    not_analysed: dict[str, str] = field(default_factory=dict)
     # Role per repo-relative path: the analyses ask for it per call site and per method.
     _roles: dict[tuple[str | None, str], FileRole] = field(default_factory=dict, repr=False,
                                                            compare=False)
@@ -163,39 +184,128 @@ class Project:
     def gem_version(self, name: str) -> str | None:
         return self.lockfile.version_of(name) if self.lockfile else None
 
+    def is_code_file(self, path: str) -> bool:
+        """A Ruby, ERB or JavaScript file (by its app-relative name) in a code folder."""
+        rel = self.app_relative(path)
+        return rel is not None and classify(rel) in CODE_KINDS and self.is_code(path)
 
-def _git_files(root: Path) -> list[str] | None:
-    """Tracked plus untracked-not-ignored files, or None when ``root`` is not a git work tree."""
+    def unanalysed_code(self) -> dict[str, str]:
+        """Every code file of the app that no rule analysed, with the reason (RG113)."""
+        found = {p: why for p, why in self.not_analysed.items()
+                 if self.is_code_file(p) or (p.endswith("/") and self.is_code(p + "x"))}
+        for path, source in self.files.items():
+            if source.not_analysed and self.is_code_file(path):
+                found.setdefault(path, source.not_analysed)
+        return dict(sorted(found.items()))
+
+
+def _git_files(root: Path) -> tuple[list[str] | None, str]:
+    """Tracked plus untracked-not-ignored files, or None and why git could not list them.
+
+    Only the repository's own ``.gitignore`` files exclude untracked files (not
+    ``.git/info/exclude`` nor the user's global excludes file), so the listing does not
+    depend on who runs rubygrade, and agrees with the ``.gitignore`` walk below.
+    """
     if not (root / ".git").exists():
-        return None
+        return None, "not a git work tree"
     try:
         result = subprocess.run(
             # The repository's own .git/config is untrusted: core.fsmonitor names a command
             # that ``git ls-files`` would run while reading the index. Never let it.
             ["git", "-C", str(root), "-c", "core.fsmonitor=false", "ls-files", "-z",
-             "--cached", "--others", "--exclude-standard"],
+             "--cached", "--others", "--exclude-per-directory=.gitignore"],
             capture_output=True,
             timeout=60,
             check=False,
             env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
         )
-    except (OSError, subprocess.SubprocessError):
-        return None
+    except FileNotFoundError:
+        return None, "git is not installed"
+    except (OSError, subprocess.SubprocessError) as exc:
+        return None, f"git could not be run ({type(exc).__name__})"
     if result.returncode != 0:
-        return None
+        return None, _git_refusal(root, result.stderr.decode("utf-8", errors="replace"))
     names = result.stdout.decode("utf-8", errors="surrogateescape").split("\0")
-    return sorted({n for n in names if n})
+    return sorted({n for n in names if n}), ""
 
 
-def _walk_files(root: Path, diagnostics: list[Diagnostic]) -> list[str]:
-    """Every regular file below ``root``, pruning skipped folders, never leaving the repository."""
+def _git_refusal(root: Path, stderr: str) -> str:
+    """Why git refused, in one line that names no absolute path (reports stay portable)."""
+    if "dubious ownership" in stderr:
+        return "git refused the repository (dubious ownership)"
+    line = next((x.strip() for x in stderr.splitlines() if x.strip()), "no message")
+    for absolute in sorted({str(root.resolve()), str(root.absolute())}, key=len, reverse=True):
+        line = line.replace(absolute, ".")
+    return f"git failed: {line.removeprefix('fatal: ')[:200]}"
+
+
+class _GitIgnore:
+    """The ``.gitignore`` files of a walked tree, applied as git applies them (gitwildmatch).
+
+    Deeper files override shallower ones; an ignored folder is not entered, so nothing
+    inside it can be re-included (as in git).
+    """
+
+    MAX_BYTES = 1_000_000
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.specs: dict[str, pathspec.PathSpec] = {}
+
+    def read(self, rel_dir: str) -> None:
+        file = self.root / rel_dir / ".gitignore" if rel_dir else self.root / ".gitignore"
+        try:
+            if file.stat().st_size > self.MAX_BYTES:
+                return
+            lines = file.read_bytes().decode("utf-8", errors="replace").splitlines()
+        except OSError:
+            return
+        try:
+            spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        except Exception:  # noqa: BLE001 - one bad pattern must not drop the whole file
+            spec = pathspec.GitIgnoreSpec.from_lines([ln for ln in lines if _valid_pattern(ln)])
+        self.specs[rel_dir] = spec
+
+    def ignored(self, rel: str, is_dir: bool) -> bool:
+        verdict = False
+        parts = rel.split("/")
+        for depth in range(len(parts)):
+            base = "/".join(parts[:depth])
+            spec = self.specs.get(base)
+            if spec is None:
+                continue
+            sub = "/".join(parts[depth:]) + ("/" if is_dir else "")
+            include = spec.check_file(sub).include
+            if include is not None:
+                verdict = include
+        return verdict
+
+
+def _valid_pattern(line: str) -> bool:
+    try:
+        pathspec.GitIgnoreSpec.from_lines([line])
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
+def _walk_files(root: Path, diagnostics: list[Diagnostic],
+                unreadable: dict[str, str] | None = None) -> list[str]:
+    """Every regular file below ``root`` that ``.gitignore`` keeps, never leaving the repository.
+
+    Folders that cannot be listed go into ``unreadable`` (``"app/locked/"`` -> reason).
+    """
     out: list[str] = []
     real_root = root.resolve()
     seen_dirs: set[str] = set()
+    gitignore = _GitIgnore(root)
 
     def on_error(err: OSError) -> None:
         rel = os.path.relpath(err.filename, root) if err.filename else "?"
-        diagnostics.append(Diagnostic(kind="skipped", path=rel, message=f"unreadable: {err.strerror}"))
+        diagnostics.append(Diagnostic(kind="skipped", path=safe_name(rel),
+                                      message=f"unreadable: {err.strerror}"))
+        if unreadable is not None and err.filename and rel != "." and not rel.startswith(".."):
+            unreadable[safe_name(rel.replace(os.sep, "/")) + "/"] = f"folder unreadable: {err.strerror}"
 
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=on_error):
         real = os.path.realpath(dirpath)
@@ -203,20 +313,24 @@ def _walk_files(root: Path, diagnostics: list[Diagnostic]) -> list[str]:
         rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
         if real in seen_dirs or not _inside(Path(real), real_root):
             if rel_dir:
-                diagnostics.append(Diagnostic(kind="skipped", path=rel_dir,
+                diagnostics.append(Diagnostic(kind="skipped", path=safe_name(rel_dir),
                                               message="symlinked folder leaves the repository or loops"))
             dirnames[:] = []
             continue
         seen_dirs.add(real)
+        if ".gitignore" in filenames:
+            gitignore.read(rel_dir)
         kept = []
         for d in sorted(dirnames):
             rel = f"{rel_dir}/{d}" if rel_dir else d
-            if d in SKIPPED_DIRS or _skipped(rel + "/x"):
+            if d in SKIPPED_DIRS or _skipped(rel + "/x") or gitignore.ignored(rel, is_dir=True):
                 continue
             kept.append(d)
         dirnames[:] = kept
         for name in sorted(filenames):
-            out.append(f"{rel_dir}/{name}" if rel_dir else name)
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            if not gitignore.ignored(rel, is_dir=False):
+                out.append(rel)
     return out
 
 
@@ -228,27 +342,60 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
+def looks_like_app(names: Collection[str], prefix: str) -> bool:
+    """Whether the repo-relative folder ``prefix`` ("" for the root) holds a Rails app."""
+    p = f"{prefix}/" if prefix else ""
+    if f"{p}config/application.rb" in names:
+        return True
+    return f"{p}Gemfile" in names and any(n.startswith(f"{p}app/") for n in names)
+
+
 def find_app_dir(root: Path, candidates: list[str]) -> str | None:
     """The Rails app folder: the root, or one folder down (a generated ``myapp/``)."""
     names = set(candidates)
-
-    def looks_like_app(prefix: str) -> bool:
-        p = f"{prefix}/" if prefix else ""
-        if f"{p}config/application.rb" in names:
-            return True
-        return f"{p}Gemfile" in names and any(n.startswith(f"{p}app/") for n in names)
-
-    if looks_like_app(""):
+    if looks_like_app(names, ""):
         return ""
     subfolders = sorted({n.split("/", 1)[0] for n in names if "/" in n})
     for sub in subfolders:
-        if looks_like_app(sub):
+        if looks_like_app(names, sub):
             return sub
     return None
 
 
-def load_project(path: str | Path, limits: Limits | None = None) -> Project:
-    """List the repository's files and find its Rails app. Raises ProjectError for bad paths."""
+def app_root_of(start: Path, stop: Path) -> Path | None:
+    """The nearest folder from ``start`` up to ``stop`` that holds a Rails app, on disk.
+
+    A Rails app folder holds ``config/application.rb``, or a ``Gemfile`` beside an
+    ``app/`` folder. ``start`` may be a file; the walk never goes above ``stop``.
+    """
+    stop = stop.resolve()
+    here = start.resolve()
+    if not here.is_dir():
+        here = here.parent
+    while True:
+        if (here / "config" / "application.rb").is_file() or (
+                (here / "Gemfile").is_file() and (here / "app").is_dir()):
+            return here
+        if here == stop or stop not in here.parents:
+            return None
+        here = here.parent
+
+
+def _listing_note(is_git: bool, reason: str) -> Diagnostic:
+    if is_git:
+        text = ("file listing: git ls-files (tracked files, and untracked files that "
+                ".gitignore does not exclude)")
+    else:
+        text = f"file listing: folder walk applying .gitignore files ({reason})"
+    return Diagnostic(kind="project", message=text)
+
+
+def load_project(path: str | Path, limits: Limits | None = None, app_dir: str | None = None) -> Project:
+    """List the repository's files and find its Rails app. Raises ProjectError for bad paths.
+
+    ``app_dir`` names the app folder (repo-relative) instead of looking for it at the
+    root or one folder down; the pre-commit hook finds it from the staged files.
+    """
     limits = limits or Limits()
     root = Path(path)
     if not root.exists():
@@ -259,22 +406,33 @@ def load_project(path: str | Path, limits: Limits | None = None) -> Project:
         raise ProjectError(f"{path}: permission denied")
 
     diagnostics: list[Diagnostic] = []
-    listed = _git_files(root)
+    not_analysed: dict[str, str] = {}
+    listed, reason = _git_files(root)
     is_git = listed is not None
     if listed is None:
-        listed = _walk_files(root, diagnostics)
+        listed = _walk_files(root, diagnostics, not_analysed)
+    diagnostics.append(_listing_note(is_git, reason))
     real_root = root.resolve()
 
     files: dict[str, SourceFile] = {}
     parseable: list[SourceFile] = []
-    for rel in listed:
-        if _skipped(rel):
+    oversized: list[SourceFile] = []
+    for position, raw in enumerate(listed):
+        if _skipped(raw):
+            continue
+        rel = safe_name(raw)  # the name in reports; ``raw`` is the name on disk
+        if rel in files:
+            diagnostics.append(Diagnostic(kind="skipped", path=rel,
+                                          message="two file names print the same; kept the first"))
             continue
         if len(files) >= limits.max_files:
             diagnostics.append(Diagnostic(
                 kind="limit", message=f"more than {limits.max_files} files; the rest were skipped"))
+            # Not read, but remembered: code among them is reported (RG113), never silently lost.
+            beyond = f"not read: beyond the {limits.max_files}-file limit"
+            not_analysed.update((safe_name(r), beyond) for r in listed[position:] if not _skipped(r))
             break
-        abspath = root / rel
+        abspath = root / raw
         try:
             if abspath.is_symlink() and not _inside(abspath.resolve(), real_root):
                 diagnostics.append(Diagnostic(kind="skipped", path=rel,
@@ -282,31 +440,60 @@ def load_project(path: str | Path, limits: Limits | None = None) -> Project:
                 continue
             stat = abspath.stat()
         except (OSError, RuntimeError) as exc:  # RuntimeError: symlink loop on old Pythons
-            reason = getattr(exc, "strerror", None) or "symlink loop"
-            diagnostics.append(Diagnostic(kind="skipped", path=rel, message=f"unreadable: {reason}"))
+            why = getattr(exc, "strerror", None) or "symlink loop"
+            diagnostics.append(Diagnostic(kind="skipped", path=rel, message=f"unreadable: {why}"))
+            if isinstance(exc, PermissionError):  # a loop or a dangling link holds no code
+                not_analysed[rel] = f"unreadable: {why}"
             continue
         if not abspath.is_file():
             continue
         if stat.st_size > limits.max_file_bytes:
-            diagnostics.append(Diagnostic(
-                kind="limit", path=rel,
-                message=f"file of {stat.st_size} bytes is over the {limits.max_file_bytes}-byte "
-                "limit; not parsed"))
             files[rel] = SourceFile(path=rel, abspath=abspath, size=stat.st_size, kind="other",
                                     _data=b"")
+            oversized.append(files[rel])
             continue
         files[rel] = SourceFile(path=rel, abspath=abspath, size=stat.st_size, kind="other")
         parseable.append(files[rel])
 
-    app_dir = find_app_dir(root, list(files))
-    project = Project(root=root, app_dir=app_dir, files=files, diagnostics=diagnostics,
-                      is_git=is_git)
+    if app_dir is None:
+        found = find_app_dir(root, list(files))
+    else:
+        found = app_dir.strip("/")
+        if not looks_like_app(files, found):
+            raise ProjectError(f"{found or path}: not a Rails app folder (no config/application.rb, "
+                               "no Gemfile beside app/)")
+    project = Project(root=root, app_dir=found, files=files, diagnostics=diagnostics,
+                      is_git=is_git, listing="git" if is_git else "walk", not_analysed=not_analysed)
     # Classify by app-relative path, so app/javascript/ is found in a nested app too;
-    # files over the size limit stay "other" (listed, never parsed).
+    # files over the size limit are classified by _classify_oversized (app code is parsed
+    # up to the hard ceiling, the rest is listed, never parsed).
     for source in parseable:
         source.kind = classify(project.app_relative(source.path) or source.path)
+    for source in oversized:
+        _classify_oversized(project, source, limits)
     _read_bundler_files(project)
     return project
+
+
+def _classify_oversized(project: Project, source: SourceFile, limits: Limits) -> None:
+    """A file over the size limit: app code is parsed up to the hard ceiling, the rest is not."""
+    size, limit, ceiling = source.size, limits.max_file_bytes, limits.max_code_file_bytes
+    over = f"file of {size} bytes is over the {limit}-byte limit"
+    if not project.is_code_file(source.path):
+        project.diagnostics.append(Diagnostic(kind="limit", path=source.path,
+                                              message=f"{over}; not parsed"))
+        return
+    if size <= ceiling:
+        source.kind = classify(project.app_relative(source.path) or source.path)
+        source._data = None
+        project.diagnostics.append(Diagnostic(
+            kind="limit", path=source.path,
+            message=f"{over}; parsed anyway, as app code is up to the {ceiling}-byte hard ceiling"))
+        return
+    project.not_analysed[source.path] = f"{size} bytes, over the {ceiling}-byte hard ceiling"
+    project.diagnostics.append(Diagnostic(
+        kind="limit", path=source.path,
+        message=f"{over} and the {ceiling}-byte hard ceiling for app code; not parsed (RG113)"))
 
 
 def _read_bundler_files(project: Project) -> None:

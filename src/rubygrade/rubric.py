@@ -4,7 +4,8 @@ A dimension starts either full (``start = "max"``: penalties take points
 away) or empty (``start = "zero"``: evidence earns points). Each rule's
 ``points`` apply per finding up to its ``cap`` (the most it can move the
 score in total); each dimension is clamped to ``[0, max]`` so a bonus never
-lifts it over its maximum.
+lifts it over its maximum. A rule's ``ceiling`` caps the total itself while one
+of its findings counts (RG113: hidden code must never raise a grade).
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ class DimensionSpec(_Strict):
 class RulePoints(_Strict):
     points: float = Field(description="Points per finding; negative takes points away")
     cap: float | None = Field(default=None, description="Largest total effect of this rule")
+    ceiling: float | None = Field(
+        default=None, ge=0,
+        description="While a finding of this entry counts, the total cannot exceed this "
+                    "(applied after the dimensions are summed; the lowest active ceiling wins)")
     why: str = ""
 
 

@@ -11,13 +11,15 @@ rubric in milliseconds (``rubygrade rescore``). Arithmetic, in order:
 4. Each dimension starts at its maximum (``start = "max"``) or at zero, adds
    its changes, and is clamped to ``[0, max]``; the clamp is itself a line of
    the breakdown, so the breakdown always sums to ``score - start``.
-5. Total = sum of dimensions; tier = the best tier whose threshold it reaches.
+5. Total = sum of dimensions, then lowered to the ``ceiling`` of any rule entry
+   one of whose findings counts (the lowest wins; each is a line of
+   ``Report.ceilings``); tier = the best tier whose threshold the total reaches.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from rubygrade.models import DIMENSION_ORDER, DimensionScore, Evidence, Finding, Report, ScoreChange
 from rubygrade.rubric import Rubric
@@ -32,6 +34,11 @@ class Scored(NamedTuple):
     dimensions: list[DimensionScore]
     total: float
     tier: str
+
+
+class ScoredWithCeilings(NamedTuple):
+    scored: Scored
+    ceilings: list[ScoreChange]  # rule ceilings that lowered (or held) the total
 
 
 def _clamp_total(points: float, cap: float | None) -> float:
@@ -54,7 +61,41 @@ def counts(finding: Finding, rubric: Rubric) -> bool:
 
 def score(findings: list[Finding], evidence: list[Evidence], rubric: Rubric,
           brief: Brief | None = None, *, rails: bool = True) -> Scored:
-    """Dimension scores with their breakdown, the total and the tier.
+    """Dimension scores with their breakdown, the total (after ceilings) and the tier."""
+    return score_with_ceilings(findings, evidence, rubric, brief, rails=rails).scored
+
+
+def ceilings(findings: list[Finding], rubric: Rubric, subtotal: float) -> list[ScoreChange]:
+    """The ceiling lines for ``subtotal`` (the sum of the dimensions), lowest ceiling last.
+
+    Each line's points are what it took off the running total (0 when the total was
+    already under it), so ``subtotal + sum(points)`` is the final total.
+    """
+    active: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if counts(finding, rubric):
+            key = _scored_key(finding, rubric)
+            spec = rubric.rules.get(key)
+            if spec is not None and spec.ceiling is not None:
+                active[key].append(finding)
+    lines: list[ScoreChange] = []
+    running = subtotal
+    for key in sorted(active, key=lambda k: (-(rubric.rules[k].ceiling or 0.0), k)):
+        spec, items = rubric.rules[key], active[key]
+        ceiling = spec.ceiling or 0.0
+        lowered = round(min(running, ceiling) - running, 2)
+        running = round(running + lowered, 2)
+        stands = "this finding stands" if len(items) == 1 else f"these {len(items)} findings stand"
+        lines.append(ScoreChange(
+            source=key, points=lowered,
+            reason=f"{spec.why or items[0].message}: the total cannot exceed {ceiling:g} while {stands}",
+            locations=sorted({f"{f.path}:{f.line}" for f in items})[:MAX_LOCATIONS]))
+    return lines
+
+
+def score_with_ceilings(findings: list[Finding], evidence: list[Evidence], rubric: Rubric,
+                        brief: Brief | None = None, *, rails: bool = True) -> ScoredWithCeilings:
+    """Dimension scores with their breakdown, the total and the tier, and the ceiling lines.
 
     ``brief`` is accepted so the signature names every input of a grade; the
     default arithmetic does not depend on it (the checks already read it).
@@ -68,7 +109,7 @@ def score(findings: list[Finding], evidence: list[Evidence], rubric: Rubric,
                                breakdown=[ScoreChange(source="not_rails", points=0.0,
                                                       reason="no Rails app found: nothing to grade")])
                 for dim in DIMENSION_ORDER]
-        return Scored(zero, 0.0, rubric.tier_for(0.0))
+        return ScoredWithCeilings(Scored(zero, 0.0, rubric.tier_for(0.0)), [])
     changes: dict[str, list[ScoreChange]] = defaultdict(list)
 
     by_rule: dict[str, list[Finding]] = defaultdict(list)
@@ -113,8 +154,10 @@ def score(findings: list[Finding], evidence: list[Evidence], rubric: Rubric,
                                      reason=f"dimension clamped ({bound})"))
         dimensions.append(DimensionScore(key=dim, name=spec_d.name, score=value, max=spec_d.max,
                                          breakdown=lines))
-    total = round(sum(d.score for d in dimensions), 2)
-    return Scored(dimensions, total, rubric.tier_for(total))
+    subtotal = round(sum(d.score for d in dimensions), 2)
+    lines_c = ceilings(findings, rubric, subtotal)
+    total = round(subtotal + sum(c.points for c in lines_c), 2)
+    return ScoredWithCeilings(Scored(dimensions, total, rubric.tier_for(total)), lines_c)
 
 
 def _reason(why: str, count: int, each: float, points: float) -> str:
@@ -124,8 +167,19 @@ def _reason(why: str, count: int, each: float, points: float) -> str:
     return f"{why}: {count} x {each:g}{capped}"
 
 
-def rescore(report: Report, rubric: Rubric, brief: Brief | None = None) -> Report:
-    """The same report scored under another rubric; findings and evidence are untouched."""
-    dimensions, total, tier = score(report.findings, report.evidence, rubric, brief,
-                                    rails=report.app_root is not None)
-    return report.model_copy(update={"dimensions": dimensions, "total": total, "tier": tier})
+def rescore(report: Report, rubric: Rubric, brief: Brief | None = None, *,
+            source: Literal["command_line", "api"] = "api") -> Report:
+    """The same report scored under another rubric; findings and evidence are untouched.
+
+    The report's grade changes name the new rubric when it is not the shipped one, and
+    ``comparable`` is recomputed (see :func:`rubygrade.integrity.rescored_comparable`).
+    """
+    from rubygrade.integrity import rescored_changes
+
+    rails = report.app_root is not None
+    scored, lines = score_with_ceilings(report.findings, report.evidence, rubric, brief, rails=rails)
+    dimensions, total, tier = scored
+    changes, comparable = rescored_changes(report, rubric, source, scored)
+    return report.model_copy(update={"dimensions": dimensions, "total": total, "tier": tier,
+                                     "ceilings": lines, "grade_changes": changes,
+                                     "comparable": comparable})

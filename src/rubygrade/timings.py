@@ -96,16 +96,18 @@ class timed_cached_property(cached_property[_T]):  # noqa: N801 - used like cach
     here: the timing costs one context switch per analysis per run.
     """
 
-    def __init__(self, func: Callable[[Any], _T], prefix: str = "analysis ") -> None:
+    def __init__(self, func: Callable[[Any], _T], prefix: str = "analysis ",
+                 name: str | None = None) -> None:
         super().__init__(func)
         self.prefix = prefix
+        self.name = name  # the timing line's name when it is not the attribute's
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
             return self
         if self.attrname is not None and self.attrname in instance.__dict__:
             return instance.__dict__[self.attrname]
-        with section(self.prefix + (self.attrname or self.func.__name__)):
+        with section(self.prefix + (self.name or self.attrname or self.func.__name__)):
             return super().__get__(instance, owner)
 
 

@@ -72,12 +72,6 @@ def walk(root: Node, descend: Callable[[Node], bool] | None = None) -> Iterator[
             extend(children[::-1])  # a copy: tree-sitter caches and shares the children list
 
 
-def walk_named(root: Node) -> Iterator[Node]:
-    for node in walk(root):
-        if node.is_named:
-            yield node
-
-
 def text(node: Node | None) -> str:
     """The source text of a node, decoded leniently (source bytes are already UTF-8 clean)."""
     if node is None:

@@ -1,13 +1,13 @@
 """A batch grading process: ``python -m rubygrade.worker``, driven through its standard streams.
 
 The parent (:mod:`rubygrade.batch`, on this machine or on a Dask worker) writes one JSON
-request per line (``{"path": ..., "rubric": ..., "brief": ...}``) and reads one JSON
-batch line back for each. The process sets its own memory limit (``--memory-limit``
-bytes, ``RLIMIT_AS``) before it grades anything, collects its garbage after every
-repository, and exits after ``--max-tasks`` repositories so the parent starts a fresh
-one: memory stays flat however long the batch. The parent enforces the timeout by
-killing the process. Anything the grading code prints goes to stderr, never into the
-protocol.
+request per line (``{"path": ..., "rubric": ..., "brief": ..., "use_repo_config": ...,
+"caller": ...}``) and reads one JSON batch line back for each. The process sets its own
+memory limit (``--memory-limit`` bytes, ``RLIMIT_AS``) before it grades anything, collects
+its garbage after every repository, and exits after ``--max-tasks`` repositories so the
+parent starts a fresh one: memory stays flat however long the batch. The parent enforces
+the timeout by killing the process. Anything the grading code prints goes to stderr, never
+into the protocol.
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         path = str(request["path"])
         try:
             line = grade_one(path, request.get("rubric"), request.get("brief"),
+                             use_repo_config=bool(request.get("use_repo_config", False)),
+                             caller=request.get("caller", "api"),
                              memory_limit=args.memory_limit)
             reply = json.dumps(line).encode("ascii") + b"\n"  # \u escapes: any path survives
         except MemoryError:  # rendering the report, or its reply, needed more

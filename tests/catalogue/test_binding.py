@@ -35,10 +35,23 @@ def test_chat_positional_model_is_too_many(cat1141):
     assert kinds(bind(sig, CallShape(positional=1))) == ["too_many_positional"]
 
 
-def test_splat_means_unknown(cat1141):
-    sig = cat1141.find_method("RubyLLM", "chat", singleton=True)
-    assert bind(sig, CallShape(positional=2, splat=True)) == []
-    assert bind(sig, CallShape(double_splat=True, keywords=("zzz",))) == []
+def test_splats_leave_counts_open_but_written_arguments_still_bind(cat1141):
+    chat = cat1141.find_method("RubyLLM", "chat", singleton=True)
+    ask = cat1141.find_method("RubyLLM::Chat", "ask")
+    assert bind(chat, CallShape(splat=True)) == []  # *args may be empty
+    assert bind(chat, CallShape(double_splat=True)) == []  # **opts may hold only real keys
+    assert bind(ask, CallShape(positional=1, splat=True)) == []  # ask takes 0..1 positionals
+    # what is written beside a splat binds whatever the splat holds
+    assert kinds(bind(chat, CallShape(positional=2, splat=True))) == ["too_many_positional"]
+    assert kinds(bind(chat, CallShape(double_splat=True, keywords=("zzz",)))) == \
+        ["unknown_keyword"]
+    assert kinds(bind(ask, CallShape(splat=True, keywords=("temperature",)))) == \
+        ["unknown_keyword"]
+
+
+def test_splat_never_reports_a_missing_required_argument(cat1141):
+    embed = cat1141.find_method("RubyLLM", "embed", singleton=True)
+    assert bind(embed, CallShape(splat=True)) == []
 
 
 def test_ask_with_block_is_fine(cat1141):

@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pytest
 
-MINIAPP = Path(__file__).parents[1] / "fixtures" / "scoring" / "miniapp"
+from rubygrade import grade
+from rubygrade.models import Report
+
+MINIAPP = Path(__file__).parents[1] / "fixtures" / "apps" / "miniapp"
 EXAMPLE = Path(__file__).parents[2] / "examples" / "chatapp"
 RUBRIC = Path(__file__).parents[2] / "rules" / "rubric.toml"
 
@@ -25,3 +28,8 @@ def add_dsl_call(app: Path, above: str = "") -> Path:
                                      f'{above}    chat.user "hi"\n    response = chat.ask(prompt)'),
                        encoding="utf-8")
     return service
+
+
+@pytest.fixture(scope="session")
+def example_report() -> Report:
+    return grade(EXAMPLE)

@@ -61,7 +61,8 @@ def test_batch_csv_and_error_lines(results: Path, tmp_path: Path, capsys: pytest
     assert len(lines) == 5
     assert lines[-1]["status"] == "error" and "no-such-dir" in lines[-1]["error"]
     rows = list(csv.reader(board.open(encoding="utf-8")))
-    assert rows[0][:4] == ["rank", "repo", "total", "tier"] and len(rows[0]) == 12
+    assert rows[0][:4] == ["rank", "repo", "total", "tier"] and len(rows[0]) == 13
+    assert rows[0][-1] == "changed_by" and all(row[-1] == "" for row in rows[1:])
     assert len(rows) == 6
 
 
@@ -82,4 +83,6 @@ def test_batch_is_deterministic_across_job_counts(results: Path) -> None:
 def test_batch_usage_errors(results: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["batch", str(results), "--jobs", "0"]) == 2
     assert main(["batch", str(results), "--leaderboard", "board.txt"]) == 2
-    assert "--leaderboard must name" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "argument -j/--jobs: '0' must be at least 1 (see `rubygrade batch --help`)" in err
+    assert "--leaderboard board.txt: must name a .md, .csv or .html file" in err

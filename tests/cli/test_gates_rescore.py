@@ -43,8 +43,11 @@ def test_min_tier_gate_fails_below_the_tier(tmp_path: Path, capsys: pytest.Captu
     better = tiers[max(tiers.index(report["tier"]) - 1, 0)]
     expected = 0 if better == report["tier"] else 1
     assert main(["rescore", str(path), "-f", "json", "--min-tier", better]) == expected
+    capsys.readouterr()
     assert main(["rescore", str(path), "-f", "json", "--min-tier", "Z"]) == 2
-    assert "unknown tier 'Z'" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "--min-tier 'Z': unknown tier; the rubric has A, B, C, D" in captured.err
+    assert captured.out == ""  # checked at start-up, before any output
 
 
 def test_rescore_with_rg201_at_zero_changes_total_by_its_penalty(

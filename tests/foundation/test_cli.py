@@ -34,11 +34,19 @@ def test_unknown_format_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def test_non_rails_repo_reports_clearly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_tree(tmp_path, {"main.py": "print(1)\n"})
-    assert main(["grade", str(tmp_path), "--format", "json"]) == 0
-    report = json.loads(capsys.readouterr().out)
-    assert report["app_root"] is None
-    assert any("not a Rails app" in d["message"] for d in report["diagnostics"])
-    assert report["findings"] == []
+    assert main(["grade", str(tmp_path), "--format", "json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert f"{tmp_path}: not a Rails app (no config/application.rb" in captured.err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["grade", str(empty)]) == 2
+    assert "not a Rails app" in capsys.readouterr().err
+    from rubygrade import grade  # the library still returns the report, with the diagnostic
+
+    report = grade(tmp_path)
+    assert report.app_root is None and report.findings == []
+    assert any("not a Rails app" in d.message for d in report.diagnostics)
 
 
 def test_json_contract_on_the_example_app(capsys: pytest.CaptureFixture[str]) -> None:
@@ -89,6 +97,7 @@ def test_json_validates_against_the_published_schema(capsys: pytest.CaptureFixtu
         jsonschema.Draft202012Validator(schema).validate(broken)
 
 
+@pytest.mark.internal_diagnostics
 def test_a_crashing_rule_becomes_a_diagnostic_not_a_traceback(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import rubygrade
@@ -115,4 +124,4 @@ def test_limit_flags_reach_the_project(tmp_path: Path, capsys: pytest.CaptureFix
     assert any(d["kind"] == "limit" and d["path"] == "app/models/big.rb"
                for d in report["diagnostics"])
     assert main(["grade", str(tmp_path), "--max-files", "0"]) == 2
-    assert "--max-files must be a positive number" in capsys.readouterr().err
+    assert "argument --max-files: '0' must be at least 1" in capsys.readouterr().err

@@ -114,8 +114,16 @@ def test_gems_are_read_from_lockfile_and_gemfile(tmp_path: Path) -> None:
 
 def test_oversized_file_in_a_nested_app_is_never_parsed(tmp_path: Path) -> None:
     write_tree(tmp_path, {**{f"myapp/{k}": v for k, v in MINIMAL_APP.items()},
+                          "myapp/app/javascript/controllers/huge_controller.js": "x;\n" * 300,
                           "myapp/app/javascript/controllers/big_controller.js": "x;\n" * 100,
-                          "myapp/app/javascript/controllers/ok_controller.js": "x;\n"})
+                          "myapp/app/javascript/controllers/ok_controller.js": "x;\n",
+                          "myapp/docs/big.rb": "x = 1\n" * 100})
     project = load_project(tmp_path, Limits(max_file_bytes=100))
-    assert project.files["myapp/app/javascript/controllers/big_controller.js"].kind == "other"
+    # over the hard ceiling (8 x the limit): never parsed, and reported as code not analysed
+    assert project.files["myapp/app/javascript/controllers/huge_controller.js"].kind == "other"
+    assert "myapp/app/javascript/controllers/huge_controller.js" in project.unanalysed_code()
+    # app code over the limit but under the ceiling is parsed anyway; docs are not code
+    assert project.files["myapp/app/javascript/controllers/big_controller.js"].kind == "javascript"
     assert project.files["myapp/app/javascript/controllers/ok_controller.js"].kind == "javascript"
+    assert project.files["myapp/docs/big.rb"].kind == "other"
+    assert list(project.unanalysed_code()) == ["myapp/app/javascript/controllers/huge_controller.js"]

@@ -69,10 +69,15 @@ def test_invalid_utf8_is_decoded_with_replacement_and_reported(tmp_path: Path) -
 
 
 def test_binary_file_is_skipped_with_a_diagnostic(tmp_path: Path) -> None:
-    project = _project(tmp_path, {"app/models/blob.rb": b"\x00\x01\x02ELF\x00" * 100})
+    project = _project(tmp_path, {"app/assets/images/logo.png": b"\x89PNG\r\n\x00\x01\xff" * 100,
+                                  "app/models/blob.rb": b"\x00\x01\x02ELF\x00" * 100})
+    image = project.files["app/assets/images/logo.png"]
+    assert image.text == "" and image.binary
+    assert any(d.kind == "skipped" and "binary" in d.message for d in image.diagnostics)
+    # Ruby stops reading at the first NUL: the Ruby file is its (empty) content before it
     source = project.files["app/models/blob.rb"]
-    assert source.tree is None
-    assert any(d.kind == "skipped" and "binary" in d.message for d in source.diagnostics)
+    assert source.text == "" and source.not_analysed is None
+    assert any(d.kind == "encoding" and "Ruby stops reading" in d.message for d in source.diagnostics)
 
 
 def test_deeply_nested_expression_does_not_hit_the_recursion_limit(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
+from rubygrade import docsgen
 from rubygrade.checks.base import all_rules
 from rubygrade.models import Dimension
 from rubygrade.rubric import load_rubric
@@ -69,8 +70,44 @@ def test_rule_docstring_has_the_fixed_sections(rule: type) -> None:
     assert doc.count("```") >= 4, f"{rule.id}: Example and Use instead need code blocks"
 
 
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
+def test_rule_examples_are_runnable(rule: type) -> None:
+    """Both sections place at least one file in the example app (tests/rules/test_doc_examples.py
+    runs them)."""
+    doc = docsgen.parse_rule_doc(rule)
+    for section, fences in (("Example", doc.example_fences), ("Use instead", doc.instead_fences)):
+        assert any(f.path for f in fences), \
+            f"{rule.id}: {section} has no block naming a file (```ruby app/...)"
+
+
 def test_every_registered_rule_is_in_the_rubric() -> None:
     rubric = load_rubric()
     scored = {key.split(":")[0] for key in rubric.rules}
     missing = [r.id for r in all_rules() if r.id not in scored]
     assert not missing, f"rules without a rubric entry: {missing}"
+
+
+def test_the_rule_scaffold_writes_the_documented_shape(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "new_rule", Path(__file__).parents[2] / "scripts" / "new_rule.py")
+    assert spec is not None and spec.loader is not None
+    new_rule = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(new_rule)
+    monkeypatch.setattr(new_rule, "ROOT", tmp_path)
+    assert new_rule.main(["RG699", "hotwire", "frame-without-id", "A frame has no id."]) == 0
+    module = tmp_path / "src" / "rubygrade" / "checks" / "hotwire" / "rg699_frame_without_id.py"
+    source = module.read_text(encoding="utf-8")
+    visitor = _RuleClasses()
+    cst.parse_module(source).visit(visitor)
+    assert visitor.ids == ["RG699"]
+    namespace: dict[str, object] = {}
+    # Run it with an empty id, so the class body and imports run but nothing registers.
+    exec(compile(source.replace('id = "RG699"', 'id = ""'), str(module), "exec"), namespace)
+    meta = namespace["FrameWithoutId"].meta()  # type: ignore[attr-defined]
+    doc = docsgen.parse_rule_doc(dataclasses.replace(meta, id="RG699"))
+    assert [f.path for f in doc.example_fences + doc.instead_fences] == \
+        ["app/services/chat_service.rb"] * 2

@@ -13,7 +13,12 @@ from pathlib import Path
 
 from robustness.apps import grade_ok, write_app
 from rubygrade import treeutil
-from rubygrade.analysis.jsflow import fetch_to_html, inline_script_roots, inline_scripts
+from rubygrade.analysis.jsflow import (
+    fetch_to_html,
+    inline_script_roots,
+    inline_scripts,
+    markdown_to_html,
+)
 from rubygrade.analysis.stimulus import collect_wiring
 from rubygrade.engine import analyse
 from rubygrade.index.ruby import MAX_CLASS_NESTING, MAX_RESCUE_NESTING
@@ -88,6 +93,22 @@ def test_inline_script_trees_match_the_padded_scripts() -> None:
     assert [len(s) for s in ranged] == [1, 1, 0, 2]
     assert ranged[3][1].what == "insertAdjacentHTML" and ranged[3][1].line == 9
     assert inline_script_roots("<p>no scripts</p>") == []
+
+
+MARKDOWN_TEMPLATE = (
+    'é<p>\n  <script>el.innerHTML = marked.parse(text)</script>\n<script src="x"></script>\n'
+    'ab ü <script>\n  const html = md.render(answer)\n  box.insertAdjacentHTML("beforeend", html)\n'
+    '  safe.innerHTML = DOMPurify.sanitize(marked(text))\n</script>'
+)
+
+
+def test_inline_script_trees_find_the_same_markdown_sinks() -> None:
+    padded = [markdown_to_html(treeutil.parse("javascript", s).root_node)
+              for s in inline_scripts(MARKDOWN_TEMPLATE)]
+    ranged = [markdown_to_html(root) for root in inline_script_roots(MARKDOWN_TEMPLATE)]
+    assert ranged == padded
+    assert [[(s.line, s.column, s.what) for s in sinks] for sinks in ranged] == [
+        [(2, 11, "innerHTML")], [(6, 3, "insertAdjacentHTML")]]
 
 
 def test_many_fetches_in_one_function_report_each_sink_once() -> None:

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from rubygrade.analysis.api_checks import CallProblems
     from rubygrade.analysis.constants import ConstantRef
     from rubygrade.analysis.deliverables import Deliverables
+    from rubygrade.analysis.doubles import Doubles
+    from rubygrade.analysis.entries import EntryPoints
     from rubygrade.analysis.guards import GuardAnalysis
     from rubygrade.analysis.history import History
     from rubygrade.analysis.llm_calls import LlmCall
@@ -43,12 +45,15 @@ if TYPE_CHECKING:
     from rubygrade.analysis.state import StateSite
     from rubygrade.analysis.stimulus import StimulusWiring
     from rubygrade.analysis.suite import TestSuite
+    from rubygrade.analysis.taint import Taint
     from rubygrade.analysis.turbo import TurboUse
     from rubygrade.analysis.usage import Usage
-    from rubygrade.analysis.values import ValueFlow
+    from rubygrade.analysis.values import RType, ValueFlow
     from rubygrade.brief import Brief
+    from rubygrade.callgraph import CallGraph
     from rubygrade.catalogue.model import Catalogue
     from rubygrade.index import Index
+    from rubygrade.index.model import CallSite
     from rubygrade.project import Project
 
 
@@ -100,6 +105,19 @@ class Analyses:
         return ValueFlow(self.facts)
 
     @analysis
+    def call_graph(self) -> CallGraph:
+        """The app's call graph, where a call on a RubyLLM value (or another LLM client)
+        never resolves by name to an app method that happens to share its name."""
+        from rubygrade.callgraph import CallGraph
+
+        values = self.values
+
+        def receiver_role(call: CallSite) -> RType | None:
+            return values.receiver_type(call) if call.receiver is not None else None
+
+        return CallGraph(self.index, receiver_role)
+
+    @analysis
     def llm_calls(self) -> list[LlmCall]:
         from rubygrade.analysis.llm_calls import find_llm_calls
 
@@ -112,6 +130,12 @@ class Analyses:
         return check_calls(self.facts, self.values)
 
     @analysis
+    def doubles(self) -> Doubles:
+        from rubygrade.analysis.doubles import Doubles
+
+        return Doubles(self.facts, self.values)
+
+    @analysis
     def missing_constants(self) -> list[ConstantRef]:
         from rubygrade.analysis.constants import find_missing_constants
 
@@ -121,13 +145,19 @@ class Analyses:
     def usage(self) -> Usage:
         from rubygrade.analysis.usage import collect_usage
 
-        return collect_usage(self.facts, self.values, self.llm_calls)
+        return collect_usage(self.facts, self.values, self.llm_calls, self.state)
+
+    @analysis
+    def entries(self) -> EntryPoints:
+        from rubygrade.analysis.entries import EntryPoints
+
+        return EntryPoints(self.project, self.index, self.call_graph)
 
     @analysis
     def reachable(self) -> set[str]:
-        from rubygrade.analysis.entries import request_reachable
-
-        return request_reachable(self.project, self.index)
+        """Method keys a controller action, job, channel, mailbox, view, task or callback
+        reaches in the call graph."""
+        return self.entries.reachable()
 
     @analysis
     def rescues(self) -> RescueModel:
@@ -136,10 +166,17 @@ class Analyses:
         return RescueModel(self.facts)
 
     @analysis
+    def taint(self) -> Taint:
+        from rubygrade.analysis.taint import Taint
+
+        return Taint(self.facts, self.values, self.call_graph)
+
+    @analysis
     def guards(self) -> GuardAnalysis:
         from rubygrade.analysis.guards import GuardAnalysis
 
-        return GuardAnalysis(self.facts, self.llm_calls, self.rescues)
+        return GuardAnalysis(self.facts, self.llm_calls, self.rescues, self.call_graph,
+                             self.entries)
 
     @analysis
     def preflight(self) -> tuple[str, int, str] | None:
@@ -151,7 +188,7 @@ class Analyses:
     def history(self) -> History:
         from rubygrade.analysis.history import collect_history
 
-        return collect_history(self.project, self.index)
+        return collect_history(self.project, self.index, self.values)
 
     @analysis
     def state(self) -> list[StateSite]:
@@ -163,7 +200,7 @@ class Analyses:
     def suite(self) -> TestSuite:
         from rubygrade.analysis.suite import build_suite
 
-        return build_suite(self.project, self.index)
+        return build_suite(self.project, self.index, self.call_graph)
 
     @analysis
     def turbo(self) -> TurboUse:

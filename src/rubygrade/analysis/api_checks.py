@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.analysis.values import RType, ValueFlow, scope_of_call
+from rubygrade.analysis.roles import load_roles
+from rubygrade.analysis.values import RType, ValueFlow
 from rubygrade.catalogue.binding import BindProblem, CallShape, bind
 from rubygrade.catalogue.store import available_versions
 from rubygrade.index.model import CallSite
@@ -40,15 +41,7 @@ TEST_DOUBLE_METHODS = {
     "html_safe?", "to_yaml", "pretty_inspect", "display",
 }
 
-#: Well-known invented shapes (names only, for wording and the rubric's shape key).
-_SHAPES = {
-    ("RubyLLM::Chat", "user"): "fluent_dsl", ("RubyLLM::Chat", "assistant"): "fluent_dsl",
-    ("RubyLLM::Chat", "system"): "fluent_dsl",
-    ("RubyLLM::Message", "text"): "response_text", ("RubyLLM::Message", "message"):
-        "response_text", ("RubyLLM::Message", "output_text"): "response_text",
-    ("RubyLLM::Message", "choices"): "openai_choices",
-    ("RubyLLM::Chunk", "text"): "response_text", ("RubyLLM::Chunk", "choices"): "openai_choices",
-}
+#: How findings word the well-known invented shapes (the shapes themselves: roles.toml).
 SHAPE_WORDS = {
     "fluent_dsl": "the invented fluent DSL (chat.user/assistant/system)",
     "response_text": "a response accessor from other LLM libraries",
@@ -97,20 +90,37 @@ def called_name(call: CallSite) -> str:
 
 
 def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
-    """Every call on a typed RubyLLM receiver in the app's code, checked against the catalogue."""
+    """Every call on a RubyLLM value in the app's code, checked against the catalogue.
+
+    Receivers whose role is not certain (it survived an unchecked step) are not checked:
+    a claim about them could be false. Receiver-less calls inside an acts_as_chat model
+    or a gem subclass are calls on ``self`` and are checked like ``self.ask(...)``.
+    """
     out = CallProblems([], [])
     catalogue = types.catalogue
     if catalogue is None:
         return out
+    may_guard: dict[str, bool] = {}  # per file: can any call in it be guarded at all?
     for call in facts.index.calls:
-        if call.bare or call.receiver is None or call.method in TEST_DOUBLE_METHODS:
+        if call.bare or call.method in TEST_DOUBLE_METHODS:
             continue
+        if call.receiver is None and call.enclosing_method is None:
+            continue  # class-body macros (acts_as_chat, has_many): not calls on an instance
         if not facts.project.is_code(call.path):
             continue
-        if _guarded(call.node, called_name(call)):
+        guardable = may_guard.get(call.path)
+        if guardable is None:
+            guardable = may_guard[call.path] = _may_guard(facts, call.path)
+        if guardable and _guarded(call.node, called_name(call)):
             continue
-        recv = types.type_of(call.receiver, scope_of_call(call))
-        if recv is None or not recv.is_rubyllm:
+        recv = types.receiver_type(call)
+        if recv is None or not recv.is_rubyllm or not recv.certain:
+            continue
+        if call.receiver is None:
+            # Implicit self also answers Kernel and ActiveRecord methods (raise, Array, save):
+            # only the gem's own methods are checked, and only for how they bind.
+            if recv.kind in ("record", "subclass"):
+                _check_self_call(facts.index, catalogue, call, recv, out)
             continue
         _check_call(facts.index, catalogue, call, recv, out)
     return out
@@ -140,12 +150,21 @@ def _check_call(index: Index, cat: Catalogue, call: CallSite, recv: RType,
     sig = cat.find_method(recv.owner, name, singleton=singleton)
     if sig is None:
         private = cat.nonpublic_visibility(recv.owner, name, singleton) is not None
-        shape = _SHAPES.get((recv.owner, name))
-        if name == "send_message":
-            shape = None
+        shape = load_roles().shape_of(recv.owner, name, singleton)
         out.unknown.append(UnknownMethod(call, recv, name, singleton, private, shape))
         return
     if name == call.method:  # a setter written as ``x.key = v`` always passes one value
+        _check_binding(call, recv, sig, out)
+
+
+def _check_self_call(index: Index, cat: Catalogue, call: CallSite, recv: RType,
+                     out: CallProblems) -> None:
+    """``ask(t, temperature: 0.1)`` inside an acts_as_chat model: binds like ``self.ask``."""
+    name = call.method
+    if recv.app_class and _app_defines(index, recv.app_class, name):
+        return
+    sig = cat.find_method(recv.owner, name)
+    if sig is not None and _own_gem_method(cat, recv.owner, name):
         _check_binding(call, recv, sig, out)
 
 
@@ -230,9 +249,23 @@ def _check_binding(call: CallSite, recv: RType, sig: MethodSig, out: CallProblem
     kind = None
     if call.block is not None and any(p.kind == "unexpected_block" for p in problems):
         kind = "block_form"
-    elif any(p.kind == "unknown_keyword" and p.name == "messages" for p in problems):
-        kind = "batch_call"
+    else:
+        sep = "." if recv.kind == "module" else "#"
+        invented = load_roles().invented_keywords
+        kind = next((invented[key] for p in problems if p.kind == "unknown_keyword" and
+                     (key := f"{recv.owner}{sep}{sig.name}:{p.name}") in invented), None)
     out.binding.append(BadBinding(call, recv, sig, problems, kind))
+
+
+def _may_guard(facts: Facts, path: str) -> bool:
+    """Whether the file's code holds ``defined?`` or ``respond_to?`` at all: the text
+    :func:`_guarded` looks for in a call's ancestors is a part of it, so without either
+    no call of the file is guarded and no ancestors need climbing."""
+    source = facts.project.files.get(path)
+    if source is None:
+        return True
+    text = source.text
+    return "defined?" in text or "respond_to?" in text
 
 
 def _guarded(node: Node, name: str = "") -> bool:

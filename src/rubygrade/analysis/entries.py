@@ -1,16 +1,36 @@
-"""Entry points: the methods Rails calls from outside (actions, jobs, channels, mailboxes, tasks)."""
+"""Entry points: the code Rails (or rake) runs from outside, where an exception escapes to the user.
+
+- controller actions (public methods of a controller), and the methods its
+  ``before_action``/``after_action``/``around_action`` callbacks and ``helper_method``
+  name, which run inside the request;
+- jobs (``perform``), Action Cable channels (public methods), Action Mailbox
+  ``process``;
+- templates (the Ruby of a view runs while the action renders);
+- rake tasks (the top-level code of a ``.rake`` file);
+- model callbacks: methods named by ``after_create_commit :x`` and the like, and the
+  blocks passed to them (they run when a request saves the record).
+
+A method no entry point reaches in the call graph is not on a request path: an
+exception there is not "a 500 page" (see the guard analysis).
+"""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Literal
 
+from rubygrade import treeutil
+from rubygrade.callgraph import CALLBACK_MACRO
 from rubygrade.index.model import MethodDef
 
 if TYPE_CHECKING:
+    from rubygrade.callgraph import CallGraph
     from rubygrade.index import Index
     from rubygrade.project import Project
 
-EntryKind = Literal["action", "job", "channel", "mailbox"]
+EntryKind = Literal["action", "job", "channel", "mailbox", "view", "task", "callback"]
+_HELPER_MACROS = ("helper_method",)
+_CLASS_NAME = re.compile(r"\b[A-Z]\w*(?:::[A-Z]\w*)*(?:Job|Worker)\b")
 
 
 def is_controller(project: Project, method: MethodDef) -> bool:
@@ -19,7 +39,14 @@ def is_controller(project: Project, method: MethodDef) -> bool:
 
 
 def entry_kind(project: Project, method: MethodDef) -> EntryKind | None:
-    """'action', 'job', 'channel', 'mailbox' when Rails calls this method from outside."""
+    """'action', 'job', 'channel', 'mailbox' when Rails calls this method from outside;
+    'view', 'task', 'callback' for the call graph's pseudo-methods of top-level code."""
+    if method.kind == "template":
+        return "view"
+    if method.kind == "task":
+        return "task"
+    if method.kind == "callbacks":
+        return "callback"
     if method.singleton or method.kind not in ("def", "attr"):
         return None
     rel = project.app_relative(method.path) or ""
@@ -36,7 +63,66 @@ def entry_kind(project: Project, method: MethodDef) -> EntryKind | None:
     return None
 
 
-def request_reachable(project: Project, index: Index) -> set[str]:
-    """Method keys a controller action, job, channel or mailbox reaches in the call graph."""
-    entries = sorted(m.key for m in index.methods if entry_kind(project, m) is not None)
-    return index.call_graph.reachable_from(entries)
+class EntryPoints:
+    """Every entry point of the app, and what they reach."""
+
+    def __init__(self, project: Project, index: Index, graph: CallGraph) -> None:
+        self.project = project
+        self.index = index
+        self.graph = graph
+        self._named = self._named_by_macros()
+        self._enqueued_jobs: set[str] | None = None
+
+    def _named_by_macros(self) -> dict[str, EntryKind]:
+        """Method keys named by callback macros (``before_action :set_chat``,
+        ``after_create_commit :reply``) and ``helper_method``: Rails calls them."""
+        out: dict[str, EntryKind] = {}
+        for call in self.index.calls:
+            if call.receiver is not None or call.enclosing_method is not None or \
+                    not call.enclosing_class:
+                continue
+            if not (CALLBACK_MACRO.match(call.method) or call.method in _HELPER_MACROS):
+                continue
+            controller = call.enclosing_class.endswith("Controller")
+            for arg in call.positional:
+                name = treeutil.string_value(arg.node) if arg.node.type in (
+                    "simple_symbol", "string") else None
+                if not name:
+                    continue
+                for key in self.graph.structural_keys(call.enclosing_class, name):
+                    out.setdefault(key, "action" if controller else "callback")
+        return out
+
+    def kind(self, method: MethodDef) -> EntryKind | None:
+        found = entry_kind(self.project, method)
+        if found == "job" and not self._enqueued(method.owner):
+            return None  # a job nothing enqueues never runs
+        if found is not None:
+            return found
+        return self._named.get(method.key)
+
+    def _enqueued(self, job: str) -> bool:
+        """Some code names the job class (``perform_later``, ``set``, ``perform_now``), or a
+        schedule file (recurring.yml, sidekiq.yml, schedule.rb) names it."""
+        if self._enqueued_jobs is None:
+            found: set[str] = set()
+            for call in self.index.calls:
+                const = call.receiver_constant
+                if const is not None and call.enclosing_class != const:
+                    found.add(self.index.resolve_constant(const.removeprefix("::"),
+                                                          call.enclosing_class))
+            for source in self.project.app_files(None, "config/"):
+                if source.path.endswith((".yml", ".yaml", "schedule.rb")):
+                    found |= set(_CLASS_NAME.findall(source.text))
+            self._enqueued_jobs = found
+        short = job.rsplit("::", 1)[-1]
+        return job in self._enqueued_jobs or short in self._enqueued_jobs
+
+    def is_entry(self, key: str) -> bool:
+        method = self.graph.methods.get(key)
+        return method is not None and self.kind(method) is not None
+
+    def reachable(self) -> set[str]:
+        """Method keys an entry point reaches in the call graph (entries included)."""
+        entries = sorted(k for k, m in self.graph.methods.items() if self.kind(m) is not None)
+        return self.graph.reachable_from(entries)

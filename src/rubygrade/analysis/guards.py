@@ -1,56 +1,57 @@
-"""Is each LLM call guarded before its exception becomes a 500? Shared by RG401/RG403 and evidence.
+"""Is each LLM call guarded before its exception reaches the user? Shared by RG401/RG403, evidence.
 
-A call is guarded by the first handler on its way out that catches an LLM
-error and does not re-raise: a lexically enclosing ``rescue`` (``begin``,
-method-level, block, modifier), ``rescue_from``/``discard_on``/``retry_on`` in
-the controller or job class chain, or a guard at the call site in *every*
-caller on the way from an entry point (controller action, job ``perform``,
-channel, mailbox). Unknown exception classes (app-defined wrappers) count as
-catching, so a rescue the analysis cannot judge never yields a false report.
+Follow the exception out, the way Ruby does (see :mod:`rubygrade.analysis.rescues`
+for what a rescue catches):
+
+1. the ``rescue`` clauses around the call, innermost first (``begin``, method-level,
+   block, modifier). A clause that catches some of what the call raises and does not
+   re-raise guards it; one that re-raises lets the same exception (``raise``, ``raise
+   e``) or another (``raise AppError``) continue;
+2. out of the method, into every caller the call graph knows, through the rescues
+   around that call site; and so on up;
+3. at an entry point (controller action, job, channel, mailbox, view, rake task,
+   model callback), the class-level handlers of a Rails-dispatched class:
+   ``rescue_from``/``retry_on``/``discard_on`` in the class, its ancestors and
+   concerns, searched as ActiveSupport does (the last declared handler that matches
+   wins; one that re-raises does not guard).
+
+A call is unguarded when some path from an entry point lets an LLM error out. A call
+no entry point reaches is "unreached": its failure is not a 500 page, and RG401 says
+so at info level.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.analysis.entries import entry_kind
 from rubygrade.analysis.llm_calls import LlmCall
-from rubygrade.analysis.rescues import RescueModel, is_typed_llm
-from rubygrade.index.model import CallSite, RescueClause
+from rubygrade.analysis.rescues import Reraise, RescueModel, is_typed_llm, reraise_of
+from rubygrade.index.model import CallSite, MethodDef, RescueClause
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
+    from rubygrade.analysis.entries import EntryPoints
+    from rubygrade.callgraph import CallGraph
     from rubygrade.project import Project
 
 _HANDLER_MACROS = ("rescue_from", "discard_on", "retry_on")
 _DEGRADED = ("render", "flash", "turbo_stream", "broadcast", "redirect_to", "alert", "notice",
              "error", "Sorry", "sorry", "unavailable", "try again", "went wrong")
+_DISPATCHED = ("app/controllers/", "app/jobs/", "app/channels/", "app/workers/", "app/sidekiq/",
+               "app/mailboxes/")
+#: States (method, escaping classes) one backward search may visit before it gives up.
+MAX_STATES = 20_000
 
 
 def rescue_body(clause: RescueClause) -> Node | None:
     if clause.scope == "modifier":
         return clause.node.child_by_field_name("handler")
     return clause.node.child_by_field_name("body")
-
-
-def reraises(body: Node | None) -> bool:
-    """True when the handler ends in ``raise``/``fail`` (the error still escapes)."""
-    if body is None:
-        return False
-    for node in treeutil.walk(body):
-        parent = treeutil.parent_of(node)
-        if node.type == "identifier" and treeutil.text(node) in ("raise", "fail") and \
-                parent is not None and parent.type in ("then", "body_statement", "if", "unless",
-                                                       "else"):
-            return True
-        if node.type == "call" and node.child_by_field_name("receiver") is None and \
-                treeutil.text(node.child_by_field_name("method")) in ("raise", "fail"):
-            return True
-    return False
 
 
 def degraded_ui(body: Node | None) -> bool:
@@ -83,84 +84,179 @@ class Guarding:
     handlers: tuple[Handler, ...]  # what guards it (empty: unguarded)
     route: tuple[str, ...]  # entry -> ... -> method, when unguarded and a route is known
     reachable: bool  # an entry point reaches the call at all (ignoring guards)
+    #: handlers on the way that do not guard, in words ("rescue ArgumentError at x:3
+    #: catches nothing the call raises")
+    misses: tuple[str, ...] = ()
 
     @property
     def guarded(self) -> bool:
-        return bool(self.handlers)
+        return bool(self.handlers) and not self.route
+
+
+@dataclass(frozen=True)
+class _Decl:
+    """One class-level handler declaration."""
+
+    call: CallSite
+    names: tuple[str, ...]
+    owner: str
+
+
+@dataclass
+class _Search:
+    route: tuple[str, ...] | None = None
+    handlers: list[Handler] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
 
 
 class GuardAnalysis:
-    def __init__(self, facts: Facts, llm_calls: list[LlmCall], rescues: RescueModel) -> None:
+    def __init__(self, facts: Facts, llm_calls: list[LlmCall], rescues: RescueModel,
+                 graph: CallGraph, entries: EntryPoints) -> None:
+        self.facts = facts
         self.project = facts.project
         self.index = facts.index
-        self.graph = facts.index.call_graph
+        self.graph = graph
         self.rescues = rescues
+        self.entries = entries
         self._llm_calls = llm_calls
-        self._class_handlers: dict[str, tuple[Handler, ...]] = {}
+        self._reachable = entries.reachable()
+        self._decls: dict[str, list[_Decl]] = {}
+        self._by_owner: dict[str, list[_Decl]] | None = None
+        self._searches: dict[tuple[str, frozenset[str]], _Search] = {}
         self.results = self._analyse()
 
-    # -- handlers ---------------------------------------------------------------------
-    def site_handler(self, call: CallSite) -> Handler | None:
-        """The innermost lexical rescue that catches an LLM error without re-raising."""
+    # -- handlers at a call site ----------------------------------------------------------
+    def _site(self, call: CallSite, raised: frozenset[str],
+              misses: list[str]) -> tuple[frozenset[str], Handler | None]:
+        """What escapes the rescues around ``call``, or the handler that guards it."""
         for clause in call.rescues:
-            if not self.rescues.catches_llm(clause.exceptions, clause.blanket, clause.dynamic):
+            caught = self.rescues.caught(clause.exceptions, clause.bare, clause.dynamic, raised,
+                                         call.enclosing_class)
+            where = f"{clause.path}:{clause.line}"
+            if not caught:
+                if clause.exceptions:
+                    misses.append(f"rescue {', '.join(clause.exceptions)} at {where} catches "
+                                  "nothing the call raises")
                 continue
             body = rescue_body(clause)
-            if reraises(body):
-                continue
-            return Handler(clause.path, clause.line, clause.exceptions, clause.blanket,
-                           "rescue", degraded_ui(body))
-        return None
+            outcome = reraise_of(body)
+            if outcome.guards:
+                return frozenset(), Handler(clause.path, clause.line, clause.exceptions,
+                                            clause.blanket, "rescue", degraded_ui(body))
+            misses.append(f"the rescue at {where} re-raises")
+            raised = self._after(raised, caught, self._resolved(outcome, call.enclosing_class))
+        return raised, None
 
-    def class_handlers(self, cls: str | None) -> tuple[Handler, ...]:
-        """``rescue_from``/``discard_on``/``retry_on`` in ``cls``, its ancestors and concerns."""
-        if not cls:
-            return ()
-        if cls not in self._class_handlers:
-            owners: list[str] = []
-            for anc in self.index.ancestors(cls):
-                owners.append(anc)
-                owners += [self.index.resolve_constant(i, anc) for i in self.index.includes_of(anc)]
-            found: list[Handler] = []
+    def _resolved(self, outcome: Reraise, context: str | None) -> Reraise:
+        """``raise Failed`` inside ``ReportWriter`` raises ``ReportWriter::Failed``."""
+        if not outcome.classes:
+            return outcome
+        return Reraise(frozenset(self.rescues.resolve(c, context) for c in outcome.classes),
+                       outcome.same)
+
+    @staticmethod
+    def _after(raised: frozenset[str], caught: frozenset[str], outcome: Reraise) -> frozenset[str]:
+        escaping = raised - caught
+        if outcome.same:
+            escaping |= caught
+        return escaping | outcome.classes
+
+    def site_handler(self, call: CallSite) -> Handler | None:
+        """The lexical rescue that guards ``call`` against an LLM error, if any."""
+        return self._site(call, self.rescues.rubyllm_errors, [])[1]
+
+    # -- class-level handlers -------------------------------------------------------------
+    def declarations(self, cls: str) -> list[_Decl]:
+        """``rescue_from``/``retry_on``/``discard_on`` that apply to ``cls``, in the order
+        ActiveSupport records them: ancestors' first, a concern's where it is included."""
+        if cls in self._decls:
+            return self._decls[cls]
+        self._decls[cls] = []  # guards inheritance cycles
+        by_owner = self._declared_in()
+        ordered: list[_Decl] = []
+        for owner in reversed(self.index.ancestors(cls)):
+            for included in self.index.includes_of(owner):
+                ordered += by_owner.get(self.index.resolve_constant(included, owner), [])
+            ordered += by_owner.get(owner, [])
+        self._decls[cls] = ordered
+        return ordered
+
+    def _declared_in(self) -> dict[str, list[_Decl]]:
+        """Each class body's own ``rescue_from``/``retry_on``/``discard_on`` declarations, in
+        index order (the same for every class asked about: built once)."""
+        if self._by_owner is None:
+            by_owner: dict[str, list[_Decl]] = {}
             for call in self.index.calls_named(*_HANDLER_MACROS):
                 if call.enclosing_method is not None and call.enclosing_method.kind == "def":
                     continue
-                if call.enclosing_class not in owners:
-                    continue
                 names = tuple(c for a in call.positional
                               if (c := treeutil.constant_name(a.value)) is not None)
-                if not names:
-                    continue
-                blanket = any(n.removeprefix("::") in ("StandardError", "Exception")
-                              for n in names)
-                if self.rescues.catches_llm(names, blanket, False):
-                    found.append(Handler(call.path, call.line, names, blanket, call.method,
-                                         self._macro_degraded(call)))
-            self._class_handlers[cls] = tuple(found)
-        return self._class_handlers[cls]
+                if names and call.enclosing_class:
+                    by_owner.setdefault(call.enclosing_class, []).append(
+                        _Decl(call, names, call.enclosing_class))
+            self._by_owner = by_owner
+        return self._by_owner
 
-    def _macro_degraded(self, call: CallSite) -> bool:
+    def _at_entry(self, method: MethodDef, raised: frozenset[str],
+                  misses: list[str]) -> tuple[frozenset[str], Handler | None]:
+        """What escapes the class-level handlers of an entry point's class."""
+        rel = self.project.app_relative(method.path) or ""
+        owner = method.owner or ("ApplicationController" if method.kind == "template" else "")
+        if not owner or not (rel.startswith(_DISPATCHED) or method.kind == "template"):
+            return raised, None
+        decls = self.declarations(owner)
+        if not decls:
+            return raised, None
+        escaping: set[str] = set()
+        for error in sorted(raised):
+            winner = next((d for d in reversed(decls) if self.rescues.caught(
+                d.names, False, False, frozenset({error}), d.owner)), None)
+            if winner is None:
+                escaping.add(error)
+                continue
+            outcome = self._macro_outcome(winner.call)
+            if outcome.guards:
+                return frozenset(), Handler(
+                    winner.call.path, winner.call.line, winner.names,
+                    any(n.removeprefix("::") in ("StandardError", "Exception")
+                        for n in winner.names),
+                    winner.call.method, self._macro_degraded(winner.call))
+            misses.append(f"{winner.call.method} at {winner.call.path}:{winner.call.line} "
+                          "re-raises")
+            escaping |= self._after(frozenset({error}), frozenset({error}),
+                                    self._resolved(outcome, winner.owner))
+        return frozenset(escaping), None
+
+    def _macro_body(self, call: CallSite) -> Node | None:
         if call.block is not None:
-            return degraded_ui(call.block)
+            return call.block.child_by_field_name("body") or call.block
         with_arg = call.keyword("with")
-        name = treeutil.string_value(with_arg.value) if with_arg is not None else None
+        if with_arg is None:
+            return None
+        if with_arg.value.type == "lambda":
+            body = with_arg.value.child_by_field_name("body")
+            return body.child_by_field_name("body") if body is not None else None
+        name = treeutil.string_value(with_arg.value)
         for method in self.index.methods_named(name) if name else []:
             if method.owner == call.enclosing_class:
-                return degraded_ui(method.body)
+                return method.body
+        return None
+
+    def _macro_outcome(self, call: CallSite) -> Reraise:
+        if call.method in ("retry_on", "discard_on"):
+            return Reraise()  # retried (then reported) or dropped: handled, not a crash
+        body = self._macro_body(call)
+        if body is not None and body.type in ("block_body", "body_statement"):
+            return reraise_of(body)
+        return Reraise()
+
+    def _macro_degraded(self, call: CallSite) -> bool:
+        body = self._macro_body(call)
+        if body is not None:
+            return degraded_ui(body)
         return call.method != "rescue_from"
 
-    def guard_of(self, call: CallSite) -> Handler | None:
-        found = self.site_handler(call)
-        if found is None and _dispatched_by_rails(self.project, call):
-            handlers = self.class_handlers(call.enclosing_class)
-            found = handlers[0] if handlers else None
-        return found
-
     # -- per LLM call -----------------------------------------------------------------
-    def _is_entry(self, key: str) -> bool:
-        method = self.graph.methods.get(key)
-        return method is not None and entry_kind(self.project, method) is not None
-
     def _analyse(self) -> list[Guarding]:
         out: list[Guarding] = []
         for item in self._llm_calls:
@@ -180,48 +276,69 @@ class GuardAnalysis:
 
     def _one(self, item: LlmCall) -> Guarding:
         call = item.call
-        own = self.guard_of(call)
-        if own is not None:
-            return Guarding(item, (own,), (), True)
-        method = call.enclosing_method
-        if method is None:
-            return Guarding(item, (), (), False)
-        key = method.key
+        raised = self.rescues.rubyllm_errors if item.kind == "rubyllm" else \
+            self.rescues.bypass_errors
+        misses: list[str] = []
+        escaping, handler = self._site(call, raised, misses)
+        owner = self.graph.owner_of(call)
+        reachable = owner is not None and owner.key in self._reachable
+        if handler is not None:
+            return Guarding(item, (handler,), (), reachable, tuple(misses))
+        if owner is None:
+            return Guarding(item, (), (), False, tuple(misses))
+        search = self._search(owner.key, escaping)
+        return Guarding(item, tuple(search.handlers), search.route or (), reachable,
+                        tuple(dict.fromkeys(misses + search.misses)))
 
-        def unguarded_edge(sites: list[CallSite]) -> bool:
-            return any(not not self.project.is_runtime(s.path) and self.guard_of(s) is None for s in sites)
-
-        route = self.graph.path_from_entry(key, self._is_entry, unguarded_edge)
-        if route is not None:
-            return Guarding(item, (), tuple(route), True)
-        any_route = self.graph.path_from_entry(key, self._is_entry,
-                                               lambda s: any(not not self.project.is_runtime(x.path)
-                                                             for x in s))
-        if any_route is not None:
-            return Guarding(item, self._caller_handlers(key), (), True)
-        # No entry point reaches the method in the call graph: guarded only if some app
-        # caller up the chain guards its call.
-        handlers = self._caller_handlers(key)
-        return Guarding(item, handlers, (), False)
-
-    def _caller_handlers(self, key: str) -> tuple[Handler, ...]:
-        found: list[Handler] = []
-        if key not in self.graph.graph:
-            return ()
-        for caller in sorted(self.graph.ancestors(key) | {key}):
-            for callee in self.graph.callees(caller):
-                for site in self.graph.graph.edges[caller, callee]["sites"]:
+    def _search(self, start: str, escaping: frozenset[str]) -> _Search:
+        """Backwards from ``start`` with ``escaping`` uncaught: the shortest route from an
+        entry point on which an LLM error gets out, and the handlers met on other routes."""
+        key = (start, escaping)
+        if key in self._searches:
+            return self._searches[key]
+        result = _Search()
+        previous: dict[tuple[str, frozenset[str]], tuple[str, frozenset[str]] | None] = {
+            key: None}
+        queue = deque([key])
+        while queue:
+            if len(previous) > MAX_STATES:
+                self.facts.diagnose("limit", f"guard search from {start} stopped after "
+                                    f"{MAX_STATES} states; the call is judged on what was seen")
+                break
+            state = queue.popleft()
+            node, esc = state
+            method = self.graph.methods.get(node)
+            if method is not None and self.entries.kind(method) is not None:
+                left, handler = self._at_entry(method, esc, result.misses)
+                if handler is not None:
+                    if handler not in result.handlers:
+                        result.handlers.append(handler)
+                elif left:
+                    route: list[str] = []
+                    walk: tuple[str, frozenset[str]] | None = state
+                    while walk is not None:
+                        route.append(walk[0])
+                        walk = previous[walk]
+                    result.route = tuple(route)
+                    break
+            for caller in sorted(self.graph.graph.predecessors(node)):
+                for site in self.graph.graph.edges[caller, node]["sites"]:
                     if not self.project.is_runtime(site.path):
                         continue
-                    handler = self.guard_of(site)
-                    if handler is not None and handler not in found:
-                        found.append(handler)
-        return tuple(found)
+                    left, handler = self._site(site, esc, result.misses)
+                    if handler is not None:
+                        if handler not in result.handlers:
+                            result.handlers.append(handler)
+                        continue
+                    nxt = (caller, left)
+                    if left and nxt not in previous:
+                        previous[nxt] = state
+                        queue.append(nxt)
+        self._searches[key] = result
+        return result
 
 
-def _dispatched_by_rails(project: Project, call: CallSite) -> bool:
-    """Code of a controller, job or channel class: ``rescue_from``-style macros apply to it."""
+def dispatched_by_rails(project: Project, call: CallSite) -> bool:
+    """Code of a controller, job, channel or mailbox class: ``rescue_from`` applies to it."""
     rel = project.app_relative(call.path) or ""
-    return bool(call.enclosing_class) and rel.startswith(
-        ("app/controllers/", "app/jobs/", "app/channels/", "app/workers/", "app/sidekiq/"))
-
+    return bool(call.enclosing_class) and rel.startswith(_DISPATCHED)

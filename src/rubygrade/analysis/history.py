@@ -6,10 +6,13 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from tree_sitter import Node
+
 from rubygrade import treeutil
 from rubygrade.index.model import CallSite
 
 if TYPE_CHECKING:
+    from rubygrade.analysis.values import ValueFlow
     from rubygrade.index import Index
     from rubygrade.project import Project
 
@@ -37,23 +40,37 @@ class CacheWrite:
     ttl: bool
 
 
+@dataclass(frozen=True)
+class DatabaseReplay:
+    """Where stored messages are sent back to the model: an acts_as_chat record's send
+    (the gem replays every message of the chat) or ``add_message`` over a record
+    collection; ``cap`` is where something limits what is sent, or None."""
+
+    call: CallSite
+    how: str
+    cap: tuple[str, int] | None
+
+
 @dataclass
 class History:
     session: list[SessionStore] = field(default_factory=list)
     cache: list[CacheWrite] = field(default_factory=list)
     database: list[tuple[str, int, str]] = field(default_factory=list)  # path, line, how
+    replays: list[DatabaseReplay] = field(default_factory=list)
 
     @property
     def stored(self) -> bool:
         return bool(self.session or self.cache or self.database)
 
 
-def collect_history(project: Project, index: Index) -> History:
+def collect_history(project: Project, index: Index, values: ValueFlow) -> History:
     h = History()
     _session(project, index, h)
     for call in index.calls_named("write", "fetch", "write_multi"):
-        if call.receiver_text.replace(" ", "") not in ("Rails.cache", "::Rails.cache") or \
-                not project.is_runtime(call.path):
+        if call.receiver is None or not project.is_runtime(call.path):
+            continue
+        store = values.receiver_type(call)  # Rails.cache, or a store injected with it
+        if store is None or store.kind != "store":
             continue
         if call.method == "fetch" and call.block is None:
             continue  # a read
@@ -63,6 +80,7 @@ def collect_history(project: Project, index: Index) -> History:
             continue
         h.cache.append(CacheWrite(call, call.keyword("expires_in") is not None or
                                   call.keyword("expires_at") is not None))
+    h.replays = _database_replays(project, index, values)
     for call in index.calls_named("acts_as_chat"):
         if project.is_runtime(call.path):
             h.database.append((call.path, call.line, "acts_as_chat model"))
@@ -115,4 +133,61 @@ def production_cache_store(project: Project) -> tuple[str, int, str] | None:
             match = re.match(r"\s*config\.cache_store\s*=\s*:?(\w+)", line)
             if match:
                 return source.path, number, match.group(1)
+    return None
+
+
+#: A validation or scope that limits how many messages a chat holds.
+_MODEL_CAP = re.compile(r"validate[s]?\b[^\n]*(?:messages|maximum|count|length)|"
+                        r"has_many\s+:messages\s*,\s*->\s*\{[^}]*\blimit\b|"
+                        r"def\s+(?:to_llm|messages_for_llm|llm_messages)\b", re.I)
+
+
+def _database_replays(project: Project, index: Index, values: ValueFlow) -> list[DatabaseReplay]:
+    out: list[DatabaseReplay] = []
+    roles = values.roles
+    for call in index.calls_named(*sorted(roles.chat_sends | roles.replay_methods)):
+        if not project.is_runtime(call.path):
+            continue
+        recv = values.receiver_type(call)
+        if recv is None:
+            continue
+        if call.method in roles.chat_sends and recv.kind == "record" and \
+                recv.owner in values.chat_record_modules and recv.app_class:
+            out.append(DatabaseReplay(call, f"{recv.app_class} replays every stored message",
+                                      _model_cap(project, index, recv.app_class, call)))
+        elif call.method in roles.replay_methods and recv.is_rubyllm:
+            loop = _iterated(call)
+            if loop is None:
+                continue
+            kind = values.type_at(loop, call)
+            if kind is None or kind.kind != "collection" or not kind.app_class:
+                continue
+            cap = (call.path, call.line) if CAP.search(treeutil.text(loop)) else \
+                _model_cap(project, index, kind.app_class, call)
+            out.append(DatabaseReplay(call, f"every stored {kind.app_class} is replayed", cap))
+    return out
+
+
+def _iterated(call: CallSite) -> Node | None:
+    """``records.each { |m| chat.add_message(...) }``: the collection iterated."""
+    for anc in treeutil.ancestors(call.node):
+        if anc.type in ("method", "singleton_method"):
+            return None
+        if anc.type in ("block", "do_block"):
+            owner = treeutil.parent_of(anc)
+            if owner is not None and owner.type == "call":
+                return owner.child_by_field_name("receiver")
+    return None
+
+
+def _model_cap(project: Project, index: Index, model: str,
+               call: CallSite) -> tuple[str, int] | None:
+    """A cap in the chat's or its messages' model, or in the method that sends."""
+    if call.enclosing_method is not None and CAP.search(treeutil.text(call.enclosing_method.node)):
+        return call.path, call.enclosing_method.line
+    for name in (model, "Message"):
+        for cls in index.class_defs(index.resolve_constant(name, None)):
+            match = _MODEL_CAP.search(treeutil.text(cls.node))
+            if match is not None:
+                return cls.path, cls.line + treeutil.text(cls.node)[: match.start()].count("\n")
     return None

@@ -263,3 +263,84 @@ def _advance(data: bytes, size: int, row: int, column: int) -> tuple[int, int, i
     if newlines:
         return size + len(data), row + newlines, len(data) - data.rfind(b"\n") - 1
     return size + len(data), row, column + len(data)
+
+
+# -- markdown rendered into the page ------------------------------------------------------
+#: Calls that turn markdown into HTML, keeping any raw HTML the text holds.
+_MARKDOWN_FUNCTIONS = {"marked", "marked.parse", "marked.marked", "markdown.toHTML",
+                       "snarkdown", "micromark"}
+_MARKDOWN_METHODS = {"makeHtml", "render", "renderInline", "parse"}
+_MARKDOWN_OBJECTS = re.compile(r"marked|markdown|\bmd\b|converter|showdown|remarkable", re.I)
+_SANITIZERS = re.compile(r"DOMPurify\.sanitize|\bsanitize\(|sanitizeHtml|xss\(|\.setHTML\(")
+
+
+def _is_markdown(node: Node) -> bool:
+    if node.type != "call_expression":
+        return False
+    fn = node.child_by_field_name("function")
+    if fn is None:
+        return False
+    if treeutil.text(fn) in _MARKDOWN_FUNCTIONS:
+        return True
+    if fn.type == "member_expression":
+        prop = treeutil.text(fn.child_by_field_name("property"))
+        obj = treeutil.text(fn.child_by_field_name("object"))
+        return prop in _MARKDOWN_METHODS and bool(_MARKDOWN_OBJECTS.search(obj))
+    return False
+
+
+def _holds_markdown(node: Node | None, names: set[str]) -> bool:
+    if node is None:
+        return False
+    for sub in treeutil.walk(node):
+        if _is_markdown(sub):
+            return True
+        if sub.type in ("identifier", "member_expression") and treeutil.text(sub) in names:
+            return True
+    return False
+
+
+def markdown_to_html(root: Node) -> list[Sink]:
+    """HTML writes (``innerHTML``, ``insertAdjacentHTML``) of markdown rendered by
+    ``marked``/markdown-it/showdown without a sanitizer (DOMPurify) on the way."""
+    out: list[Sink] = []
+    seen: set[int] = set()
+    for call in (n for n in treeutil.walk(root) if _is_markdown(n)):
+        scope = _outer_function(call) or root
+        names: set[str] = set()
+        for _ in range(3):
+            before = len(names)
+            for node in treeutil.walk(scope):
+                left = right = None
+                if node.type == "variable_declarator":
+                    left, right = node.child_by_field_name("name"), node.child_by_field_name("value")
+                elif node.type == "assignment_expression":
+                    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+                if left is not None and _holds_markdown(right, names) and \
+                        not _SANITIZERS.search(treeutil.text(right)):
+                    names.add(treeutil.text(left))
+            if len(names) == before:
+                break
+        for node in treeutil.walk(scope):
+            value = None
+            what = ""
+            if node.type in ("assignment_expression", "augmented_assignment_expression"):
+                left = node.child_by_field_name("left")
+                prop = left.child_by_field_name("property") if left is not None and \
+                    left.type == "member_expression" else None
+                if prop is not None and treeutil.text(prop) in _HTML_PROPS:
+                    value, what = node.child_by_field_name("right"), treeutil.text(prop)
+            elif node.type == "call_expression":
+                fn = node.child_by_field_name("function")
+                prop = fn.child_by_field_name("property") if fn is not None and \
+                    fn.type == "member_expression" else None
+                if prop is not None and treeutil.text(prop) in _HTML_CALLS:
+                    value, what = node.child_by_field_name("arguments"), treeutil.text(prop)
+            if value is None or node.start_byte in seen:
+                continue
+            if _holds_markdown(value, names) and not _SANITIZERS.search(treeutil.text(value)):
+                seen.add(node.start_byte)
+                out.append(Sink(treeutil.line_of(node), treeutil.column_of(node), what,
+                                treeutil.line_of(call)))
+    out.sort(key=lambda s: (s.line, s.column))
+    return out

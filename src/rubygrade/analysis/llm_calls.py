@@ -2,9 +2,11 @@
 
 Shared by every dimension that asks "where does the app call the model?"
 (error handling around LLM calls, tests that stub them, jobs that stream them).
-A RubyLLM call counts only when its receiver's type is known (see
-:mod:`rubygrade.rubyllm.types`); a bypass call is a call on a client of another
-LLM library or an HTTP POST in a file that names an LLM endpoint.
+A RubyLLM call counts only when the value flow knows its receiver is a RubyLLM
+chat, agent or acts_as_chat record (or the ``RubyLLM`` module for ``embed``...),
+whatever wrapper it came through (see :mod:`rubygrade.analysis.values`); a bypass
+call is a call on a client of another LLM library or an HTTP POST in a file that
+names an LLM endpoint. The send methods are data (``roles.toml``).
 """
 
 from __future__ import annotations
@@ -19,14 +21,6 @@ from rubygrade.index.model import CallSite
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
 
-#: Methods that send a request to the model (Chat/record/Agent instances).
-CHAT_SENDS = ("ask", "say", "complete")
-#: Module-level entry points of RubyLLM that send a request.
-MODULE_SENDS = ("embed", "paint", "moderate", "transcribe")
-#: Methods on other LLM libraries' clients that send a request.
-_CLIENT_SENDS = {"chat", "completions", "complete", "embeddings", "messages", "create",
-                 "responses", "generate_content", "stream_generate_content", "generate",
-                 "chat_completion", "chat_completions", "stream"}
 #: Hosts of LLM HTTP APIs; a raw HTTP POST in a file naming one is a bypass.
 LLM_ENDPOINT = re.compile(
     r"openrouter\.ai|api\.openai\.com|api\.anthropic\.com|generativelanguage\.googleapis\.com"
@@ -43,21 +37,27 @@ class LlmCall:
     kind: Literal["rubyllm", "bypass"]
     api: str  # e.g. "RubyLLM::Chat#ask", "RubyLLM.embed", "OpenAI::Client#chat", "Net::HTTP.post"
     receiver_type: RType | None = None
+    #: a turn of a conversation (``ask``/``say``/``complete`` on a chat), not ``embed`` & co.
+    chat_turn: bool = False
+
+    @property
+    def certain(self) -> bool:
+        """The receiver's role is known without an unchecked step (see RType.certainty)."""
+        return self.receiver_type is None or self.receiver_type.certain
 
 
 def find_llm_calls(facts: Facts, types: ValueFlow) -> list[LlmCall]:
     """Every LLM-reaching call site, sorted by (path, line, column)."""
     found: list[LlmCall] = []
-    for call in facts.index.calls_named(*CHAT_SENDS, *MODULE_SENDS):
-        scope = scope_of_call(call)
-        recv = types.type_of(call.receiver, scope) if call.receiver is not None else \
-            types.self_type(scope)
+    for call in facts.index.calls_named(*sorted(types.roles.all_sends)):
+        recv = types.receiver_type(call)
         if recv is None or not recv.is_rubyllm:
             continue
-        api = _rubyllm_api(recv, call.method)
+        api = types.sends_api(recv, call.method)
         if api is not None:
-            found.append(LlmCall(call, "rubyllm", api, recv))
-    for call in facts.index.calls_named(*_CLIENT_SENDS):
+            found.append(LlmCall(call, "rubyllm", api, recv,
+                                 chat_turn=call.method in types.roles.chat_sends))
+    for call in facts.index.calls_named(*sorted(types.roles.external_client_sends)):
         if call.receiver is None:
             continue
         recv = types.type_of(call.receiver, scope_of_call(call))
@@ -66,20 +66,6 @@ def find_llm_calls(facts: Facts, types: ValueFlow) -> list[LlmCall]:
     found += _http_bypass(facts)
     found.sort(key=lambda c: (c.call.path, c.call.line, c.call.column, c.api))
     return found
-
-
-def _rubyllm_api(recv: RType, method: str) -> str | None:
-    if recv.kind == "module":
-        if method in MODULE_SENDS:
-            return f"{recv.owner}.{method}"
-        return None
-    if method not in CHAT_SENDS:
-        return None
-    if recv.kind == "instance" and recv.owner in ("RubyLLM::Chat", "RubyLLM::Agent"):
-        return f"{recv.owner}#{method}"
-    if recv.kind in ("record", "subclass"):
-        return f"{recv.owner}#{method}"
-    return None
 
 
 def _http_bypass(facts: Facts) -> list[LlmCall]:

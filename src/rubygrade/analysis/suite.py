@@ -18,6 +18,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from tree_sitter import Node
+
 from rubygrade import treeutil
 from rubygrade.index.model import CallSite, ClassDef, MethodDef
 
@@ -46,7 +48,6 @@ _STATUS = re.compile(r"status:\s*(?:[45]\d\d|\[\s*[45]\d\d)")
 
 @dataclass
 class TestSuite:
-    __test__ = False  # not a pytest class
 
     files: list[str] = field(default_factory=list)  # repo-relative test files
     tests: list[MethodDef] = field(default_factory=list)  # test blocks and test_* methods
@@ -69,6 +70,7 @@ class TestSuite:
 class _App:
     project: Project
     index: Index
+    graph: CallGraph
 
 
 def anchor_file(project: Project, suite: TestSuite) -> str:
@@ -79,9 +81,9 @@ def anchor_file(project: Project, suite: TestSuite) -> str:
     return suite.files[0] if suite.files else project.app_path("Gemfile")
 
 
-def build_suite(project: Project, index: Index) -> TestSuite:
+def build_suite(project: Project, index: Index, graph: CallGraph) -> TestSuite:
     """The suite: test files, what they reach, their doubles and error-path signals."""
-    return _build(_App(project, index))
+    return _build(_App(project, index, graph))
 
 
 def _build(app: _App) -> TestSuite:
@@ -94,12 +96,11 @@ def _build(app: _App) -> TestSuite:
                    (m.kind == "def" and m.name.startswith("test_"))]
     suite.fakes = sorted({c.name for path in suite.files for c in _classes_in(app, path)
                           if FAKE_NAME.search(c.short_name)})
-    graph = app.index.call_graph
-    extra = _extra_edges(app, in_tests)
-    starts = sorted({m.key for m in test_methods})
+    graph = app.graph
+    extra, later = _extra_edges(app, in_tests)
     for m in test_methods:
         suite.direct |= set(graph.callees(m.key)) | extra.get(m.key, set())
-    suite.reached = _reach(graph, starts, extra)
+    suite.reached = _reach_per_test(app, test_methods, extra, later)
     _signals(app, in_tests, suite)
     suite.requests = [c for c in app.index.calls if c.path in in_tests and c.receiver is None
                       and c.method in (*_VERB_ACTIONS, "visit")]
@@ -107,10 +108,11 @@ def _build(app: _App) -> TestSuite:
 
 
 def _classes_in(app: _App, path: str) -> list[ClassDef]:
-    return [c for c in app.index.classes if c.path == path]
+    return list(app.index.classes_in(path))  # one lookup, not a scan of every class
 
 
-def _reach(graph: CallGraph, starts: list[str], extra: dict[str, set[str]]) -> set[str]:
+def _reach(graph: CallGraph, starts: list[str], extra: dict[str, set[str]],
+           blocked: frozenset[str] = frozenset()) -> set[str]:
     g = graph.graph
     seen = set(starts)
     queue = deque(starts)
@@ -118,10 +120,116 @@ def _reach(graph: CallGraph, starts: list[str], extra: dict[str, set[str]]) -> s
         node = queue.popleft()
         nexts = set(g.successors(node)) if node in g else set()
         for target in sorted(nexts | extra.get(node, set())):
-            if target not in seen:
+            if target not in seen and target not in blocked:
                 seen.add(target)
                 queue.append(target)
     return seen
+
+
+def _reach_per_test(app: _App, methods: list[MethodDef], extra: dict[str, set[str]],
+                    later: dict[str, set[str]]) -> set[str]:
+    """What the tests reach, each test with what it stubs away and whether it runs jobs.
+
+    A test reaches only what its own stubs leave in place: ``Thing.stub(:new, fake)`` (or
+    ``Thing.any_instance.stubs(:call)``) means the code under test never runs Thing's own
+    methods. A job enqueued with ``perform_later`` runs only in a test that performs the
+    enqueued jobs (``perform_enqueued_jobs``), or with the inline adapter; a test that only
+    asserts the job was enqueued does not reach it.
+    """
+    inline = _inline_jobs(app)
+    by_file: dict[str, list[MethodDef]] = {}
+    for m in methods:
+        by_file.setdefault(m.path, []).append(m)
+    # Tests that stub nothing and run no jobs share one search; the rest get their own.
+    groups: dict[tuple[frozenset[str], bool], set[str]] = {}
+    for file_methods in by_file.values():
+        setups = [m for m in file_methods if m.kind == "block"]
+        shared_blocked = _stubbed_keys(app, setups)
+        shared_jobs = inline or _performs_jobs(app, setups)
+        for m in file_methods:
+            if m.kind == "block":
+                continue
+            blocked = frozenset(shared_blocked | _stubbed_keys(app, [m]))
+            jobs = shared_jobs or _performs_jobs(app, [m])
+            groups.setdefault((blocked, jobs), set()).update(
+                {m.key, *(s.key for s in setups)} - blocked)
+    with_jobs = {k: extra.get(k, set()) | later.get(k, set()) for k in set(extra) | set(later)}
+    reached: set[str] = set()
+    for (blocked, jobs), starts in sorted(groups.items(), key=lambda g: sorted(g[1])):
+        reached |= _reach(app.graph, sorted(starts), with_jobs if jobs else extra, blocked)
+    return reached
+
+
+_STUBS_SINGLETON = ("stub", "stubs", "expects")
+_PERFORMS = ("perform_enqueued_jobs", "perform_now", "perform_inline")
+
+
+def _stubbed_keys(app: _App, methods: list[MethodDef]) -> set[str]:
+    """App method keys the given test methods stub away."""
+    out: set[str] = set()
+    for method in methods:
+        for call in app.index.calls_within(method):
+            target = _stub_target(call)
+            if target is None:
+                continue
+            const, name, instance = target
+            cls = app.index.resolve_constant(const, call.enclosing_class)
+            if not app.index.class_defs(cls):
+                continue  # a stub of the gem (RubyLLM.chat): the app's code still runs
+            if name == "new" and not instance:
+                out |= {m.key for m in app.index.methods_of(cls, singleton=False)}
+            else:
+                out.add(f"{cls}{'#' if instance else '.'}{name}")
+    return out
+
+
+def _stub_target(call: CallSite) -> tuple[str, str, bool] | None:
+    """(class, method, stubs instances?) for ``X.stub(:m, ..)``, ``X.stubs(:m)``,
+    ``X.any_instance.stubs(:m)``, ``allow(X).to receive(:m)``,
+    ``allow_any_instance_of(X).to receive(:m)``."""
+    if call.method in _STUBS_SINGLETON and call.positional:
+        name = treeutil.string_value(call.positional[0].node)
+        recv = call.receiver
+        if not name or recv is None:
+            return None
+        if recv.type == "call" and treeutil.text(recv.child_by_field_name("method")) == \
+                "any_instance":
+            const = treeutil.constant_name(recv.child_by_field_name("receiver"))
+            return (const, name, True) if const else None
+        const = treeutil.constant_name(recv)
+        return (const, name, False) if const else None
+    if call.method == "receive" and call.positional:
+        name = treeutil.string_value(call.positional[0].node)
+        for anc in treeutil.ancestors(call.node):
+            if anc.type != "call" or treeutil.text(anc.child_by_field_name("method")) not in (
+                    "to", "not_to", "to_not"):
+                continue
+            subject = anc.child_by_field_name("receiver")
+            if subject is None or subject.type != "call":
+                return None
+            who = treeutil.text(subject.child_by_field_name("method"))
+            args = subject.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            const = treeutil.constant_name(first)
+            if name and const and who in ("allow", "expect", "allow_any_instance_of",
+                                          "expect_any_instance_of"):
+                return const, name, who.endswith("any_instance_of")
+            return None
+    return None
+
+
+def _performs_jobs(app: _App, methods: list[MethodDef]) -> bool:
+    return any(c.method in _PERFORMS for m in methods for c in app.index.calls_within(m))
+
+
+def _inline_jobs(app: _App) -> bool:
+    """The test environment runs jobs as they are enqueued (the inline adapter)."""
+    for rel in ("config/environments/test.rb", "test/test_helper.rb", "spec/rails_helper.rb",
+                "spec/spec_helper.rb"):
+        source = app.project.get(rel)
+        if source is not None and re.search(r"queue_adapter\s*=\s*:inline", source.text):
+            return True
+    return False
 
 
 def _controller_actions(app: _App) -> dict[str, list[MethodDef]]:
@@ -202,9 +310,12 @@ def _subject_class(app: _App, method: MethodDef, described: dict[str, str]) -> s
     return None
 
 
-def _extra_edges(app: _App, in_tests: set[str]) -> dict[str, set[str]]:
-    """Edges the name-based call graph cannot draw (requests, described_class, jobs)."""
+def _extra_edges(app: _App,
+                 in_tests: set[str]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Edges the name-based call graph cannot draw (requests, described_class, jobs run now),
+    and the edges of jobs enqueued for later (``perform_later``), kept apart."""
     extra: dict[str, set[str]] = {}
+    later: dict[str, set[str]] = {}
     actions = _controller_actions(app)
     verbs = _route_verbs(app)
     root = _root_controller(app)
@@ -220,8 +331,11 @@ def _extra_edges(app: _App, in_tests: set[str]) -> dict[str, set[str]]:
         if method is None:
             continue
         targets: set[str] = set()
-        if call.method in ("perform_later", "perform_now", "perform_async", "perform_sync") \
-                and call.receiver_constant:
+        if call.method in ("perform_later", "perform_async", "set") and call.receiver_constant:
+            job = app.index.resolve_constant(call.receiver_constant, call.enclosing_class)
+            later.setdefault(method.key, set()).add(f"{job}#perform")
+        elif call.method in ("perform_now", "perform_sync", "perform_inline") and \
+                call.receiver_constant:
             job = app.index.resolve_constant(call.receiver_constant, call.enclosing_class)
             targets.add(f"{job}#perform")
         if call.path in in_tests:
@@ -229,7 +343,7 @@ def _extra_edges(app: _App, in_tests: set[str]) -> dict[str, set[str]]:
                                      root)
         if targets:
             extra.setdefault(method.key, set()).update(targets)
-    return extra
+    return extra, later
 
 
 def _test_targets(app: _App, call: CallSite, method: MethodDef,
@@ -257,7 +371,61 @@ def _test_targets(app: _App, call: CallSite, method: MethodDef,
                 out.add(m.key)
         if call.method == "new" and treeutil.text(call.receiver) == "described_class":
             out.add(f"{subject}#initialize")
-    return {t for t in out if t in app.index.call_graph.methods}
+    return {t for t in out if t in app.graph.methods}
+
+
+_CONDITIONS = ("if_modifier", "unless_modifier", "if", "unless", "conditional", "elsif")
+
+
+def _raise_happens(app: _App, call: CallSite, in_tests: set[str]) -> bool:
+    """A raise that some test actually triggers. ``raise @error if @error`` in a fake only
+    simulates a failure when a test gives the fake an error (``FakeChat.new(error: ...)``,
+    ``fake.error = ...``, ``instance_variable_set(:@error, ...)``)."""
+    condition = None
+    for anc in treeutil.ancestors(call.node):
+        if anc.type in _CONDITIONS:
+            condition = anc.child_by_field_name("condition")
+            break
+        if anc.type in ("method", "singleton_method", "block", "do_block"):
+            break
+    if condition is None:
+        return True
+    names = {treeutil.text(n).lstrip("@") for n in treeutil.walk(condition)
+             if n.type in ("instance_variable", "identifier")}
+    names.discard("")
+    if not names:
+        return True  # a condition on something else (a counter, the input): judged unknown
+    for other in app.index.calls:
+        if other.path not in in_tests or other is call:
+            continue
+        for arg in other.args:
+            if arg.kind == "keyword" and arg.name in names and arg.value.type not in (
+                    "nil", "false"):
+                return True
+            if other.method == "new" and _an_error(arg.value):
+                return True  # ``FakeChat.new(RubyLLM::ServerError.new)``
+        if other.method.rstrip("=") in names and other.method.endswith("=") or (
+                other.method in names and _assigned(other)):
+            return True
+        if other.method == "instance_variable_set" and other.positional and \
+                (treeutil.string_value(other.positional[0].node) or "").lstrip("@") in names:
+            return True
+    return False
+
+
+def _an_error(node: Node) -> bool:
+    """An exception class or instance: ``Timeout::Error``, ``RubyLLM::Error.new(nil, "x")``."""
+    if node.type == "call" and treeutil.text(node.child_by_field_name("method")) == "new":
+        node = node.child_by_field_name("receiver") or node
+    name = treeutil.constant_name(node) or ""
+    return name.endswith(("Error", "Exception", "Timeout", "TimeoutError"))
+
+
+def _assigned(call: CallSite) -> bool:
+    """``fake.error = x`` (the index names the call ``error``; the parent is the write)."""
+    parent = treeutil.parent_of(call.node)
+    return parent is not None and parent.type == "assignment" and \
+        parent.child_by_field_name("left") == call.node
 
 
 def _signals(app: _App, in_tests: set[str], suite: TestSuite) -> None:
@@ -272,9 +440,10 @@ def _signals(app: _App, in_tests: set[str], suite: TestSuite) -> None:
             suite.doubles.append((*where, "Minitest::Mock"))
         # A raise in a test, a stub block or a fake's method simulates a failure; one at the
         # top of test_helper (a guard) does not.
-        if call.method in _ERROR_CALLS or (call.method in ("raise", "fail") and
-                                           call.receiver is None and call.args and
-                                           call.enclosing_method is not None):
+        if call.method in _ERROR_CALLS:
+            suite.error_paths.append((*where, call.method))
+        elif call.method in ("raise", "fail") and call.receiver is None and call.args and \
+                call.enclosing_method is not None and _raise_happens(app, call, in_tests):
             suite.error_paths.append((*where, call.method))
         elif call.method == "to_return" and _STATUS.search(treeutil.text(call.node)):
             suite.error_paths.append((*where, "HTTP error status"))

@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.analysis.llm_calls import CHAT_SENDS, LlmCall
-from rubygrade.analysis.values import ValueFlow, scope_of_call
+from rubygrade.analysis.llm_calls import LlmCall
+from rubygrade.analysis.values import ValueFlow
 from rubygrade.index.model import CallSite
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
+    from rubygrade.analysis.state import StateSite
 
 _LOOPS = {"while", "until", "for"}
-_DISTINCT_INSTRUCTIONS = {"with_instructions", "with_runtime_instructions"}
 _LOOP_CALLS = {"loop", "each", "times", "each_with_index", "map", "upto"}
 
 
@@ -40,33 +40,35 @@ class Usage:
         return bool(self.entry_points or self.sends)  # record sends are in ``sends`` too
 
 
-def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall]) -> Usage:
+def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
+                  state: list[StateSite] | None = None) -> Usage:
     """How the app's own code (not tests, not docs) uses RubyLLM."""
     u = Usage()
     project = facts.project
+    roles = types.roles
+    message_macro = roles.acts_as_macro("acts_as_message")
+    message_records = {message_macro.new, message_macro.legacy} if message_macro else set()
 
     def app_code(path: str) -> bool:
         return project.is_code(path) and not project.is_test(path)
 
     for item in llm_calls:
         if item.kind == "rubyllm" and app_code(item.call.path) and \
-                item.call.method in CHAT_SENDS:
+                item.call.method in roles.chat_sends:
             u.sends.append(item.call)
     for call in facts.index.calls:
         if not app_code(call.path) or call.bare:
             continue
-        scope = scope_of_call(call)
-        recv = types.type_of(call.receiver, scope) if call.receiver is not None else \
-            types.self_type(scope)
+        recv = types.receiver_type(call)
         if recv is None or not recv.is_rubyllm:
             # Distinctive gem names count on untyped receivers too (evidence, not findings):
             # ``@session.with_runtime_instructions`` on a record passed in as a parameter.
-            if call.receiver is not None and call.method in _DISTINCT_INSTRUCTIONS:
+            if call.receiver is not None and call.method in roles.instruction_methods:
                 u.instructions.append(call)
-            elif call.receiver is not None and call.method == "add_message" and \
+            elif call.receiver is not None and call.method in roles.replay_methods and \
                     types.records:
                 u.multi_turn.append((call, "history is replayed with add_message"))
-            elif call.method in CHAT_SENDS and _chat_records(types) and \
+            elif call.method in roles.chat_sends and _chat_records(types) and \
                     call.receiver is not None:
                 # an untyped ``record.ask`` in an app with acts_as_chat models (evidence only)
                 u.sends.append(call)
@@ -74,33 +76,39 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall]) -> U
                 u.multi_turn.append((call, "a persisted acts_as_chat conversation is asked"))
             continue
         if recv.kind == "module" and recv.app_class is None and (
-                (recv.owner == "RubyLLM" and call.method in ("chat", "embed", "paint"))
-                or (recv.owner == "RubyLLM::Chat" and call.method == "new")):
+                (recv.owner == "RubyLLM" and call.method in
+                 roles.entry_module_methods | roles.other_entry_points)
+                or (recv.owner in roles.entry_constructors and call.method == "new")):
             u.entry_points.append(call)
             if _openrouter_kw(call):
                 u.openrouter.append(call)
-        if call.method == "content" and recv.kind == "instance" and \
-                recv.owner in ("RubyLLM::Message", "RubyLLM::Chunk"):
-            u.contents.append(call)
-        if call.method in ("with_instructions", "with_runtime_instructions"):
+        if call.method in roles.reply_reads and (
+                (recv.kind == "instance" and recv.owner in roles.reply_classes) or
+                (recv.kind == "record" and recv.owner in message_records)):
+            u.contents.append(call)  # a reply, or the persisted reply a view shows
+        if call.method in roles.instruction_methods:
             u.instructions.append(call)
         if call.method == "with_model" and _openrouter_kw(call):
             u.openrouter.append(call)
-        if recv.owner == "RubyLLM::Configuration" and call.method.startswith("openrouter_"):
+        if recv.owner == roles.configuration and call.method.startswith("openrouter_"):
             u.openrouter.append(call)
         _model_slugs(call, u.models)
-        if call.method == "add_message" and recv.kind in ("instance", "record"):
+        if call.method in roles.replay_methods and recv.kind in ("instance", "record"):
             u.multi_turn.append((call, "history is replayed with add_message"))
     for call in u.sends:
-        scope = scope_of_call(call)
-        recv = types.type_of(call.receiver, scope) if call.receiver is not None else \
-            types.self_type(scope)
+        recv = types.receiver_type(call)
         if recv is not None and recv.kind == "record":
             u.record_sends.append(call)
             u.multi_turn.append((call, "the persisted acts_as_chat conversation is reused"))
         elif _in_loop(call.node):
             u.multi_turn.append((call, "the same chat is asked repeatedly"))
     u.multi_turn += _reused_receivers(u.sends)
+    shared = {site.owner for site in state or () if site.shape == "class_chat" and site.owner}
+    for call in u.sends:
+        # ``@chat ||= RubyLLM.chat`` at class level: every request asks the same chat (in one
+        # process; RG501 says why that is wrong), so the turns do accumulate.
+        if any(owner in call.receiver_text or owner == call.enclosing_class for owner in shared):
+            u.multi_turn.append((call, "the same chat object is asked on every request"))
     for cls, _ in _agent_instructions(facts, types):
         u.instructions.append(cls)
     u.multi_turn.sort(key=lambda t: (t[0].path, t[0].line))
@@ -124,8 +132,7 @@ def _model_slugs(call: CallSite, models: list[str]) -> None:
 
 
 def _chat_records(types: ValueFlow) -> bool:
-    return any(module.endswith(("ChatMethods", "ChatLegacyMethods"))
-               for module in types.records.values())
+    return any(module in types.chat_record_modules for module in types.records.values())
 
 
 def _openrouter_kw(call: CallSite) -> bool:
@@ -165,8 +172,8 @@ def _reused_receivers(sends: list[CallSite]) -> list[tuple[CallSite, str]]:
 def _agent_instructions(facts: Facts, types: ValueFlow) -> list[tuple[CallSite, str]]:
     """``instructions "..."`` in the body of a RubyLLM::Agent subclass (1.12+)."""
     out = []
-    for call in facts.index.calls_named("instructions"):
+    for call in facts.index.calls_named(types.roles.agent_instructions_macro):
         if call.receiver is None and call.enclosing_method is None and \
-                types.subclasses.get(call.enclosing_class or "") == "RubyLLM::Agent":
+                types.subclasses.get(call.enclosing_class or "") == types.roles.agent:
             out.append((call, "agent"))
     return out

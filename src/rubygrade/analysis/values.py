@@ -1,32 +1,44 @@
-"""Which RubyLLM type does an expression have? A small, precision-first type inference.
+"""What does an expression hold? The value-flow analysis every RubyLLM question goes through.
 
-Rules check a call only when the receiver's type is *known*, so this module
-answers ``None`` whenever it is not sure. Types come from:
+``ValueFlow.type_of(node, scope)`` answers with a role (:class:`RType`): a RubyLLM
+chat, message, chunk, model info or configuration; an ``acts_as_chat`` record; an
+app subclass of a gem class; a client of another LLM library; a factory (lambda,
+proc, method object) producing one of those; a cache store; or ``None`` when it is
+not sure. Nothing is decided by a variable's name: only data flow counts.
 
-- entry points: ``RubyLLM.chat(...)``, ``RubyLLM::Chat.new``, ``RubyLLM.embed`` ...;
-- return hints of the catalogue (``with_*`` returns ``self``, ``ask`` a Message);
-- locals (the latest assignment before the use), instance variables (every
-  assignment in the class agrees, ``@chat ||= ...`` included), methods whose
-  last expression has a type (``def chat = RubyLLM.chat``, private builders);
-- block parameters of iteration over messages, streaming blocks, ``configure``;
-- ActiveRecord models declaring ``acts_as_chat`` / ``acts_as_message``, whose
-  gem methods live in the catalogue's Rails integration modules;
-- app subclasses of gem classes (``class Helper < RubyLLM::Agent``);
-- clients of other LLM libraries (``OpenAI::Client.new``), for bypass detection.
+Sources: entry points (``RubyLLM.chat``, ``RubyLLM::Chat.new``), the catalogue's
+return hints (``with_*`` return ``self``, ``ask`` a Message), acts_as_chat finders
+and associations (``Chat.find``, ``user.chats.find``), ``Rails.cache``.
 
-Nothing here walks a tree recursively; inference over nested expressions is
-depth-limited so a pathological input yields ``None``, never a RecursionError.
+Propagation: locals (the latest assignment before the use), instance variables
+(every assignment in the class agrees; a constructor parameter takes the types its
+``new`` call sites pass, and its default value), parameters of any method (default
+value, and the arguments of every call site the call graph resolves structurally:
+receiver-less, ``self.``, ``Const.m``, ``Const.new``), method returns (the last
+expression), block parameters (iteration over messages, streaming chunks,
+``configure``), factories (``-> { RubyLLM.chat }``, ``method(:build_chat)``, then
+``.call``) and chains.
+
+A chain step the locked catalogue lacks on a chat (a method a git fork of the gem
+adds) keeps the chat's type at low confidence, so the call after it is still seen.
+Test code is typed too, but call sites in tests never type app code: a test passes
+doubles, and a double is not what the app receives in production.
+
+Inference is demand-driven and memoised per node; nested inference is depth-limited,
+so a pathological input yields ``None``, never a RecursionError.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.analysis.roles import Roles, load_roles
+from rubygrade.analysis.views import Renders, view_controllers
 from rubygrade.index.model import CallSite, MethodDef
 
 if TYPE_CHECKING:
@@ -37,15 +49,9 @@ if TYPE_CHECKING:
 
 _MAX_DEPTH = 40
 
-TypeKind = Literal["instance", "module", "collection", "record", "subclass", "external"]
-
-#: Clients of other LLM libraries; their instances are typed only to find bypass calls.
-EXTERNAL_CLIENTS = {
-    "OpenAI::Client": "ruby-openai", "OpenRouter::Client": "openrouter",
-    "Openrouter::Client": "openrouter", "OpenRouterClient": "openrouter",
-    "Anthropic::Client": "anthropic", "Gemini::Client": "gemini",
-    "Ollama::Client": "ollama", "Groq::Client": "groq",
-}
+TypeKind = Literal["instance", "module", "collection", "record", "subclass", "external",
+                   "factory", "store", "app", "foreign"]
+Certainty = Literal["high", "low"]
 
 # Iteration methods whose block receives one element of the receiver.
 _ITERATORS = {
@@ -55,42 +61,52 @@ _ITERATORS = {
     "each_message", "index_by", "find_all",
 }
 # Collection methods returning one element / a sub-collection.
-_ELEMENT = {"first", "last", "[]", "find", "detect", "sample", "at", "fetch", "dig"}
+_ELEMENT = {"first", "last", "[]", "find", "detect", "sample", "at", "fetch", "dig", "find_by",
+            "find_by!", "take", "sole", "first!", "last!", "create", "create!", "build", "new",
+            "find_or_create_by", "find_or_create_by!", "find_or_initialize_by"}
 _SUBSET = {"select", "filter", "reject", "last", "first", "drop", "take", "reverse",
-           "sort_by", "find_all", "compact", "to_a"}
+           "sort_by", "find_all", "compact", "to_a", "where", "order", "includes", "limit",
+           "recent", "all"}
 # ActiveRecord class methods returning one record.
 _FINDERS = {"find", "find_by", "find_by!", "create", "create!", "new", "first", "last",
             "find_or_create_by", "find_or_create_by!", "take", "build", "first!", "last!",
-            "find_or_initialize_by", "sole", "find_sole_by"}
-_RECORD_MODULES = {
-    "acts_as_chat": ("RubyLLM::ActiveRecord::ChatMethods",
-                     "RubyLLM::ActiveRecord::ChatLegacyMethods"),
-    "acts_as_message": ("RubyLLM::ActiveRecord::MessageMethods",
-                        "RubyLLM::ActiveRecord::MessageLegacyMethods"),
-    "acts_as_tool_call": ("RubyLLM::ActiveRecord::ToolCallMethods",
-                          "RubyLLM::ActiveRecord::ToolCallLegacyMethods"),
-    "acts_as_model": ("RubyLLM::ActiveRecord::ModelMethods",
-                      "RubyLLM::ActiveRecord::ModelMethods"),
-}
+            "find_or_initialize_by", "sole", "find_sole_by", "create_with"}
+_MODEL_BASES = {"ApplicationRecord", "ActiveRecord::Base", "::ActiveRecord::Base"}
+_ASSOCIATIONS = {"has_many": True, "has_one": False, "belongs_to": False}
+_FACTORY_CALLS = {"call", "()", "yield", "[]"}
+_STORES = {"Rails.cache", "::Rails.cache"}
 _NEW_ACTS_AS = re.compile(r"use_new_acts_as\s*=\s*true")
 
 
 @dataclass(frozen=True)
 class RType:
-    """A known type. ``owner`` is the catalogue class/module whose methods apply.
+    """A known role of a value. ``owner`` is the catalogue class/module whose methods apply.
 
     - ``instance``: an instance of gem class ``owner`` (``RubyLLM::Chat``);
-    - ``module``: the constant ``owner`` itself (``RubyLLM``, ``RubyLLM::Chat``);
-    - ``collection``: an Array-like of ``owner`` instances (``chat.messages``);
+    - ``module``: the constant ``owner`` itself (``RubyLLM``, ``RubyLLM::Chat``), or an app
+      class tied to the gem (``app_class``: an acts_as_chat model, a gem subclass);
+    - ``collection``: an Array-like of ``owner`` values (``chat.messages``), or of
+      ``app_class`` records (``user.chats``);
     - ``record``: an instance of app model ``app_class`` that declares ``acts_as_*``;
       gem methods come from the Rails integration module ``owner``;
     - ``subclass``: an instance of app class ``app_class`` inheriting gem class ``owner``;
-    - ``external``: a client of another LLM library (``owner`` is e.g. ``OpenAI::Client``).
+    - ``external``: a client of another LLM library (``owner`` is e.g. ``OpenAI::Client``);
+    - ``factory``: a lambda, proc or method object whose call returns ``of``;
+    - ``store``: a cache store (``owner`` is ``Rails.cache``);
+    - ``app``: an instance of app class ``app_class`` (or the class itself when ``owner``
+      is ``"class"``) that the gem does not know;
+    - ``foreign``: a value of a library other than ruby_llm (``ActiveRecord::Base.connection``,
+      ``JSON.parse(...)``): its methods are the library's, never the app's.
+
+    ``certainty`` is "low" when the type survived a step the analysis could not check
+    (a chain method the locked catalogue lacks, a parameter some call site leaves unknown).
     """
 
     owner: str
     kind: TypeKind = "instance"
     app_class: str | None = None
+    certainty: Certainty = "high"
+    of: RType | None = None
 
     @property
     def label(self) -> str:
@@ -99,12 +115,36 @@ class RType:
         if self.kind == "subclass":
             return f"{self.app_class} (subclass of {self.owner})"
         if self.kind == "collection":
-            return f"a collection of {self.owner}"
+            return f"a collection of {self.app_class or self.owner}"
+        if self.kind == "factory" and self.of is not None:
+            return f"a factory of {self.of.label}"
+        if self.kind == "app":
+            return f"{self.app_class}" if self.owner == "class" else f"a {self.app_class}"
         return self.owner
 
     @property
     def is_rubyllm(self) -> bool:
-        return self.kind != "external" and self.owner.startswith("RubyLLM")
+        return self.kind not in ("external", "factory", "store", "app", "foreign") and \
+            self.owner.startswith("RubyLLM")
+
+    @property
+    def library(self) -> bool:
+        """A value whose methods belong to a library (ruby_llm or another), not the app
+        (an acts_as_chat record or a gem subclass is the app's class, with gem methods)."""
+        if self.kind in ("record", "subclass"):
+            return False
+        return self.is_rubyllm or self.kind in ("external", "store", "foreign", "factory")
+
+    @property
+    def certain(self) -> bool:
+        return self.certainty == "high"
+
+    def same_role(self, other: RType) -> bool:
+        return (self.owner, self.kind, self.app_class, self.of) == \
+            (other.owner, other.kind, other.app_class, other.of)
+
+    def lowered(self) -> RType:
+        return self if self.certainty == "low" else replace(self, certainty="low")
 
 
 @dataclass(frozen=True)
@@ -116,32 +156,66 @@ class Scope:
     cls: str | None
 
 
-class TypeInference:
-    """Per-run inference over the index; results are memoised per node."""
+def scope_of_call(call: CallSite) -> Scope:
+    return Scope(call.path, call.enclosing_method, call.enclosing_class)
 
-    def __init__(self, index: Index, catalogue: Catalogue | None,
-                 new_acts_as: bool = False) -> None:
-        self.index = index
-        self.catalogue = catalogue
-        self.new_acts_as = new_acts_as
+
+def uses_new_acts_as(project: Project) -> bool:
+    """``config.use_new_acts_as = true``: the 1.7+ Rails integration modules apply."""
+    for path, source in project.files.items():
+        if source.kind == "ruby" and "config/" in path and "use_new_acts_as" in source.text:
+            if _NEW_ACTS_AS.search(source.text):
+                return True
+    return False
+
+
+def _agree(types: list[RType | None]) -> RType | None:
+    """One role all known sources agree on (low certainty if some source is unknown)."""
+    known = [t for t in types if t is not None]
+    if not known:
+        return None
+    first = known[0]
+    if any(not t.same_role(first) for t in known[1:]):
+        return None
+    if len(known) < len(types) or any(not t.certain for t in known):
+        return first.lowered()
+    return first
+
+
+class ValueFlow:
+    """The run's value analysis over the index; results are memoised per node."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.project = facts.project
+        self.index: Index = facts.index
+        self.catalogue: Catalogue | None = facts.catalogue
+        self.roles: Roles = load_roles()
+        self.new_acts_as = uses_new_acts_as(facts.project)
         self._memo: dict[tuple[int, str], RType | None] = {}
         self._in_progress: set[tuple[int, str]] = set()
+        self._method_memo: dict[int, RType | None] = {}
+        self._param_memo: dict[tuple[int, str], RType | None] = {}
+        self._sites_memo: dict[int, list[CallSite]] = {}
+        self.views = Renders(facts.project, facts.index)
+        chat_macro = self.roles.acts_as_macro("acts_as_chat")
+        self.chat_record_modules = frozenset(
+            (chat_macro.new, chat_macro.legacy) if chat_macro is not None else ())
         self.records = self._record_classes()
         self.subclasses = self._gem_subclasses()
-        self._method_memo: dict[str, RType | None] = {}
+        self.associations = self._associations()
 
     # -- app classes tied to the gem -----------------------------------------------
     def _record_classes(self) -> dict[str, str]:
         """App model -> the catalogue module holding its gem methods (``acts_as_*``)."""
         out: dict[str, str] = {}
-        for macro, (new_mod, legacy_mod) in _RECORD_MODULES.items():
-            for call in self.index.calls_named(macro):
+        for spec in self.roles.acts_as:
+            for call in self.index.calls_named(spec.macro):
                 if call.receiver is not None or call.enclosing_method is not None or \
                         not call.enclosing_class:
                     continue
-                module = new_mod
-                if not self.new_acts_as and self._has_class(legacy_mod):
-                    module = legacy_mod
+                module = spec.new
+                if not self.new_acts_as and self._has_class(spec.legacy):
+                    module = spec.legacy
                 out.setdefault(call.enclosing_class, module)
         return out
 
@@ -158,6 +232,26 @@ class TypeInference:
                 if ancestor.removeprefix("::").startswith("RubyLLM::"):
                     out.setdefault(cls.name, ancestor.removeprefix("::"))
                     break
+        return out
+
+    def _associations(self) -> dict[tuple[str, str], tuple[str, bool]]:
+        """(app model, association name) -> (the app model it returns, many?)."""
+        out: dict[tuple[str, str], tuple[str, bool]] = {}
+        for macro, many in _ASSOCIATIONS.items():
+            for call in self.index.calls_named(macro):
+                if call.receiver is not None or call.enclosing_method is not None or \
+                        not call.enclosing_class or not call.positional:
+                    continue
+                name = treeutil.string_value(call.positional[0].node)
+                if not name:
+                    continue
+                option = call.keyword("class_name")
+                target = treeutil.string_value(option.value) if option is not None else None
+                if target is None:
+                    target = _camelize(_singular(name) if many else name)
+                resolved = self.index.resolve_constant(target, call.enclosing_class)
+                if resolved in self.records or self.index.class_defs(resolved):
+                    out.setdefault((call.enclosing_class, name), (resolved, many))
         return out
 
     # -- public API --------------------------------------------------------------
@@ -177,16 +271,74 @@ class TypeInference:
         self._memo[key] = result
         return result
 
+    def type_at(self, node: Node | None, where: Scope | CallSite) -> RType | None:
+        """The type of ``node`` (None: unknown). ``where`` is a Scope or the CallSite that
+        contains ``node`` (e.g. ``values.type_at(call.receiver, call)``)."""
+        scope = where if isinstance(where, Scope) else scope_of_call(where)
+        return self.type_of(node, scope)
+
+    def receiver_type(self, call: CallSite) -> RType | None:
+        """The type of ``call``'s receiver (``self`` for a receiver-less call)."""
+        scope = scope_of_call(call)
+        if call.receiver is None:
+            return self.self_type(scope)
+        return self.type_of(call.receiver, scope)
+
     def self_type(self, scope: Scope) -> RType | None:
         """The type of ``self`` inside an instance method of an app class tied to the gem."""
-        if scope.cls is None or (scope.method is not None and scope.method.singleton):
+        if scope.cls is None or scope.method is None:
             return None
-        if scope.method is None:
-            return None
+        if scope.method.singleton:
+            return self.app_class_type(scope.cls, instance=False)
         if scope.cls in self.records:
             return RType(self.records[scope.cls], "record", scope.cls)
         if scope.cls in self.subclasses:
             return RType(self.subclasses[scope.cls], "subclass", scope.cls)
+        return self.app_class_type(scope.cls, instance=True)
+
+    def app_class_type(self, cls: str, instance: bool) -> RType | None:
+        """An instance of (or the class) ``cls`` when the app defines it as a class."""
+        if not any(c.kind == "class" for c in self.index.class_defs(cls)):
+            return None
+        return RType("instance" if instance else "class", "app", cls)
+
+    def returns_of(self, method: MethodDef) -> RType | None:
+        """The type a method returns (its last expression), or None."""
+        return self._method_return(method, 0)
+
+    def param_type(self, method: MethodDef, name: str) -> RType | None:
+        """The type a parameter holds in production: its default and app call sites agree."""
+        return self._param_type(method, name, 0)
+
+    def ivar_type(self, cls: str, name: str) -> RType | None:
+        """What instance variable ``name`` of app class ``cls`` holds (all writes agree)."""
+        return self._ivar(name, Scope("", None, cls), 0)
+
+    def structural_targets(self, call: CallSite) -> list[str]:
+        """App methods ``call`` certainly reaches (see CallGraph.structural_targets)."""
+        return self.index.call_graph.structural_targets(call)
+
+    def is_send(self, call: CallSite) -> bool:
+        """``call`` sends a request to the model through ruby_llm."""
+        if call.method not in self.roles.all_sends:
+            return False
+        recv = self.receiver_type(call)
+        return recv is not None and recv.is_rubyllm and self.sends_api(recv, call.method) \
+            is not None
+
+    def sends_api(self, recv: RType, method: str) -> str | None:
+        """``"RubyLLM::Chat#ask"`` when ``recv.method`` sends a request, else None."""
+        if recv.kind == "module":
+            if recv.app_class is None and method in self.roles.module_sends:
+                return f"{recv.owner}.{method}"
+            return None
+        if method not in self.roles.chat_sends:
+            return None
+        if recv.kind == "instance" and recv.owner in self.roles.chat_classes:
+            return f"{recv.owner}#{method}"
+        if recv.kind == "subclass" or (recv.kind == "record" and
+                                       recv.owner in self.chat_record_modules):
+            return f"{recv.owner}#{method}"
         return None
 
     # -- inference by node type ------------------------------------------------
@@ -207,12 +359,70 @@ class TypeInference:
             return self._ivar(treeutil.text(node), scope, depth)
         if t == "call":
             return self._call(node, scope, depth)
+        if t == "lambda":
+            body = node.child_by_field_name("body")
+            return self._factory(body, scope, depth)
         if t == "element_reference":
             recv = self.type_of(node.named_children[0] if node.named_children else None,
                                 scope, depth)
             if recv is not None and recv.kind == "collection":
-                return RType(recv.owner)
+                return self._element(recv)
+            if recv is not None and recv.kind == "factory":
+                return recv.of
+        if t in ("conditional", "binary"):
+            return self._branches(node, scope, depth)
+        if t in ("if", "unless", "case"):
+            return self._statement_branches(node, scope, depth)
         return None
+
+    def _statement_branches(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        """``if a then x elsif b then y else z end`` as a value: the role every branch ends in."""
+        ends: list[Node | None] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            for child in current.named_children:
+                if child.type in ("then", "else"):
+                    ends.append(_last_statement(child))
+                elif child.type in ("elsif", "when"):
+                    stack.append(child)
+        if not ends:
+            return None
+        types = [self.type_of(e, scope, depth) for e in ends]
+        known = [t for t in types if t is not None]
+        if not known or any(not t.same_role(known[0]) for t in known[1:]):
+            return None
+        return known[0] if len(known) == len(types) else known[0].lowered()
+
+    def _branches(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        """``a || b``, ``x ? a : b``: the role both sides agree on (``@chat || RubyLLM.chat``)."""
+        if node.type == "binary":
+            operator = node.child_by_field_name("operator")
+            if operator is None or treeutil.text(operator) not in ("||", "or"):
+                return None
+            sides = [node.child_by_field_name("left"), node.child_by_field_name("right")]
+        else:
+            sides = [node.child_by_field_name("consequence"),
+                     node.child_by_field_name("alternative")]
+        types = [self.type_of(s, scope, depth) for s in sides if s is not None]
+        known = [t for t in types if t is not None]
+        if not known or any(not t.same_role(known[0]) for t in known[1:]):
+            return None
+        return known[0] if len(known) == len(types) else known[0].lowered()
+
+    def _factory(self, block: Node | None, scope: Scope, depth: int) -> RType | None:
+        if block is None:
+            return None
+        body = block.child_by_field_name("body") if block.type in ("block", "do_block") \
+            else block
+        if body is None:
+            body = next((c for c in block.named_children if c.type in (
+                "block_body", "body_statement")), None)
+        produced = self.type_of(body, scope, depth) if body is not None else None
+        if produced is None or produced.kind == "factory":
+            return None
+        return RType(produced.owner, "factory", produced.app_class, produced.certainty,
+                     of=produced)
 
     def _constant(self, node: Node, scope: Scope) -> RType | None:
         name = treeutil.constant_name(node)
@@ -221,14 +431,25 @@ class TypeInference:
         name = name.removeprefix("::")
         if name == "RubyLLM" or name.startswith("RubyLLM::"):
             return RType(name, "module")
-        if name in EXTERNAL_CLIENTS:
+        if name in self.roles.external_clients:
             return RType(name, "module")
         resolved = self.index.resolve_constant(name, scope.cls)
         if resolved in self.records:
             return RType(self.records[resolved], "module", resolved)
         if resolved in self.subclasses:
             return RType(self.subclasses[resolved], "module", resolved)
-        return None
+        if self.index.class_defs(resolved):
+            return self.app_class_type(resolved, instance=False)
+        if self._app_constant(resolved):
+            return None  # ``Config = Struct.new(...)``, ``Chat = ...``: the app's, unknown
+        return RType(resolved, "foreign")
+
+    def _app_constant(self, name: str) -> bool:
+        """The app assigns the constant (or a namespace of it) somewhere."""
+        head = name.split("::")
+        return any(self.index.class_defs("::".join(head[:i])) or any(
+            True for _ in self.index.assignments_to("constant", "::".join(head[:i])))
+            for i in range(1, len(head) + 1))
 
     def _identifier(self, node: Node, scope: Scope, depth: int) -> RType | None:
         name = treeutil.text(node)
@@ -243,68 +464,118 @@ class TypeInference:
             return self._param_type(scope.method, name, depth)
         if _is_local_elsewhere(node, name):
             return None
+        if scope.method is None and scope.path.endswith(".erb"):
+            local = self._partial_local(scope.path, name, depth)
+            if local is not None:
+                return local
         return self._self_call(name, scope, depth)
+
+    def _partial_local(self, path: str, name: str, depth: int) -> RType | None:
+        """A partial's local: what the renders pass (an element, for a collection)."""
+        types: list[RType | None] = []
+        for value, call, each in self.views.partial_local_values(path, name):
+            typ = self.type_of(value, scope_of_call(call), depth)
+            if typ is not None and typ.kind == "collection" and each:
+                typ = self._element(typ)
+            types.append(typ)
+        return _agree(types) if types else None
 
     def _latest_local(self, name: str, use: Node, scope: Scope) -> Node | None:
         best: Node | None = None
-        for a in self.index.assignments_to("local", name):
-            if a.path != scope.path or a.enclosing_method is not scope.method:
-                continue
+        for a in self.index.local_assignments(scope.method, scope.path, name):
             if a.node.end_byte > use.start_byte or a.value is None:
                 continue
             if best is None or a.node.start_byte > best.start_byte:
                 best = a.node
         return best
 
+    # -- parameters ----------------------------------------------------------------
     def _param_type(self, method: MethodDef, name: str, depth: int) -> RType | None:
-        """A positional parameter of a private helper whose every caller, in the same
-        class and without a receiver, passes a value of one known type (``stream(chat)``)."""
-        if method.kind != "def" or method.visibility != "private" or not method.owner:
-            return None
-        positions = [i for i, p in enumerate(method.params) if p.kind in ("req", "opt")]
-        index = next((i for i, p in enumerate(method.params) if p.name == name), None)
-        if index is None or index not in positions:
-            return None
-        found: RType | None = None
-        for call in self.index.calls_named(method.name):
-            if call.enclosing_class != method.owner or call.bare or (
-                    call.receiver is not None and call.receiver.type != "self"):
-                continue
-            args = call.args
-            if any(a.kind in ("splat", "forward") for a in args):
-                return None
-            positional = [a for a in args if a.kind == "positional"]
-            if index >= len(positional):
-                return None
-            typ = self.type_of(positional[index].node, Scope(
-                call.path, call.enclosing_method, call.enclosing_class), depth)
-            if typ is None or (found is not None and typ != found):
-                return None
-            found = typ
-        return found
+        key = (id(method), name)
+        if key in self._param_memo:
+            return self._param_memo[key]
+        self._param_memo[key] = None  # guards recursion through mutual calls
+        result = self._infer_param(method, name, depth)
+        self._param_memo[key] = result
+        return result
 
-    def _ivar(self, name: str, scope: Scope, depth: int) -> RType | None:
-        if scope.cls is None:
+    def _infer_param(self, method: MethodDef, name: str, depth: int) -> RType | None:
+        if method.kind not in ("def",):
             return None
-        found: RType | None = None
+        slot = _param_slot(method, name)
+        if slot is None:
+            return None
+        kind, position, default = slot
+        sources: list[RType | None] = []
+        if default is not None:
+            sources.append(self.type_of(default, Scope(method.path, method, method.owner or None),
+                                        depth))
+        for site in self._call_sites(method):
+            if self.project.is_test(site.path):
+                continue  # tests pass doubles: not what production code receives
+            arg = _argument_for(site, kind, position, name)
+            if arg is _NOT_PASSED:
+                continue  # the default applies
+            sources.append(self.type_of(arg, scope_of_call(site), depth)
+                           if isinstance(arg, Node) else None)
+        if not sources:
+            return None
+        if method.visibility == "public" and method.name != "initialize" and \
+                self._unresolved_callers(method):
+            sources.append(None)  # a caller the analysis cannot see may pass anything
+        return _agree(sources)
+
+    def _unresolved_callers(self, method: MethodDef) -> bool:
+        """App code calls ``method``'s name on a receiver no structure resolves."""
+        graph = self.index.call_graph
+        for call in self.index.calls_named(method.name):
+            if call.receiver is None or call.receiver.type == "self" or \
+                    self.project.is_test(call.path):
+                continue
+            if not graph.structural_targets(call):
+                return True
+        return False
+
+    def _call_sites(self, method: MethodDef) -> list[CallSite]:
+        """Call sites that certainly call ``method`` (structural resolution, no names)."""
+        key = id(method)
+        if key in self._sites_memo:
+            return self._sites_memo[key]
+        graph = self.index.call_graph
+        target = method.key
+        wanted = "new" if method.name == "initialize" and not method.singleton else method.name
+        sites = [c for c in self.index.calls_named(wanted)
+                 if target in graph.structural_targets(c)]
+        self._sites_memo[key] = sites
+        return sites
+
+    # -- instance variables --------------------------------------------------------
+    def _ivar(self, name: str, scope: Scope, depth: int) -> RType | None:
+        classes = [scope.cls] if scope.cls else view_controllers(self.project, self.index,
+                                                                 scope.path)
+        if not classes:
+            return None
+        types: list[RType | None] = []
         for a in self.index.assignments_to("ivar", name):
-            if a.enclosing_class != scope.cls or a.value is None:
+            if a.enclosing_class not in classes or a.value is None:
                 continue
             if a.value.type == "nil":
                 continue
             value_scope = Scope(a.path, a.enclosing_method, a.enclosing_class)
             typ = self.type_of(a.value, value_scope, depth)
-            if typ is None or (found is not None and typ != found):
-                return None  # some assignment of unknown or different type: not sure
-            found = typ
+            if typ is None:
+                return None  # some assignment of unknown type: not sure
+            types.append(typ)
+        found = _agree(types)
         return found
 
+    # -- calls -----------------------------------------------------------------------
     def _self_call(self, name: str, scope: Scope, depth: int) -> RType | None:
         """A receiver-less call: an app method of this class, or a gem method of ``self``."""
         if scope.cls is None:
             return None
+        singleton = scope.method.singleton if scope.method is not None else True
         for owner in self.index.ancestors(scope.cls):
-            singleton = scope.method.singleton if scope.method is not None else True
             for method in self.index.methods_of(owner, singleton):
                 if method.name == name and method.kind in ("def", "attr"):
                     return self._method_return(method, depth)
@@ -314,7 +585,7 @@ class TypeInference:
         return None
 
     def _method_return(self, method: MethodDef, depth: int) -> RType | None:
-        key = f"{method.path}:{method.line}:{method.key}"
+        key = id(method)
         if key in self._method_memo:
             return self._method_memo[key]
         self._method_memo[key] = None  # guards recursion through mutual calls
@@ -332,47 +603,140 @@ class TypeInference:
         return result
 
     def _call(self, node: Node, scope: Scope, depth: int) -> RType | None:
-        name = treeutil.text(node.child_by_field_name("method"))
+        method_node = node.child_by_field_name("method")
+        name = treeutil.text(method_node) if method_node is not None else "()"
         receiver = node.child_by_field_name("receiver")
         if receiver is None:
+            if name in ("lambda", "proc"):
+                return self._factory(node.child_by_field_name("block"), scope, depth)
+            if name == "method":
+                return self._method_object(node, scope, depth)
             return self._self_call(name, scope, depth)
+        if name == "cache" and treeutil.text(node).replace(" ", "") in _STORES:
+            return RType("Rails.cache", "store")
+        if name == "new" and treeutil.constant_name(receiver) == "Proc":
+            return self._factory(node.child_by_field_name("block"), scope, depth)
         recv = self.type_of(receiver, scope, depth)
         if recv is None:
             return None
         return self._method_result(recv, name, depth)
 
+    def _method_object(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        """``method(:build_chat)``: a factory of what ``build_chat`` returns."""
+        args = node.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        target = treeutil.string_value(first)
+        if not target:
+            return None
+        produced = self._self_call(target, scope, depth)
+        if produced is None or produced.kind == "factory":
+            return None
+        return RType(produced.owner, "factory", produced.app_class, produced.certainty,
+                     of=produced)
+
+    def _element(self, recv: RType) -> RType:
+        if recv.app_class is not None and recv.app_class in self.records:
+            return RType(recv.owner, "record", recv.app_class, recv.certainty)
+        if recv.app_class is not None:
+            return RType("instance", "app", recv.app_class, recv.certainty)
+        return RType(recv.owner, certainty=recv.certainty)
+
     def _method_result(self, recv: RType, name: str, depth: int) -> RType | None:
         """The type ``recv.name`` returns, as far as the catalogue tells."""
-        if recv.kind == "external":
+        if recv.kind in ("external", "store"):
             return None
+        if recv.kind == "foreign":
+            return recv  # a library's object answers with the library's objects
+        if recv.kind == "app":
+            return self._app_result(recv, name, depth)
+        if recv.kind == "factory":
+            return recv.of if name in _FACTORY_CALLS else None
         if recv.kind == "collection":
             if name in _ELEMENT:
-                return RType(recv.owner)
+                return self._element(recv)
             if name in _SUBSET:
                 return recv
             return None
         if recv.kind == "module":
-            if recv.owner in EXTERNAL_CLIENTS and name == "new":
-                return RType(recv.owner, "external")
-            if recv.app_class is not None:  # an app class tied to the gem
-                if recv.app_class in self.records and name in _FINDERS:
-                    return RType(recv.owner, "record", recv.app_class)
-                if recv.app_class in self.subclasses:
-                    return self._subclass_result(recv, name)
-                return None
-            if name == "new" and self._has_class(recv.owner):
-                return RType(recv.owner)
-            sig = self._find(recv.owner, name, singleton=True)
-            return self._from_hint(sig.returns if sig else None, recv)
+            return self._module_result(recv, name)
+        if recv.kind == "record" and recv.app_class is not None:
+            association = self.associations.get((recv.app_class, name))
+            if association is not None:
+                return self._association(association)
+            if name in self.roles.messages_methods and recv.owner in self.chat_record_modules:
+                model = self._message_model()
+                if model is not None:  # acts_as_chat declares the messages association
+                    return RType(self.records[model], "collection", model)
         sig = self._find(recv.owner, name, singleton=False)
-        if name == "content" and self.catalogue is not None and \
-                self.catalogue.is_subclass(recv.owner, "RubyLLM::Message"):
+        if name in self.roles.reply_reads and self.catalogue is not None and \
+                self.catalogue.is_subclass(recv.owner, self.roles.message):
             return None  # a String for text-only replies, else Content or Hash: not sure
-        if name == "messages" and recv.kind == "instance" and sig is not None:
-            return RType("RubyLLM::Message", "collection")
+        if name in self.roles.messages_methods and recv.kind == "instance" and sig is not None:
+            return RType(self.roles.message, "collection", certainty=recv.certainty)
         if sig is None:
-            return None
+            return self._unknown_step(recv, name)
         return self._from_hint(sig.returns, recv)
+
+    def _app_result(self, recv: RType, name: str, depth: int) -> RType | None:
+        """``Service.new(...)`` is a Service; ``service.call`` returns what Service#call does."""
+        assert recv.app_class is not None
+        singleton = recv.owner == "class"
+        if singleton and name == "new":
+            return RType("instance", "app", recv.app_class)
+        ancestors = self.index.ancestors(recv.app_class)
+        for owner in ancestors:
+            for method in self.index.methods_of(owner, singleton):
+                if method.name == name and method.kind in ("def", "attr"):
+                    return self._method_return(method, depth)
+        if singleton and name in _FINDERS and _MODEL_BASES & set(ancestors):
+            return RType("instance", "app", recv.app_class)  # ``Character.find(id)``
+        if singleton and name in _SUBSET and _MODEL_BASES & set(ancestors):
+            return RType("instance", "collection", recv.app_class)  # ``Message.where(...)``
+        if not singleton:
+            association = self.associations.get((recv.app_class, name))
+            if association is not None:
+                return self._association(association)
+        return None
+
+    def _message_model(self) -> str | None:
+        """The app's acts_as_message model, when there is exactly one."""
+        macro = self.roles.acts_as_macro("acts_as_message")
+        modules = {macro.new, macro.legacy} if macro is not None else set()
+        models = sorted(cls for cls, module in self.records.items() if module in modules)
+        return models[0] if len(models) == 1 else None
+
+    def _association(self, association: tuple[str, bool]) -> RType:
+        model, many = association
+        if model not in self.records:
+            return RType("instance", "collection" if many else "app", model)
+        module = self.records[model]
+        return RType(module, "collection" if many else "record", model)
+
+    def _unknown_step(self, recv: RType, name: str) -> RType | None:
+        """A method the catalogue lacks on a chat: a builder from a newer release or a fork
+        (``with_schema`` on a git-locked gem). Keep the chat, lower the certainty."""
+        if name.startswith(("with_", "on_")) and (
+                recv.owner in self.roles.chat_classes or recv.kind in ("record", "subclass")):
+            return recv.lowered()
+        return None
+
+    def _module_result(self, recv: RType, name: str) -> RType | None:
+        if recv.owner in self.roles.external_clients and name == "new":
+            return RType(recv.owner, "external")
+        if recv.app_class is not None:  # an app class tied to the gem
+            if recv.app_class in self.records:
+                if name in _FINDERS:
+                    return RType(recv.owner, "record", recv.app_class)
+                if name in _SUBSET:
+                    return RType(recv.owner, "collection", recv.app_class)
+                return None
+            if recv.app_class in self.subclasses:
+                return self._subclass_result(recv, name)
+            return None
+        if name == "new" and self._has_class(recv.owner):
+            return RType(recv.owner)
+        sig = self._find(recv.owner, name, singleton=True)
+        return self._from_hint(sig.returns if sig else None, recv)
 
     def _subclass_result(self, recv: RType, name: str) -> RType | None:
         """``MyAgent.new`` is an agent; ``.create!``/``.find`` return its ``chat_model``
@@ -402,10 +766,11 @@ class TypeInference:
         if hint is None:
             return None
         if hint == "self":
-            return RType(recv.owner, "instance", recv.app_class) if recv.kind == "module" \
-                else recv
+            if recv.kind == "module":
+                return RType(recv.owner, "instance", recv.app_class, recv.certainty)
+            return recv
         if self._has_class(hint):
-            return RType(hint)
+            return RType(hint, certainty=recv.certainty)
         return None
 
     def _find(self, owner: str, name: str, singleton: bool) -> MethodSig | None:
@@ -423,27 +788,70 @@ class TypeInference:
         recv_node = call.child_by_field_name("receiver")
         recv = self.type_of(recv_node, scope, depth) if recv_node is not None else \
             self.self_type(scope)
-        if recv is None:
+        if recv is None or position != 0:
             return None
-        if position == 0 and name in _ITERATORS:
+        roles = self.roles
+        if name in _ITERATORS:
             if recv.kind == "collection":
-                return RType(recv.owner)
-            if recv.kind == "instance" and recv.owner == "RubyLLM::Chat":
-                return RType("RubyLLM::Message")  # Chat is Enumerable over its messages
+                return self._element(recv)
+            if recv.kind == "instance" and recv.owner in roles.chat_classes:
+                return RType(roles.message)  # Chat is Enumerable over its messages
             return None
-        if position != 0:
-            return None
-        if recv.kind == "module" and recv.owner == "RubyLLM" and name in ("configure",):
-            return RType("RubyLLM::Configuration") if self._has_class(
-                "RubyLLM::Configuration") else None
-        if recv.kind in ("instance", "record", "subclass") and name in ("ask", "say", "complete"):
-            return RType("RubyLLM::Chunk") if self._has_class("RubyLLM::Chunk") else None
-        if recv.kind in ("instance", "record") and name in ("on_end_message", "after_message"):
-            return RType("RubyLLM::Message")
+        if recv.kind == "module" and recv.owner == "RubyLLM" and name == "configure":
+            return RType(roles.configuration) if self._has_class(roles.configuration) else None
+        if recv.kind in ("instance", "record", "subclass") and name in roles.streaming_methods:
+            return RType(roles.chunk) if self._has_class(roles.chunk) else None
+        if recv.kind in ("instance", "record") and name in roles.message_callbacks:
+            return RType(roles.message)
         return None
 
 
 # -- syntax helpers ------------------------------------------------------------------
+_NOT_PASSED = object()
+
+
+def _param_slot(method: MethodDef, name: str) -> tuple[str, int, Node | None] | None:
+    """(kind, positional index, default value node) of parameter ``name``."""
+    params = method.node.child_by_field_name("parameters")
+    if params is None:
+        return None
+    position = 0
+    for child in params.named_children:
+        t = child.type
+        node_name = child if t == "identifier" else child.child_by_field_name("name")
+        found = node_name is not None and treeutil.text(node_name) == name
+        if t in ("identifier", "optional_parameter", "destructured_parameter"):
+            if found:
+                return ("positional", position, child.child_by_field_name("value"))
+            position += 1
+        elif t == "keyword_parameter" and found:
+            return ("keyword", -1, child.child_by_field_name("value"))
+        elif found:
+            return None  # *rest, **opts, &block: not one value
+    return None
+
+
+def _argument_for(site: CallSite, kind: str, position: int, name: str) -> object:
+    """The argument ``site`` passes for a parameter; ``_NOT_PASSED`` when it passes none;
+    None when it cannot be told (a splat or ``...`` may hold it)."""
+    if any(a.kind in ("forward",) for a in site.args):
+        return None
+    if kind == "keyword":
+        arg = site.keyword(name)
+        if arg is not None:
+            return arg.value
+        if any(a.kind == "double_splat" for a in site.args):
+            return None
+        return _NOT_PASSED
+    positional = [a for a in site.args if a.kind in ("positional", "splat")]
+    for i, arg in enumerate(positional):
+        if arg.kind == "splat":
+            return None
+        if i == position:
+            return arg.node
+    return _NOT_PASSED
+
+
 def _last_statement(node: Node | None) -> Node | None:
     if node is None:
         return None
@@ -481,34 +889,13 @@ def _is_local_elsewhere(node: Node, name: str) -> bool:
     return False
 
 
-def uses_new_acts_as(project: Project) -> bool:
-    """``config.use_new_acts_as = true``: the 1.7+ Rails integration modules apply."""
-    for path, source in project.files.items():
-        if source.kind == "ruby" and "config/" in path and "use_new_acts_as" in source.text:
-            if _NEW_ACTS_AS.search(source.text):
-                return True
-    return False
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
 
 
-def scope_of_call(call: CallSite) -> Scope:
-    return Scope(call.path, call.enclosing_method, call.enclosing_class)
-
-
-class ValueFlow(TypeInference):
-    """The run's value analysis, built from the facts."""
-
-    def __init__(self, facts: Facts) -> None:
-        super().__init__(facts.index, facts.catalogue, uses_new_acts_as(facts.project))
-
-    def type_at(self, node: Node | None, where: Scope | CallSite) -> RType | None:
-        """The type of ``node`` (None: unknown). ``where`` is a Scope or the CallSite that
-        contains ``node`` (e.g. ``values.type_at(call.receiver, call)``)."""
-        scope = where if isinstance(where, Scope) else scope_of_call(where)
-        return self.type_of(node, scope)
-
-    def receiver_type(self, call: CallSite) -> RType | None:
-        """The type of ``call``'s receiver (``self`` for a receiver-less call)."""
-        scope = scope_of_call(call)
-        if call.receiver is None:
-            return self.self_type(scope)
-        return self.type_of(call.receiver, scope)
+def _camelize(word: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in word.split("_"))

@@ -6,7 +6,13 @@ import re
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from tree_sitter import Node
+
+from rubygrade import treeutil
+
 if TYPE_CHECKING:
+    from rubygrade.index import Index
+    from rubygrade.index.model import CallSite
     from rubygrade.project import Project
 
 #: Stimulus controllers that generators create (``hello``) and no app means to keep.
@@ -41,3 +47,143 @@ def imported_packages(project: Project) -> set[str]:
             if not name.startswith((".", "/", "controllers")):
                 out.add(name.lstrip("@").split("/")[0].replace("_", "-"))
     return out
+
+
+def view_controllers(project: Project, index: Index, path: str) -> list[str]:
+    """The controllers whose instance variables a view sees, by Rails' folder convention
+    (``app/views/admin/chats/x.html.erb`` -> ``Admin::ChatsController``)."""
+    rel = project.app_relative(path) or ""
+    if not rel.startswith("app/views/") or rel.count("/") < 3:
+        return []
+    folder = rel[len("app/views/"):].rsplit("/", 1)[0]
+    name = "::".join("".join(w[:1].upper() + w[1:] for w in seg.split("_"))
+                     for seg in folder.split("/"))
+    cls = f"{name}Controller"
+    return [cls] if index.class_defs(cls) else []
+
+
+def partial_name(rel: str) -> str | None:
+    """``app/views/messages/_message.html.erb`` -> ``messages/message``."""
+    if not rel.startswith("app/views/"):
+        return None
+    folder, _, file = rel[len("app/views/"):].rpartition("/")
+    if not file.startswith("_"):
+        return None
+    return f"{folder}/{file[1:].split('.', 1)[0]}"
+
+
+class Renders:
+    """Who renders which partial with what: the values of a partial's locals."""
+
+    def __init__(self, project: Project, index: Index) -> None:
+        self.project = project
+        self.index = index
+        self._renders: list[CallSite] | None = None
+        # (path, local) -> partial_local_values: asked once per identifier of a partial.
+        self._passed: dict[tuple[str, str], list[tuple[Node, CallSite, bool]]] = {}
+        self._partials: tuple[dict[str, list[int]], list[int]] | None = None
+
+    def _calls(self) -> list[CallSite]:
+        if self._renders is None:
+            self._renders = [c for c in self.index.calls if c.args and (
+                c.method in ("render", "render_to_string") or c.keyword("partial") is not None
+                or c.keyword("template") is not None)]
+        return self._renders
+
+    def unrendered(self, path: str) -> bool:
+        """A view template its own controller never renders: no action of that name and no
+        ``render`` naming it (``show_html.erb``, a leftover). Partials and views whose
+        controller the folder convention does not find are never judged unrendered."""
+        rel = self.project.app_relative(path) or ""
+        if not rel.startswith("app/views/") or partial_name(rel) is not None:
+            return False
+        controllers = view_controllers(self.project, self.index, path)
+        if not controllers:
+            return False
+        folder, _, file = rel[len("app/views/"):].rpartition("/")
+        name = file.split(".", 1)[0]
+        for cls in controllers:
+            for owner in self.index.ancestors(cls):
+                if any(m.name == name for m in self.index.methods_of(owner, singleton=False)):
+                    return False
+        for call in self._calls():
+            for arg in call.args:
+                value = treeutil.string_value(arg.value)
+                if value and value.rsplit("/", 1)[-1] == name:
+                    return False
+        return True
+
+    def partial_local_values(self, path: str, local: str) -> list[tuple[Node, CallSite, bool]]:
+        """(value, render call, each?) for each place that renders the partial at ``path`` and
+        passes ``local`` (``collection:``/``object:`` with ``as:``, ``locals:``, a keyword,
+        or ``render @messages`` for the partial named after the model). ``each`` is True
+        when the partial is rendered once per element of the value (``collection:``,
+        ``render @messages``): the local holds an element, not the value."""
+        known = self._passed.get((path, local))
+        if known is not None:
+            return known
+        partial = partial_name(self.project.app_relative(path) or "")
+        out: list[tuple[Node, CallSite, bool]] = []
+        if partial is not None:
+            calls = self._calls()
+            by_base, unnamed = self._by_partial()
+            base = partial.rsplit("/", 1)[-1]
+            # Only the calls that can render it: those naming a partial of that base name,
+            # and (for the local named after the model) those naming none; in call order.
+            for i in sorted(by_base.get(base, []) + (unnamed if local == base else [])):
+                found = _rendered_value(calls[i], partial, local)
+                if found is not None:
+                    out.append((found[0], calls[i], found[1]))
+        self._passed[(path, local)] = out
+        return out
+
+    def _by_partial(self) -> tuple[dict[str, list[int]], list[int]]:
+        """Positions in :meth:`_calls` by the base name of the partial each names, and the
+        positions of those naming none (``render @messages``)."""
+        if self._partials is None:
+            by_base: dict[str, list[int]] = {}
+            unnamed: list[int] = []
+            for i, call in enumerate(self._calls()):
+                named = _named_partial(call)
+                if named is None:
+                    unnamed.append(i)
+                else:
+                    by_base.setdefault(named.rsplit("/", 1)[-1], []).append(i)
+            self._partials = (by_base, unnamed)
+        return self._partials
+
+
+def _named_partial(call: CallSite) -> str | None:
+    """The partial a render call names (``partial:``, or its first argument), if any."""
+    target = call.keyword("partial")
+    return treeutil.string_value(target.value) if target is not None else (
+        treeutil.string_value(call.positional[0].node) if call.positional else None)
+
+
+def _rendered_value(call: CallSite, partial: str, local: str) -> tuple[Node, bool] | None:
+    named = _named_partial(call)
+    base = partial.rsplit("/", 1)[-1]
+    if named is not None and named.rsplit("/", 1)[-1] != base:
+        return None
+    if named is None:
+        # ``render @messages`` / ``render message``: the model names the partial.
+        if local != base or not call.positional:
+            return None
+        return call.positional[0].node, True
+    for key, each in (("collection", True), ("object", False)):
+        arg = call.keyword(key)
+        if arg is not None:
+            as_arg = call.keyword("as")
+            as_name = treeutil.string_value(as_arg.value) if as_arg is not None else base
+            if as_name == local:
+                return arg.value, each
+    locals_arg = call.keyword("locals")
+    if locals_arg is not None and locals_arg.value.type == "hash":
+        for pair in locals_arg.value.named_children:
+            key_node = pair.child_by_field_name("key")
+            value = pair.child_by_field_name("value")
+            if key_node is not None and value is not None and \
+                    treeutil.text(key_node).strip(":") == local:
+                return value, False
+    direct = call.keyword(local)
+    return (direct.value, False) if direct is not None else None

@@ -1,36 +1,9 @@
 """Versioned catalogue of the ruby_llm gem's public API (one JSON file per release).
 
-Import the pieces the checkers need from here::
-
-    from rubygrade.catalogue import load_catalogue, resolve_version, bind, CallShape
+The modules: ``model`` and ``lookup`` (the catalogue and its name lookups),
+``store`` (loading a release, resolving the version an app locks), ``binding``
+(Ruby 3 argument binding of a call against a signature), ``suggest`` (the
+nearest real names), ``names`` (the cross-version name index), ``extractor`` and
+the modules it uses (building a catalogue from the gem's source), ``diff`` and
+``cli`` (``rubygrade catalogue``).
 """
-
-from __future__ import annotations
-
-from rubygrade.catalogue.binding import BindProblem, CallShape, bind, call_shape_from_node
-from rubygrade.catalogue.model import Catalogue, ClassInfo, MethodSig, Param
-from rubygrade.catalogue.store import (
-    VersionResolution,
-    available_versions,
-    load_catalogue,
-    resolve_version,
-    versions_with_constant,
-    versions_with_method,
-)
-
-__all__ = [
-    "BindProblem",
-    "CallShape",
-    "Catalogue",
-    "ClassInfo",
-    "MethodSig",
-    "Param",
-    "VersionResolution",
-    "available_versions",
-    "bind",
-    "call_shape_from_node",
-    "load_catalogue",
-    "resolve_version",
-    "versions_with_constant",
-    "versions_with_method",
-]

@@ -1,7 +1,10 @@
 """Ruby 3 argument binding: would this call raise ArgumentError (or ignore its block)?
 
-Only what is certain is reported. A ``*splat`` or ``**double_splat`` at the
-call site makes the counts unknown, so no positional/keyword problem is raised.
+Only what is certain is reported. A ``*splat`` at the call site makes the
+positional count unknown and a ``**double_splat`` the keyword set, but what is
+written beside them still binds: ``chat.ask(*args, temperature: 0.2)`` passes
+``temperature:`` to a method whose keywords do not include it whatever ``args``
+holds, and ``m(a, b, *rest)`` passes at least two positionals.
 Ruby 3 separates positional and keyword arguments, with one exception that
 matters for RubyLLM: when the method declares no keyword parameters at all,
 brace-less ``k: v`` pairs become one trailing positional Hash. That is why
@@ -70,33 +73,38 @@ def bind(sig: MethodSig, shape: CallShape) -> list[BindProblem]:
     no_keywords = "nokey" in kinds
     accepts_keywords = bool(key_names) or has_keyrest
 
-    if not (shape.splat or shape.double_splat):
-        positional = shape.positional
-        keywords = shape.keywords
-        if not accepts_keywords and not no_keywords and keywords:
-            positional += 1  # Ruby 3: brace-less keywords become one positional Hash
-            keywords = ()
-        if positional < required:
-            problems.append(BindProblem(
-                "too_few_positional",
-                f"{sig.name} takes {_arity_text(required, optional, has_rest)} positional "
-                f"argument(s), given {positional}",
-            ))
-        elif not has_rest and positional > required + optional:
-            problems.append(BindProblem(
-                "too_many_positional",
-                f"{sig.name} takes {_arity_text(required, optional, has_rest)} positional "
-                f"argument(s), given {positional}",
-            ))
-        if keywords and not has_keyrest:
-            for kw in keywords:
-                if kw not in key_names:
-                    known = ", ".join(sorted(key_names)) or "none"
-                    problems.append(BindProblem(
-                        "unknown_keyword",
-                        f"{sig.name} has no keyword {kw}: (keywords: {known})",
-                        name=kw,
-                    ))
+    positional = shape.positional
+    keywords = shape.keywords
+    if not accepts_keywords and not no_keywords and (keywords or shape.double_splat):
+        # Ruby 3: brace-less keywords (and a non-empty **hash) become one positional Hash
+        if keywords:
+            positional += 1
+        keywords = ()
+        if shape.double_splat:
+            shape = CallShape(positional, True, (), False, shape.block)  # 0 or 1 more
+    if positional < required and not shape.splat:
+        problems.append(BindProblem(
+            "too_few_positional",
+            f"{sig.name} takes {_arity_text(required, optional, has_rest)} positional "
+            f"argument(s), given {positional}",
+        ))
+    elif not has_rest and positional > required + optional:
+        given = f"at least {positional}" if shape.splat else str(positional)
+        problems.append(BindProblem(
+            "too_many_positional",
+            f"{sig.name} takes {_arity_text(required, optional, has_rest)} positional "
+            f"argument(s), given {given}",
+        ))
+    if keywords and not has_keyrest:
+        for kw in keywords:
+            if kw not in key_names:
+                known = ", ".join(sorted(key_names)) or "none"
+                problems.append(BindProblem(
+                    "unknown_keyword",
+                    f"{sig.name} has no keyword {kw}: (keywords: {known})",
+                    name=kw,
+                ))
+    if not shape.double_splat:
         for kw in keyreq:
             if kw not in keywords:
                 problems.append(BindProblem(

@@ -25,7 +25,7 @@ class CatalogueError(Exception):
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``catalogue`` command (with build/list/show/diff) to ``subparsers``."""
-    parser = subparsers.add_parser("catalogue", help="ruby_llm API catalogues (per release)")
+    parser = subparsers.add_parser("catalogue", help="List, show, diff and build the ruby_llm API catalogues")
     parser.set_defaults(func=_no_subcommand(parser))
     sub = parser.add_subparsers(dest="catalogue_command", metavar="COMMAND")
 

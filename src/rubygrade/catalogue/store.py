@@ -28,6 +28,17 @@ _VERSION_FILE = re.compile(r"^(\d+(?:\.\d+)*)\.json$")
 
 
 # -- versions -----------------------------------------------------------------
+#: A version component longer than this is read as this cap: it is larger than any real
+#: release number, and ``int()`` of a 5,000-digit string from a hostile lockfile raises.
+_MAX_DIGITS = 18
+_HUGE = 10**_MAX_DIGITS
+
+
+def _number(digits: str) -> int:
+    digits = digits.lstrip("0") or "0"
+    return _HUGE if len(digits) > _MAX_DIGITS else int(digits)
+
+
 def version_key(version: str) -> tuple[int, ...]:
     """Numeric sort key; pre-release suffixes (``1.3.0rc1``) sort before the release."""
     parts: list[int] = []
@@ -36,7 +47,7 @@ def version_key(version: str) -> tuple[int, ...]:
         if m is None:
             parts.append(-1)
             continue
-        parts.append(int(m.group(1)))
+        parts.append(_number(m.group(1)))
         if m.group(2):
             parts.append(-1)
     while len(parts) < 3:
@@ -184,7 +195,7 @@ def satisfies(version: str, requirement: list[tuple[str, str]]) -> bool:
         if op == "<=" and c > 0:
             return False
         if op == "~>":
-            nums = [int(x) for x in re.findall(r"\d+", req)]
+            nums = [_number(x) for x in re.findall(r"\d+", req)]
             if c < 0:
                 return False
             prefix = nums[:-1] if len(nums) > 1 else nums
@@ -195,16 +206,21 @@ def satisfies(version: str, requirement: list[tuple[str, str]]) -> bool:
     return True
 
 
+def _shown(version: str) -> str:
+    return version if len(version) <= 40 else f"{version[:20]}... ({len(version)} characters)"
+
+
 def _nearest_lower(version: str, versions: list[str]) -> tuple[str, str | None]:
     if version in versions:
         return version, None
     lower = [v for v in versions if _cmp(v, version) < 0]
     if lower:
         return lower[-1], (
-            f"ruby_llm {version} is not catalogued; using the nearest lower release {lower[-1]}"
+            f"ruby_llm {_shown(version)} is not catalogued; using the nearest lower release "
+            f"{lower[-1]}"
         )
     return versions[0], (
-        f"ruby_llm {version} is older than every catalogued release; using {versions[0]}"
+        f"ruby_llm {_shown(version)} is older than every catalogued release; using {versions[0]}"
     )
 
 

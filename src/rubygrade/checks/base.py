@@ -10,13 +10,26 @@ meta-test read::
     ## What it does
     ## Why is this bad?
     ## Example
-    ```ruby
+    ```ruby app/services/chat_service.rb
     ...
     ```
     Use instead:
-    ```ruby
+    ```ruby app/services/chat_service.rb
     ...
     ```
+
+The examples are run by the tests (tests/rules/test_doc_examples.py), so each
+fence's info string says where its block goes in a small Rails app:
+
+- ```` ```<language> <path> ````: the block is the whole text of the app file
+  ``<path>`` (a skeleton file of that name is replaced);
+- ```` ```<language> <path> absent ````: the app has no ``<path>`` (a path ending
+  in ``/`` is a folder); the block is a note for the reader;
+- ```` ```<language> ```` alone: shown, not part of the app.
+
+A line ``⋮ ×N`` repeats the line above N more times. The "Example" app must get
+the rule's finding; "Use instead" is applied on top of it, so it shows only what
+changes, and must not. Each section needs at least one block with a path.
 
 ``EvidenceCollector`` subclasses record good practice (no ID, never a finding).
 Rules see the run through :class:`rubygrade.context.Context` and ask the shared
@@ -28,6 +41,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from rubygrade.models import Confidence, Dimension, Severity
@@ -40,6 +54,19 @@ _RULES: dict[str, type[Rule]] = {}
 _COLLECTORS: list[type[EvidenceCollector]] = []
 
 
+@dataclass(frozen=True)
+class RuleMeta:
+    """What documentation and renderers need of a rule, without the rule's code."""
+
+    id: str
+    name: str
+    dimension: Dimension
+    severity: Severity
+    confidence: Confidence
+    status: Literal["stable", "preview"]
+    doc: str
+
+
 class Rule:
     """Base class of every rule. Set the class attributes; implement ``check``."""
 
@@ -48,7 +75,6 @@ class Rule:
     dimension: ClassVar[Dimension]
     severity: ClassVar[Severity] = Severity.WARNING
     confidence: ClassVar[Confidence] = Confidence.HIGH
-    since: ClassVar[str] = "0.1.0"
     status: ClassVar[Literal["stable", "preview"]] = "stable"
     # App-relative path prefixes the rule looks at (documentation and ``check`` filtering).
     scope: ClassVar[tuple[str, ...]] = ()
@@ -63,6 +89,11 @@ class Rule:
 
     def check(self, ctx: Context) -> None:
         raise NotImplementedError
+
+    @classmethod
+    def meta(cls) -> RuleMeta:
+        return RuleMeta(cls.id, cls.name, cls.dimension, cls.severity, cls.confidence,
+                        cls.status, cls.__doc__ or "")
 
     @classmethod
     def summary(cls) -> str:

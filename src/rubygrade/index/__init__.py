@@ -7,18 +7,10 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
-from rubygrade.index.model import (
-    Arg,
-    Assignment,
-    CallSite,
-    ClassDef,
-    MethodDef,
-    Param,
-    RescueClause,
-)
+from rubygrade.index.model import Assignment, CallSite, ClassDef, MethodDef
 from rubygrade.index.ruby import RubyIndexer
 from rubygrade.models import Diagnostic
-from rubygrade.timings import analysis
+from rubygrade.timings import timed_cached_property
 from rubygrade.treeutil import forget_parents, gc_paused
 
 if TYPE_CHECKING:
@@ -29,9 +21,7 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 _K = TypeVar("_K", bound=Hashable)
 
-__all__ = [
-    "Arg", "Assignment", "CallSite", "ClassDef", "Index", "MethodDef", "Param", "RescueClause",
-]
+__all__ = ["Index"]
 
 
 class Index:
@@ -75,17 +65,11 @@ class Index:
         for name in names:
             yield from self._calls_by_name.get(name, ())
 
-    def calls_in(self, path_prefix: str) -> Iterator[CallSite]:
-        return (c for c in self.calls if c.path.startswith(path_prefix))
-
     def methods_named(self, name: str) -> list[MethodDef]:
         return self._methods_by_name.get(name, [])
 
     def class_defs(self, name: str) -> list[ClassDef]:
         return self._classes_by_name.get(name, [])
-
-    def class_names(self) -> list[str]:
-        return sorted(self._classes_by_name)
 
     def methods_of(self, owner: str, singleton: bool | None = None) -> list[MethodDef]:
         return [m for m in self._by_owner.get(owner, ()) if
@@ -144,6 +128,11 @@ class Index:
         """The class and module bodies of one file, in index order."""
         return self._classes_by_path.get(path, [])
 
+    def local_assignments(self, method: MethodDef | None, path: str,
+                          name: str) -> list[Assignment]:
+        """Writes to local ``name`` in ``method`` (or at the top level of ``path``)."""
+        return self._locals.get((id(method) if method is not None else path, name), [])
+
     def calls_within(self, method: MethodDef) -> list[CallSite]:
         return list(self._calls_by_method.get(id(method), ()))
 
@@ -183,17 +172,26 @@ class Index:
         return _group(self.classes, lambda c: c.path)
 
     @cached_property
+    def _locals(self) -> dict[tuple[int | str, str], list[Assignment]]:
+        return _group((a for a in self.assignments if a.target == "local"),
+                      lambda a: (id(a.enclosing_method) if a.enclosing_method is not None
+                                 else a.path, a.name))
+
+    @cached_property
     def _calls_by_method(self) -> dict[int, list[CallSite]]:
         # Keyed by identity: MethodDef compares by identity (eq=False), and a method with no
         # calls is simply absent.
         return _group((c for c in self.calls if c.enclosing_method is not None),
                       lambda c: id(c.enclosing_method))
 
-    @analysis
-    def call_graph(self) -> CallGraph:
+    def _structural_call_graph(self) -> CallGraph:
         from rubygrade.callgraph import CallGraph
 
         return CallGraph(self)
+
+    #: The call graph without the value flow's receiver roles, which the value flow itself
+    #: resolves call sites with (``Analyses.call_graph`` is the one the rules use).
+    call_graph = timed_cached_property(_structural_call_graph, name="call_graph (structural)")
 
 
 def _group(items: Iterable[_T], key: Callable[[_T], _K]) -> dict[_K, list[_T]]:

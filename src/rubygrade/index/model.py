@@ -51,9 +51,6 @@ class RescueClause:
         """Bare, ``=> e``, StandardError or Exception: catches everything an LLM call raises."""
         return self.bare or any(e.removeprefix("::") in BLANKET_EXCEPTIONS for e in self.exceptions)
 
-    def catches(self, name: str) -> bool:
-        return self.blanket or name in self.exceptions
-
 
 @dataclass(eq=False, slots=True, weakref_slot=True)
 class ClassDef:
@@ -87,7 +84,9 @@ class MethodDef:
     line: int
     end_line: int
     node: Node = field(repr=False)
-    kind: Literal["def", "attr", "test", "block"] = "def"
+    #: "template"/"task"/"callbacks": the top-level code of a view, a rake file, or the
+    #: callback blocks of a class body, as the call graph's pseudo-methods
+    kind: Literal["def", "attr", "test", "block", "template", "task", "callbacks"] = "def"
     rescues: tuple[RescueClause, ...] = ()  # method-level rescue clauses
 
     @property

@@ -2,22 +2,48 @@
 
 Sections: a one-line summary, the eight scores with one justification each
 (the change that moved the dimension most, with its location), total and
-tier, a verification section for every API claim (the catalogue version and
-what the gem really offers), then the strongest and the weakest point.
+tier (and any rule ceiling on it), what besides the shipped rubric, brief and
+rules changed the grade, a verification section for every API claim (the
+catalogue version and what the gem really offers, and the claims suppressed
+inline), then the strongest and the weakest point.
+
+It renders the report and nothing else: an API claim is a finding whose ``data``
+names the ``catalogue`` it was checked against, with the real ``signature`` or the
+``nearest`` real names the rule found there.
 """
 
 from __future__ import annotations
 
-import difflib
-from typing import TYPE_CHECKING
-
 from rubygrade.models import DimensionScore, Evidence, Finding, Report, ScoreChange
 
-if TYPE_CHECKING:
-    from rubygrade.catalogue.model import Catalogue, MethodSig
-
-API_RULES = ("RG201", "RG202", "RG203", "RG204")
 MAX_CLAIMS = 8
+MAX_CHANGES = 8
+
+
+def _grade_changes(report: Report) -> list[str]:
+    """The section naming every input besides the shipped defaults (empty for a default grade)."""
+    if not report.grade_changes and report.comparable:
+        return []
+    lines = ["## What changed this grade", ""]
+    if report.comparable:
+        lines.append("Comparable: the shipped rubric and brief, and no configuration or suppression "
+                   "moved the score.")
+    else:
+        lines.append("**Not comparable** with grades under the shipped rubric, brief and rules: "
+                     "the inputs below moved the score.")
+    lines.append("")
+    for change in report.grade_changes[:MAX_CHANGES]:
+        where = f" (`{change.path}:{change.line}`)" if change.path and change.line else \
+            (f" (`{change.path}`)" if change.path else "")
+        lines.append(f"- {change.source.replace('_', '-')} {change.kind.replace('_', ' ')}: "
+                     f"{change.detail}{where}")
+    if len(report.grade_changes) > MAX_CHANGES:
+        lines.append(f"- … and {len(report.grade_changes) - MAX_CHANGES} more (see the JSON report).")
+    return [*lines, ""]
+
+
+#: How the API rules separate several names in one ``Finding.data`` value.
+_SEPARATOR = "; "
 
 
 def _cite(change: ScoreChange) -> str:
@@ -48,44 +74,25 @@ def _justify(dim: DimensionScore, evidence: list[Evidence]) -> str:
     return "No evidence of the expected practice was found."
 
 
-def _sig(sig: MethodSig) -> str:
-    params = ", ".join({"req": "{n}", "opt": "{n} = …", "rest": "*{n}", "keyreq": "{n}:",
-                        "key": "{n}: …", "keyrest": "**{n}", "block": "&{n}"}
-                       .get(p.kind, "{n}").format(n=p.name.lstrip("*&")) for p in sig.params)
-    return f"{sig.name}({params})"
+def _names(value: str) -> list[str]:
+    return [f"`{name}`" for name in value.split(_SEPARATOR) if name]
 
 
-def _load(version: str | None) -> Catalogue | None:
-    if version is None:
-        return None
-    try:
-        from rubygrade.catalogue.store import load_catalogue
-
-        return load_catalogue(version)
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def _verify(finding: Finding, catalogue: Catalogue | None, version: str | None) -> str:
-    where = f"`{finding.path}:{finding.line}`"
-    method, owner = finding.data.get("method"), finding.data.get("receiver")
-    head = f"- {where} {finding.rule_id}: {finding.message}"
-    if catalogue is None:
-        return head + f" (catalogue {version or 'unavailable'})"
-    if finding.rule_id == "RG203" and method and owner:
-        sig = catalogue.find_method(owner, method) or catalogue.find_method(owner, method, singleton=True)
-        real = f"`{owner}` `{_sig(sig)}`" if sig else "not found"
-        return f"{head} Catalogue {version}: real signature {real}."
-    if finding.rule_id == "RG201" and method and owner:
-        names = sorted(catalogue.public_methods(owner))
-        close = difflib.get_close_matches(method, names, n=3, cutoff=0.5)
-        methods = catalogue.public_methods(owner)
-        offer = ", ".join(f"`{_sig(methods[n])}`" for n in close) or "no similar method"
-        return f"{head} Catalogue {version}: `{owner}` has no `{method}`; nearest real: {offer}."
-    if finding.rule_id == "RG202":
-        constant = finding.data.get("constant", "")
-        close = difflib.get_close_matches(constant, sorted(catalogue.classes), n=2, cutoff=0.6)
-        offer = ", ".join(f"`{c}`" for c in close) or "nothing similar"
+def _verify(finding: Finding) -> str:
+    """One API claim and what the catalogue it was checked against offers instead, from the
+    facts the rule put in ``finding.data``."""
+    data = finding.data
+    version = data["catalogue"]
+    head = f"- `{finding.path}:{finding.line}` {finding.rule_id}: {finding.message}"
+    if "signature" in data:
+        return f"{head} Catalogue {version}: real signature `{data.get('receiver', '')}` " \
+               f"`{data['signature']}`."
+    if "nearest" in data and "method" in data:
+        offer = ", ".join(_names(data["nearest"])) or "no similar method"
+        return f"{head} Catalogue {version}: `{data.get('receiver', '')}` has no " \
+               f"`{data['method']}`; nearest real: {offer}."
+    if "nearest" in data:
+        offer = ", ".join(_names(data["nearest"])) or "nothing similar"
         return f"{head} Catalogue {version}: no such constant; nearest real: {offer}."
     return f"{head} (catalogue {version})"
 
@@ -106,23 +113,34 @@ def render(report: Report) -> str:
                f"{errors} error(s)")
     if strongest and weakest:
         summary += f"; strongest {strongest.name.lower()}, weakest {weakest.name.lower()}."
+    if not report.comparable:
+        summary += " Not comparable with default grades (see below)."
     lines += [summary, ""]
     lines += ["## Scores", "", "| Dimension | Score | Justification |", "|---|---:|---|"]
     for d in dims:
         why = _justify(d, report.evidence).replace("|", "/")
         lines.append(f"| {d.name} | {d.score:g}/{d.max:g} | {why} |")
     lines += ["", f"**Total: {report.total:g}/100, tier {report.tier}.**", ""]
+    for ceiling in report.ceilings:
+        where = f" (`{ceiling.locations[0]}`)" if ceiling.locations else ""
+        lines += [f"Ceiling {ceiling.source}: {ceiling.reason}{where}; {ceiling.points:g} points.", ""]
+    lines += _grade_changes(report)
 
-    claims = [f for f in active if f.rule_id in API_RULES]
+    claims = [f for f in active if f.data.get("catalogue")]
+    hidden = [f for f in report.findings if f.suppressed and f.data.get("catalogue")]
     lines += ["## Verification of API claims", ""]
     if not claims:
         version = report.ruby_llm_version or "none resolved"
-        lines.append(f"No invented RubyLLM API found (catalogue {version}).")
+        lines.append(f"No invented RubyLLM API found (catalogue {version})"
+                     + (" outside the suppressed findings below." if hidden else "."))
     else:
-        catalogue = _load(report.ruby_llm_version)
-        lines += [_verify(f, catalogue, report.ruby_llm_version) for f in claims[:MAX_CLAIMS]]
+        lines += [_verify(f) for f in claims[:MAX_CLAIMS]]
         if len(claims) > MAX_CLAIMS:
             lines.append(f"- … and {len(claims) - MAX_CLAIMS} more (see the JSON report).")
+    if hidden:
+        lines += ["", f"Suppressed inline, not counted ({len(hidden)}):"]
+        lines += [f"- `{f.path}:{f.line}` {f.rule_id}: {f.message} Reason given: "
+                  f"{f.suppression_reason or 'none'}." for f in hidden[:MAX_CLAIMS]]
     lines.append("")
     if strongest and weakest:
         for title, dim in (("Strongest point", strongest), ("Weakest point", weakest)):

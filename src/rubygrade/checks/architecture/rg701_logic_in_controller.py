@@ -59,7 +59,7 @@ class LogicInController(Rule):
     LLM logic cannot be reused from a job or a channel.
 
     ## Example
-    ```ruby
+    ```ruby app/controllers/chats_controller.rb
     class ChatsController < ApplicationController
       def create
         chat = RubyLLM.chat(model: "anthropic/claude-sonnet-4.5")
@@ -70,7 +70,7 @@ class LogicInController(Rule):
     ```
 
     Use instead:
-    ```ruby
+    ```ruby app/controllers/chats_controller.rb
     class ChatsController < ApplicationController
       def create
         @reply = ChatResponder.new(session_history).reply(params[:content])
@@ -91,7 +91,7 @@ class LogicInController(Rule):
             method = item.call.enclosing_method
             if method is not None and is_controller(ctx.project, method):
                 llm_methods.setdefault(method.key, f"calls {item.api}")
-        graph = ctx.index.call_graph
+        graph = ctx.analyses.call_graph
         for method in sorted(ctx.index.methods, key=lambda m: (m.path, m.line)):
             if not is_controller(ctx.project, method) or entry_kind(ctx.project, method) != "action" or \
                     method.owner.endswith("ApplicationController"):

@@ -29,15 +29,17 @@ class CodeDump(Rule):
     code cannot be tested, cached or reused and hides the UI logic.
 
     ## Example
-    ```erb
+    ```erb app/views/chats/show.html.erb
+    <div id="messages"></div>
     <script>
-      // 300 lines of DOM code for the chat
+      document.querySelector("#messages").scrollTop = 0
+      ⋮ ×120
     </script>
     ```
 
     Use instead:
-    ```erb
-    <div data-controller="chat" data-action="turbo:submit-end->chat#reset">
+    ```erb app/views/chats/show.html.erb
+    <div id="messages" data-controller="scroll" data-action="turbo:submit-end->scroll#bottom"></div>
     ```
     """
 

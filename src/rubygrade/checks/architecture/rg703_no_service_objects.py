@@ -22,7 +22,7 @@ class NoServiceObjects(Rule):
     fake chat or reused from a job; the controller turns into a script.
 
     ## Example
-    ```ruby
+    ```ruby app/controllers/chats_controller.rb
     class ChatsController < ApplicationController
       def create
         @reply = RubyLLM.chat.ask(params[:content]).content
@@ -31,10 +31,17 @@ class NoServiceObjects(Rule):
     ```
 
     Use instead:
-    ```ruby
+    ```ruby app/services/chat_responder.rb
     class ChatResponder
       def initialize(chat = RubyLLM.chat) = @chat = chat
       def reply(text) = @chat.ask(text).content
+    end
+    ```
+    ```ruby app/controllers/chats_controller.rb
+    class ChatsController < ApplicationController
+      def create
+        @reply = ChatResponder.new.reply(params[:content])
+      end
     end
     ```
     """

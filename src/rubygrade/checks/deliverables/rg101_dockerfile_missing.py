@@ -23,12 +23,12 @@ class DockerfileMissing(Rule):
     placeholder, not a deliverable.
 
     ## Example
-    ```dockerfile
-    # TODO: add Dockerfile
+    ```text Dockerfile absent
+    (no Dockerfile in the repository)
     ```
 
     Use instead:
-    ```dockerfile
+    ```dockerfile Dockerfile
     ARG RUBY_VERSION=3.4.7
     FROM docker.io/library/ruby:$RUBY_VERSION-slim
     WORKDIR /rails

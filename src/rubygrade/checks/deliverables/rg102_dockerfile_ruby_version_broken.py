@@ -55,14 +55,22 @@ class DockerfileRubyVersionBroken(Rule):
     the Gemfile's Ruby requirement: the container build the brief asked for fails.
 
     ## Example
-    ```dockerfile
+    ```dockerfile Dockerfile
     FROM ruby:latest
+    WORKDIR /rails
+    COPY . .
+    RUN bundle install
+    CMD ["./bin/rails", "server"]
     ```
 
     Use instead:
-    ```dockerfile
+    ```dockerfile Dockerfile
     ARG RUBY_VERSION=3.4.7
     FROM docker.io/library/ruby:$RUBY_VERSION-slim
+    WORKDIR /rails
+    COPY . .
+    RUN bundle install
+    CMD ["./bin/rails", "server"]
     ```
     """
 

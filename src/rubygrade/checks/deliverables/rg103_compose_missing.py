@@ -23,12 +23,12 @@ class ComposeFileMissing(Rule):
     receives its API key from the environment.
 
     ## Example
-    ```text
+    ```text compose.yaml absent
     (no compose file in the repository)
     ```
 
     Use instead:
-    ```yaml
+    ```yaml compose.yaml
     services:
       web:
         build: .

@@ -53,20 +53,22 @@ class ReadmeStockOrMissing(Rule):
     says neither, and the brief lists the README as a deliverable.
 
     ## Example
-    ```markdown
+    ```markdown README.md
     # README
     This README would normally document whatever steps are necessary to get the
     application up and running.
     ```
 
     Use instead:
-    ```markdown
+    ```markdown README.md
     # Chat
-    A ChatGPT-style chat on RubyLLM and OpenRouter.
+    A ChatGPT-style chat on Rails 8, Hotwire and RubyLLM, talking to Claude
+    through OpenRouter. Messages are kept in the session and stream in as
+    Turbo Streams.
     ## Setup
     bundle install; export OPENROUTER_API_KEY=...
     ## Run
-    bin/dev  (or docker compose up)
+    bin/dev  (or docker compose up), then open http://localhost:3000
     ```
     """
 
@@ -96,7 +98,12 @@ class ReadmeStockOrMissing(Rule):
         runnable = bool(_RUN_SIGNALS.search(text) or
                         (_SETUP_HEADING.search(text) and "```" in text) or
                         any(_RUN_SIGNALS.search(t) for t in _linked_docs(ctx, path, text)))
-        if words < 30 or not runnable:
-            why = "no set-up or run command" if not runnable else "too short to explain the app"
-            ctx.report(path, 1, f"The README is too thin to run the app ({words} words; "
-                       f"{why}).", fix="Add set-up steps and the command that starts the app.")
+        if words < 30:
+            # A generator's one-line stub explains as little as the stock text.
+            ctx.report(path, 1, f"The README is a stub ({words} words): it explains neither "
+                       "the app nor how to run it.",
+                       fix="Write what the app does, set-up and how to run it.")
+        elif not runnable:
+            ctx.report(path, 1, f"The README gives no set-up or run command ({words} words).",
+                       fix="Add set-up steps and the command that starts the app.",
+                       data={"shape": "thin"})

@@ -21,13 +21,17 @@ class WrongLlmGem(Rule):
     and `rubyllm` (no underscore) is not the RubyLLM gem at all.
 
     ## Example
-    ```ruby
+    ```ruby Gemfile
+    source "https://rubygems.org"
+    gem "rails", "~> 8.1"
     gem "ruby-openai"
     ```
 
     Use instead:
-    ```ruby
-    gem "ruby_llm"
+    ```ruby Gemfile
+    source "https://rubygems.org"
+    gem "rails", "~> 8.1"
+    gem "ruby_llm", "~> 1.14"
     ```
     """
 

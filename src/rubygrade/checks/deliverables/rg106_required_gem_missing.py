@@ -25,15 +25,17 @@ class RequiredGemMissing(Rule):
     bundler-audit, SimpleCov) simply is not there.
 
     ## Example
-    ```ruby
-    gem "rails"
-    gem "ruby_llm"
+    ```ruby Gemfile
+    source "https://rubygems.org"
+    gem "rails", "~> 8.1"
+    gem "ruby_llm", "~> 1.14"
     ```
 
     Use instead:
-    ```ruby
-    gem "rails"
-    gem "ruby_llm"
+    ```ruby Gemfile
+    source "https://rubygems.org"
+    gem "rails", "~> 8.1"
+    gem "ruby_llm", "~> 1.14"
     gem "turbo-rails"
     gem "stimulus-rails"
     gem "tailwindcss-rails"

@@ -28,14 +28,14 @@ class AppSkeletonTrivial(Rule):
     stopped before the app existed, whatever else it produced.
 
     ## Example
-    ```ruby
+    ```ruby config/routes.rb
     Rails.application.routes.draw do
       get "up" => "rails/health#show", as: :rails_health_check
     end
     ```
 
     Use instead:
-    ```ruby
+    ```ruby config/routes.rb
     Rails.application.routes.draw do
       root "chats#show"
       resource :chat, only: %i[show create]
@@ -49,8 +49,6 @@ class AppSkeletonTrivial(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        if not ctx.project.is_rails:
-            return
         missing: list[str] = []
         routes = ctx.project.get("config/routes.rb")
         lines = [] if routes is None else [

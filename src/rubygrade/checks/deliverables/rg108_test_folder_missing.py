@@ -32,28 +32,37 @@ class TestFolderMissing(Rule):
     nothing guards the chat against regressions.
 
     ## Example
-    ```text
-    test/test_helper.rb   (and nothing else)
+    ```text test/ absent
+    (no tests: test/ holds only test_helper.rb)
+    ```
+    ```ruby test/test_helper.rb
+    require "rails/test_help"
     ```
 
     Use instead:
-    ```text
-    test/controllers/chats_controller_test.rb
-    test/services/chat_service_test.rb
+    ```ruby test/controllers/chats_controller_test.rb
+    require "test_helper"
+
+    class ChatsControllerTest < ActionDispatch::IntegrationTest
+      test "the chat page renders" do
+        get root_path
+        assert_response :success
+      end
+    end
     ```
     """
 
-    __test__ = False  # not a pytest class, despite its name
     id = "RG108"
     name = "test-folder-missing"
     dimension = Dimension.DELIVERABLES
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        if "tests" not in ctx.brief.required_artifacts or not ctx.project.is_rails:
+        if "tests" not in ctx.brief.required_artifacts:
             return
         files = test_files(ctx)
-        if files and any(m.path in set(files) and (m.kind == "test" or m.name.startswith("test_"))
+        in_tests = set(files)
+        if files and any(m.path in in_tests and (m.kind == "test" or m.name.startswith("test_"))
                          for m in ctx.index.methods):
             return
         helper = next((p for p in ("test/test_helper.rb", "spec/spec_helper.rb",
@@ -62,4 +71,5 @@ class TestFolderMissing(Rule):
         what = f"{len(files)} test file(s), none with a test" if files else \
             "no test/**/*_test.rb or spec/**/*_spec.rb"
         ctx.report(anchor, 1, f"The app has no tests ({what}).",
-                   fix="Add Minitest tests for the controller, the service and the views.")
+                   fix="Add Minitest tests for the controller, the service and the views.",
+                   data={"shape": "empty"} if files else None)

@@ -20,15 +20,30 @@ class AppInNestedFolder(Rule):
     it, so root-level Dockerfile, CI and README do not match the code.
 
     ## Example
-    ```text
-    repo/
-      myapp/config/application.rb
+    ```text app/ absent
+    (the Rails app is in myapp/, not at the repository root)
+    ```
+    ```text config/ absent
+    ```
+    ```ruby myapp/config/application.rb
+    require_relative "boot"
+    require "rails"
+
+    module Chat
+      class Application < Rails::Application
+      end
+    end
     ```
 
     Use instead:
-    ```text
-    repo/
-      config/application.rb
+    ```ruby config/application.rb
+    require_relative "boot"
+    require "rails"
+
+    module Chat
+      class Application < Rails::Application
+      end
+    end
     ```
     """
 

@@ -32,14 +32,19 @@ class SecretFileCommitted(Rule):
     repository, and teaches the next developer to commit theirs.
 
     ## Example
-    ```text
-    .env   OPENROUTER_API_KEY=sk-or-v1-...
+    ```text .env
+    OPENROUTER_API_KEY=sk-or-v1-...
     ```
 
     Use instead:
-    ```text
-    .env.example   OPENROUTER_API_KEY=
-    .gitignore     /.env
+    ```text .env absent
+    (delete it and rotate the key)
+    ```
+    ```text .env.example
+    OPENROUTER_API_KEY=
+    ```
+    ```text .gitignore
+    /.env
     ```
     """
 

@@ -43,17 +43,19 @@ class CiToolsNotWired(Rule):
     stop a vulnerable dependency or a failing test from being merged.
 
     ## Example
-    ```yaml
+    ```yaml .github/workflows/ci.yml
     jobs:
       test:
+        runs-on: ubuntu-latest
         steps:
           - run: bin/rails test
     ```
 
     Use instead:
-    ```yaml
+    ```yaml .github/workflows/ci.yml
     jobs:
       ci:
+        runs-on: ubuntu-latest
         steps:
           - run: bin/brakeman --no-pager
           - run: bin/bundler-audit
@@ -68,7 +70,7 @@ class CiToolsNotWired(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        if "ci" not in ctx.brief.required_artifacts or not ctx.project.is_rails:
+        if "ci" not in ctx.brief.required_artifacts:
             return
         files = ci_files(ctx)
         if not files:

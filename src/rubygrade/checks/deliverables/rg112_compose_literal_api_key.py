@@ -34,15 +34,21 @@ class ComposeLiteralApiKey(Rule):
     starts and every chat fails.
 
     ## Example
-    ```yaml
-    environment:
-      OPENROUTER_API_KEY: sk-or-v1-0123456789
+    ```yaml compose.yaml
+    services:
+      web:
+        build: .
+        environment:
+          OPENROUTER_API_KEY: sk-or-v1-0123456789
     ```
 
     Use instead:
-    ```yaml
-    environment:
-      OPENROUTER_API_KEY: ${OPENROUTER_API_KEY}
+    ```yaml compose.yaml
+    services:
+      web:
+        build: .
+        environment:
+          OPENROUTER_API_KEY: ${OPENROUTER_API_KEY}
     ```
     """
 

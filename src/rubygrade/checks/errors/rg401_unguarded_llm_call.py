@@ -12,19 +12,24 @@ class UnguardedLlmCall(Rule):
 
     ## What it does
     For every call that reaches the model (`ask`, `complete`, `embed`, ... on a
-    value known to be a RubyLLM object, or a bypass HTTP call), looks for a
-    handler on the way out: a `rescue` around the call or in its method, a
-    `rescue` at the call site in every caller on the path from a controller
-    action, job, channel or mailbox, or `rescue_from` in the controller or an
-    ancestor such as `ApplicationController`. Reports each unguarded call once,
-    with the route that reaches it.
+    value known to be a RubyLLM object, or a bypass HTTP call), follows its
+    exception out: the `rescue` clauses around the call and in its method, the
+    rescues at the call sites of every caller on the path from a controller
+    action, job, channel, mailbox, view, rake task or model callback, and
+    `rescue_from`/`retry_on`/`discard_on` of the entry point's class or an
+    ancestor such as `ApplicationController` (the last declared match wins). A
+    rescue counts only if it can catch what the call raises (`RubyLLM::Error` and
+    its subclasses, `Faraday::Error`, `StandardError`, ...: not `ArgumentError`,
+    not an app class the gem never raises) and does not re-raise. Reports each
+    unguarded call once, with the route that reaches it; a call no entry point
+    reaches is reported at info level and not scored.
 
     ## Why is this bad?
     Provider timeouts, rate limits and 5xx answers are routine. Unhandled, they
     surface as a 500 page or a dead job instead of a message the user can act on.
 
     ## Example
-    ```ruby
+    ```ruby app/controllers/chats_controller.rb
     class ChatsController < ApplicationController
       def create
         @reply = RubyLLM.chat.ask(params[:content])
@@ -33,7 +38,7 @@ class UnguardedLlmCall(Rule):
     ```
 
     Use instead:
-    ```ruby
+    ```ruby app/controllers/chats_controller.rb
     class ChatsController < ApplicationController
       def create
         @reply = RubyLLM.chat.ask(params[:content])
@@ -54,7 +59,8 @@ class UnguardedLlmCall(Rule):
         results = ctx.analyses.guards.results
         if not results:
             return
-        shape = "partial" if any(r.guarded for r in results) else "none"
+        served = [r for r in results if r.reachable]
+        shape = "partial" if any(r.guarded for r in served) else "none"
         seen: set[tuple[str, int, int]] = set()
         for r in results:
             call = r.llm.call
@@ -63,17 +69,23 @@ class UnguardedLlmCall(Rule):
                 continue
             seen.add(where)
             label = f"`{call.method}` ({r.llm.api})"
+            missed = f" ({'; '.join(r.misses)})" if r.misses else ""
             if r.route:
-                how = "reached from " + " → ".join(r.route) + " with no rescue on the way"
-                confidence = Confidence.HIGH
-            else:
-                owner = call.enclosing_method.key if call.enclosing_method else call.path
-                how = (f"in {owner}, which no controller action or job reaches in the call "
-                       "graph, and no caller rescues it")
-                confidence = Confidence.MEDIUM
+                ctx.report_node(
+                    call.path, call.node,
+                    f"LLM call {label} is not guarded: reached from {' → '.join(r.route)} "
+                    f"with no rescue on the way that catches its errors{missed}; a timeout "
+                    "or API error becomes a 500.",
+                    fix="Rescue RubyLLM::Error (and Faraday::Error) around the call or in the "
+                        "controller (rescue_from), and show the user a friendly error.",
+                    confidence=Confidence.HIGH if r.llm.certain else Confidence.MEDIUM,
+                    data={"shape": shape})
+                continue
+            owner = call.enclosing_method.key if call.enclosing_method else call.path
             ctx.report_node(
                 call.path, call.node,
-                f"LLM call {label} is not guarded: {how}; a timeout or API error becomes a 500.",
-                fix="Rescue RubyLLM::Error (and Faraday::Error) around the call or in the "
-                    "controller (rescue_from), and show the user a friendly error.",
-                confidence=confidence, data={"shape": shape})
+                f"LLM call {label} has no rescue{missed}, but no controller action, job, "
+                f"channel, mailbox, view, rake task or callback reaches {owner}: its failure "
+                "is not a 500 page today (reported, not scored).",
+                fix="Guard it where it will be called from, or remove the dead code.",
+                severity=Severity.INFO, confidence=Confidence.LOW, data={"shape": "unreached"})

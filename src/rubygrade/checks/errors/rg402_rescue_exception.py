@@ -33,20 +33,24 @@ class RescueException(Rule):
     hides bugs. LLM errors are `StandardError`s; `RubyLLM::Error` names them.
 
     ## Example
-    ```ruby
-    begin
-      chat.ask(prompt)
-    rescue Exception => e
-      Rails.logger.error(e.message)
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(chat, prompt)
+        chat.ask(prompt)
+      rescue Exception => e
+        Rails.logger.error(e.message)
+      end
     end
     ```
 
     Use instead:
-    ```ruby
-    begin
-      chat.ask(prompt)
-    rescue RubyLLM::Error, Faraday::Error => e
-      Rails.logger.error(e.message)
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(chat, prompt)
+        chat.ask(prompt)
+      rescue RubyLLM::Error, Faraday::Error => e
+        Rails.logger.error(e.message)
+      end
     end
     ```
     """

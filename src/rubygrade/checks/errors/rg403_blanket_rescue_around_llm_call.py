@@ -23,22 +23,26 @@ class BlanketRescueAroundLlmCall(Rule):
     outage, so bugs ship unnoticed.
 
     ## Example
-    ```ruby
-    def reply
-      chat.ask(prompt)
-    rescue => e
-      "Something went wrong"
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(prompt)
+        RubyLLM.chat.ask(prompt).content
+      rescue => e
+        "Something went wrong"
+      end
     end
     ```
 
     Use instead:
-    ```ruby
-    def reply
-      chat.ask(prompt)
-    rescue RubyLLM::RateLimitError
-      "The assistant is busy, try again in a minute"
-    rescue RubyLLM::Error => e
-      "The assistant failed: #{e.message}"
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(prompt)
+        RubyLLM.chat.ask(prompt).content
+      rescue RubyLLM::RateLimitError
+        "The assistant is busy, try again in a minute"
+      rescue RubyLLM::Error => e
+        "The assistant failed: #{e.message}"
+      end
     end
     ```
     """

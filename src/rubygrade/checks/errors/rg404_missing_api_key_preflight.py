@@ -22,23 +22,33 @@ class MissingApiKeyPreflight(Rule):
     not fail every message with an authentication error from the provider.
 
     ## Example
-    ```ruby
+    ```ruby config/initializers/ruby_llm.rb
     RubyLLM.configure do |config|
       config.openrouter_api_key = ENV["OPENROUTER_API_KEY"]
     end
     ```
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(text) = RubyLLM.chat.ask(text).content
+    end
+    ```
 
     Use instead:
-    ```ruby
+    ```ruby app/controllers/chats_controller.rb
     class ChatsController < ApplicationController
       before_action :ensure_api_key
+
+      def create
+        @reply = ChatService.new.reply(params[:content])
+      end
 
       private
 
       def ensure_api_key
         return if ENV["OPENROUTER_API_KEY"].present?
+
         flash.now[:alert] = "Set OPENROUTER_API_KEY to start chatting."
-        render :index, status: :service_unavailable
+        render :show, status: :service_unavailable
       end
     end
     ```

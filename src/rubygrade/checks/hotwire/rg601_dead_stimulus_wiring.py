@@ -31,13 +31,17 @@ class DeadStimulusWiring(Rule):
     is dead code the reviewer still has to read.
 
     ## Example
-    ```erb
+    ```erb app/views/chats/show.html.erb
     <form data-controller="composer" data-action="submit->composer#sendMessage">
+      <textarea name="content" data-composer-target="input"></textarea>
+    </form>
     ```
 
     Use instead:
-    ```erb
-    <form data-controller="composer" data-action="submit->composer#submit">
+    ```erb app/views/chats/show.html.erb
+    <form data-controller="composer" data-action="turbo:submit-end->composer#reset">
+      <textarea name="content" data-composer-target="input"></textarea>
+    </form>
     ```
     """
 

@@ -24,15 +24,28 @@ class FetchInnerHtml(Rule):
     holds model output.
 
     ## Example
-    ```javascript
-    const response = await fetch("/messages", { method: "POST", body })
-    const data = await response.json()
-    this.listTarget.innerHTML += `<div>${data.reply}</div>`
+    ```javascript app/javascript/controllers/chat_controller.js
+    import { Controller } from "@hotwired/stimulus"
+
+    export default class extends Controller {
+      static targets = ["list"]
+
+      async send(event) {
+        const response = await fetch("/chat", { method: "POST", body: new FormData(event.target) })
+        const data = await response.json()
+        this.listTarget.innerHTML += `<div>${data.reply}</div>`
+      }
+    }
     ```
 
     Use instead:
-    ```erb
-    <%= form_with url: messages_path do |f| %>  <%# the response is a turbo_stream %>
+    ```text app/javascript/controllers/chat_controller.js absent
+    (no hand-written request: the form posts and the response is a turbo_stream)
+    ```
+    ```erb app/views/chats/_composer.html.erb
+    <%= form_with url: chat_path do |f| %>
+      <%= f.text_area :content %>
+    <% end %>
     ```
     """
 

@@ -21,18 +21,22 @@ class NoTurboStreams(Rule):
     server's stream, not by a full page reload or hand-written JavaScript.
 
     ## Example
-    ```ruby
-    def create
-      @reply = ChatService.new(session).ask(params[:content])
-      redirect_to root_path
+    ```ruby app/controllers/chats_controller.rb
+    class ChatsController < ApplicationController
+      def create
+        @reply = ChatService.new.reply(params[:content])
+        redirect_to root_path
+      end
     end
     ```
 
     Use instead:
-    ```ruby
-    def create
-      @reply = ChatService.new(session).ask(params[:content])
-      respond_to { |format| format.turbo_stream }
+    ```ruby app/controllers/chats_controller.rb
+    class ChatsController < ApplicationController
+      def create
+        @reply = ChatService.new.reply(params[:content])
+        respond_to { |format| format.turbo_stream }
+      end
     end
     ```
     """
@@ -43,8 +47,6 @@ class NoTurboStreams(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        if not ctx.project.is_rails:
-            return
         use = ctx.analyses.turbo
         if use.responses or use.broadcasts:
             return

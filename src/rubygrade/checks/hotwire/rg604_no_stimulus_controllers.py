@@ -21,13 +21,21 @@ class NoStimulusControllers(Rule):
     controller that behaviour is missing or lives in inline scripts.
 
     ## Example
-    ```text
-    app/javascript/controllers/hello_controller.js   (only the generator's)
+    ```text app/javascript/controllers/composer_controller.js absent
+    (no Stimulus controller but the generator's)
+    ```
+    ```javascript app/javascript/controllers/hello_controller.js
+    import { Controller } from "@hotwired/stimulus"
+
+    export default class extends Controller {
+      connect() { this.element.textContent = "Hello World!" }
+    }
     ```
 
     Use instead:
-    ```javascript
-    // app/javascript/controllers/composer_controller.js
+    ```javascript app/javascript/controllers/composer_controller.js
+    import { Controller } from "@hotwired/stimulus"
+
     export default class extends Controller {
       submit() { this.element.requestSubmit(); this.element.reset() }
     }
@@ -40,8 +48,6 @@ class NoStimulusControllers(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        if not ctx.project.is_rails:
-            return
         own = [c for i, c in ctx.analyses.stimulus.controllers.items()
                if c.path is not None and i not in GENERATOR_NOISE]
         if own:

@@ -21,14 +21,25 @@ class NoPartials(Rule):
     stream, or the stream cannot exist.
 
     ## Example
-    ```erb
-    <%# app/views/chats/show.html.erb: 300 lines, messages inline %>
+    ```erb app/views/chats/show.html.erb
+    <div id="messages">
+      <% @messages.each do |message| %>
+        <div class="message"><%= message %></div>
+      <% end %>
+    </div>
+    ```
+    ```text app/views/chats/_message.html.erb absent
+    (no partials)
     ```
 
     Use instead:
-    ```erb
-    <%= render partial: "messages/message", collection: @messages %>
-    <%= render "messages/composer" %>
+    ```erb app/views/chats/show.html.erb
+    <div id="messages">
+      <%= render partial: "chats/message", collection: @messages %>
+    </div>
+    ```
+    ```erb app/views/chats/_message.html.erb
+    <div class="message"><%= message %></div>
     ```
     """
 
@@ -38,7 +49,7 @@ class NoPartials(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        if not ctx.project.is_rails or partials(ctx.project):
+        if partials(ctx.project):
             return
         views = [s for s in ctx.project.app_files(None, "app/views/")
                  if "/layouts/" not in s.path and "/pwa/" not in s.path

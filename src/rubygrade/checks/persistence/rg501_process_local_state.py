@@ -27,23 +27,25 @@ class ProcessLocalState(Rule):
     seen it. A class-level chat is shared by every user.
 
     ## Example
-    ```ruby
-    class ConversationStore
+    ```ruby app/services/chat_service.rb
+    class ChatService
       @@conversations = {}
 
-      def self.append(id, message)
-        @@conversations[id] ||= []
-        @@conversations[id] << message
+      def reply(text, chat_id = "default")
+        (@@conversations[chat_id] ||= []) << text
+        "You said: #{text}"
       end
     end
     ```
 
     Use instead:
-    ```ruby
-    class ConversationStore
-      def self.append(id, message)
-        history = Rails.cache.fetch("chat/#{id}", expires_in: 2.hours) { [] }
-        Rails.cache.write("chat/#{id}", (history + [message]).last(50), expires_in: 2.hours)
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(text, chat_id = "default")
+        key = "chat/#{chat_id}"
+        history = Rails.cache.fetch(key, expires_in: 2.hours) { [] }
+        Rails.cache.write(key, (history + [text]).last(50), expires_in: 2.hours)
+        "You said: #{text}"
       end
     end
     ```

@@ -21,15 +21,25 @@ class SessionHistoryWithoutCap(Rule):
     after a few long answers.
 
     ## Example
-    ```ruby
-    session[:messages] ||= []
-    session[:messages] << { "role" => "user", "content" => params[:content] }
+    ```ruby app/controllers/chats_controller.rb
+    class ChatsController < ApplicationController
+      def create
+        session[:messages] ||= []
+        session[:messages] << { "role" => "user", "content" => params[:content] }
+      end
+    end
     ```
 
     Use instead:
-    ```ruby
-    MAX_MESSAGES = 20
-    session[:messages] = (Array(session[:messages]) + [message]).last(MAX_MESSAGES)
+    ```ruby app/controllers/chats_controller.rb
+    class ChatsController < ApplicationController
+      MAX_MESSAGES = 20
+
+      def create
+        message = { "role" => "user", "content" => params[:content] }
+        session[:messages] = (Array(session[:messages]) + [message]).last(MAX_MESSAGES)
+      end
+    end
     ```
     """
 

@@ -20,13 +20,23 @@ class CacheHistoryWithoutTtl(Rule):
     which may drop an active chat before a stale one.
 
     ## Example
-    ```ruby
-    Rails.cache.write("chat/#{id}/messages", messages)
+    ```ruby app/services/chat_history.rb
+    class ChatHistory
+      def initialize(id) = @id = id
+
+      def save(messages) = Rails.cache.write("chat/#{@id}/messages", messages)
+    end
     ```
 
     Use instead:
-    ```ruby
-    Rails.cache.write("chat/#{id}/messages", messages.last(50), expires_in: 2.hours)
+    ```ruby app/services/chat_history.rb
+    class ChatHistory
+      def initialize(id) = @id = id
+
+      def save(messages)
+        Rails.cache.write("chat/#{@id}/messages", messages.last(50), expires_in: 2.hours)
+      end
+    end
     ```
     """
 

@@ -23,15 +23,24 @@ class MemoryCacheStoreInProduction(Rule):
     the history is gone or differs between requests.
 
     ## Example
-    ```ruby
-    # config/environments/production.rb
-    config.cache_store = :memory_store
+    ```ruby app/services/chat_history.rb
+    class ChatHistory
+      def initialize(id) = @id = id
+
+      def messages = Rails.cache.fetch("chat/#{@id}/messages", expires_in: 2.hours) { [] }
+    end
+    ```
+    ```ruby config/environments/production.rb
+    Rails.application.configure do
+      config.cache_store = :memory_store
+    end
     ```
 
     Use instead:
-    ```ruby
-    # config/environments/production.rb
-    config.cache_store = :solid_cache_store # or :redis_cache_store
+    ```ruby config/environments/production.rb
+    Rails.application.configure do
+      config.cache_store = :solid_cache_store # or :redis_cache_store
+    end
     ```
     """
 

@@ -8,15 +8,13 @@ from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.analysis.entries import entry_kind
-from rubygrade.analysis.llm_calls import CHAT_SENDS
+from rubygrade.analysis.values import scope_of_call
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.index.model import CallSite, MethodDef
 from rubygrade.models import Confidence, Dimension, Severity
 
 _NEW_CHAT = re.compile(r"RubyLLM\s*\.\s*chat\b|RubyLLM::Chat\.new")
-_REPLAY = {"add_message", "with_history", "replay", "restore"}
-_HISTORY_ARG = re.compile(r"histor|messages|conversation|context|transcript", re.I)
 #: The request handles a stored conversation: it reads or writes the history somewhere.
 _TOUCHES_HISTORY = re.compile(r"session\s*\[\s*[:'\"]\w*(?:messag|histor|conversation|transcript)"
                               r"|Rails\.cache|\.messages\b|\bhistory\b", re.I)
@@ -26,31 +24,37 @@ class HistoryDroppedPerRequest(Rule):
     """A new chat per request, asked only the newest message: the stored history is thrown away.
 
     ## What it does
-    For each `ask` on a chat built in the same method (or in the same object's
-    `initialize`) with `RubyLLM.chat`, on the way from a controller action
-    that handles the stored conversation (session, cache, `messages`), checks
-    that earlier turns are replayed first (`add_message` for each stored
-    message, in that method, its class or what they call). One-shot tasks
-    from jobs (classify, summarise) are not conversations and are skipped.
+    For each `ask` that sends the user's new turn (its text comes from the request)
+    to a chat built in the same method (or in the same object's `initialize`) with
+    `RubyLLM.chat`, on the way from a controller action that handles the stored
+    conversation (session, cache, `messages`), checks that earlier turns are
+    replayed first (`add_message` for each stored message, in that method, its
+    class or what they call, or the stored history in the prompt). One-shot
+    tasks (a title, a classification, a summary) are not the conversation and
+    are skipped.
 
     ## Why is this bad?
     The app looks multi-turn (it shows and stores the conversation) but the
     model answers every message without context: "what did I just ask?" fails.
 
     ## Example
-    ```ruby
-    def create
-      session[:messages] << { role: "user", content: params[:content] }
-      reply = RubyLLM.chat.ask(params[:content])
+    ```ruby app/controllers/chats_controller.rb
+    class ChatsController < ApplicationController
+      def create
+        session[:messages] << { role: "user", content: params[:content] }
+        @reply = RubyLLM.chat.ask(params[:content])
+      end
     end
     ```
 
     Use instead:
-    ```ruby
-    def create
-      chat = RubyLLM.chat
-      session[:messages].each { |m| chat.add_message(role: m["role"], content: m["content"]) }
-      reply = chat.ask(params[:content])
+    ```ruby app/controllers/chats_controller.rb
+    class ChatsController < ApplicationController
+      def create
+        chat = RubyLLM.chat
+        session[:messages].each { |m| chat.add_message(role: m["role"], content: m["content"]) }
+        @reply = chat.ask(params[:content])
+      end
     end
     ```
     """
@@ -63,16 +67,19 @@ class HistoryDroppedPerRequest(Rule):
     def check(self, ctx: Context) -> None:
         if not ctx.analyses.history.stored:
             return
-        graph = ctx.index.call_graph
+        graph = ctx.analyses.call_graph
         for item in ctx.analyses.llm_calls:
             call = item.call
-            if item.kind != "rubyllm" or call.method not in CHAT_SENDS or \
+            if not item.chat_turn or \
                     not ctx.project.is_app_code(call.path) or call.enclosing_method is None:
                 continue
             how = _fresh_chat(ctx, call)
-            if how is None or _replays(ctx, call) or \
-                    any(_HISTORY_ARG.search(treeutil.text(a.node)) for a in call.args):
+            if how is None or _replays(ctx, call):
                 continue
+            sent = ctx.analyses.taint.origins(call.positional[0].value, scope_of_call(call)) \
+                if call.positional else frozenset()
+            if "params" not in sent or "history" in sent:
+                continue  # not the user's new turn (a title, a summary), or history in the prompt
             method = call.enclosing_method
             route = graph.path_from_entry(method.key, lambda k: (
                 (m := graph.methods.get(k)) is not None and
@@ -120,12 +127,13 @@ def _replays(ctx: Context, call: CallSite) -> bool:
     own: list[MethodDef] = [m for m in ctx.index.methods if m.owner == method.owner and
                             m.path == method.path]
     keys = [m.key for m in own]
-    reach = ctx.index.call_graph.reachable_from(keys)
+    reach = ctx.analyses.call_graph.reachable_from(keys)
     for key in sorted(reach):
-        target = ctx.index.call_graph.methods.get(key)
+        target = ctx.analyses.call_graph.methods.get(key)
         if target is None:
             continue
-        if any(c.method in _REPLAY or _messages_append(c.node) for c in
+        replay = ctx.analyses.values.roles.replay_methods
+        if any(c.method in replay or _messages_append(c.node) for c in
                ctx.index.calls_within(target)):
             return True
     return False

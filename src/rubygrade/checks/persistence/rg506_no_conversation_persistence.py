@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rubygrade.analysis.llm_calls import CHAT_SENDS
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
@@ -22,17 +21,26 @@ class NoConversationPersistence(Rule):
     loses the conversation.
 
     ## Example
-    ```ruby
-    def create
-      @reply = RubyLLM.chat.ask(params[:content]).content
+    ```ruby app/controllers/chats_controller.rb
+    class ChatsController < ApplicationController
+      def create
+        @reply = RubyLLM.chat.ask(params[:content]).content
+      end
     end
     ```
 
     Use instead:
-    ```ruby
-    def create
-      session[:messages] = (Array(session[:messages]) + [user_message]).last(20)
-      # ... replay session[:messages] into the chat, then ask
+    ```ruby app/controllers/chats_controller.rb
+    class ChatsController < ApplicationController
+      def create
+        history = Array(session[:messages]).last(20)
+        chat = RubyLLM.chat
+        history.each { |m| chat.add_message(role: m["role"], content: m["content"]) }
+        @reply = chat.ask(params[:content]).content
+        turn = [{ "role" => "user", "content" => params[:content] },
+                { "role" => "assistant", "content" => @reply }]
+        session[:messages] = (history + turn).last(20)
+      end
     end
     ```
     """
@@ -43,8 +51,8 @@ class NoConversationPersistence(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
-        sends = [c.call for c in ctx.analyses.llm_calls if c.kind == "rubyllm" and
-                 c.call.method in CHAT_SENDS and ctx.project.is_app_code(c.call.path)]
+        sends = [c.call for c in ctx.analyses.llm_calls
+                 if c.chat_turn and ctx.project.is_app_code(c.call.path)]
         if not sends or ctx.analyses.history.stored or ctx.analyses.state:
             return
         ctx.report_node(sends[0].path, sends[0].node,

@@ -1,4 +1,4 @@
-"""RG801: LLM or user content rendered as HTML without escaping or a safe sanitiser (XSS)."""
+"""RG801: LLM output or request input rendered as HTML without escaping (XSS)."""
 
 from __future__ import annotations
 
@@ -7,85 +7,63 @@ import re
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.analysis.jsflow import inline_script_roots, markdown_to_html
+from rubygrade.analysis.taint import TAINTED, Origins
+from rubygrade.analysis.values import Scope, scope_of_call
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.index.model import CallSite
-from rubygrade.models import Dimension, Severity
+from rubygrade.models import Confidence, Dimension, Severity
 
-#: Expressions that carry LLM or user text.
-CONTENT = re.compile(r"content|message|response|reply|answer|body|text|markdown|output|"
-                     r"completion|html|params|chunk|result|to_html|prompt|md\b", re.I)
-#: Wrappers that make the value safe, or values that are not content.
-_SAFE = re.compile(r"\bsanitize\(|\bsanitize\s|\bh\(|ERB::Util|json_escape|strip_tags|"
-                   r"\.to_json\b|\bt\(|I18n\.|\byield\b|content_for|render\s*\(?\s*partial|"
-                   r"escape_html:\s*true|filter_html:\s*true|escape_javascript|\bj\(", re.I)
-#: HTML built with Rails tag helpers is escaped piece by piece.
-_TAG_BUILT = re.compile(r"content_tag|\btag\.|link_to|button_to|image_tag|safe_join")
-_SKIPPED_VIEWS = ("app/views/action_text/",)
-#: Rails' own rendering (partials, layouts) is escaped where it is built.
-_RAILS_RENDER = re.compile(r"^\s*(?:render|yield|content_for|turbo_stream)\b")
+#: Templates that are not HTML: their output is never parsed as markup.
+_NOT_HTML = (".csv.erb", ".json.erb", ".text.erb", ".txt.erb", ".js.erb", ".xml.erb",
+             ".md.erb", ".yml.erb", ".yaml.erb")
 _UNSAFE_TAGS = re.compile(r"script|iframe|object|embed|style|form|\bon\w+", re.I)
-_LITERAL = {"string", "simple_symbol", "heredoc_beginning", "integer", "nil"}
+#: Turbo broadcasts that insert ``html:``/``content:`` as they are (turbo-rails does not
+#: escape them), and ``turbo_stream`` actions given HTML.
+_BROADCAST = re.compile(r"^broadcast_(?:append|prepend|replace|update|before|after|action)"
+                        r"(?:_later)?(?:_to)?$")
+_STREAM_ACTIONS = {"append", "prepend", "replace", "update", "before", "after"}
+_WORDS = {"llm": "LLM output", "params": "request input", "history": "stored conversation text"}
 
 
-def _content(ctx: Context, node: Node | None) -> bool:
-    if node is None or node.type in _LITERAL:
-        return False
-    text = treeutil.text(node)
-    if not CONTENT.search(text) or _SAFE.search(text) or _TAG_BUILT.search(text) or \
-            _RAILS_RENDER.match(text):
-        return False
-    return not _calls_safe_helper(ctx, node)
-
-
-def _calls_safe_helper(ctx: Context, node: Node) -> bool:
-    """``raw(render_markdown(x))`` is safe when the app's helper escapes or sanitises."""
-    for sub in treeutil.walk(node):
-        if sub.type not in ("call", "identifier"):
-            continue
-        name = treeutil.text(sub.child_by_field_name("method")) if sub.type == "call" else \
-            treeutil.text(sub)
-        for method in ctx.index.methods_named(name):
-            if method.kind == "def" and _SAFE.search(treeutil.text(method.node)):
-                return True
-    return False
-
-
-def _method_sanitises(call: CallSite) -> bool:
-    """A helper that sanitises or uses an escaping renderer before marking the HTML safe."""
-    method = call.enclosing_method
-    if method is None or call.path.endswith(".erb"):
-        return False
-    body = treeutil.text(method.node)
-    if _SAFE.search(body):
-        return True
-    # Commonmarker drops raw HTML unless told it is unsafe.
-    return ("Commonmarker" in body or "CommonMarker" in body) and \
-        not re.search(r"unsafe|UNSAFE", body)
+def _origin_words(origins: Origins) -> str:
+    return " and ".join(_WORDS[o] for o in ("llm", "params", "history") if o in origins)
 
 
 class UnescapedLlmOutput(Rule):
-    """Model or user text rendered with `raw`, `html_safe`, `<%==` or `sanitize: false`.
+    """LLM output or request input rendered with `raw`, `html_safe`, `<%==` or `sanitize: false`.
 
     ## What it does
-    Finds `raw(x)`, `x.html_safe`, `<%== x %>`, `simple_format(x, {}, sanitize: false)`,
-    `sanitize(x, tags: [...])` allowing `script`, `iframe`, `style` or `on*`
-    attributes, and markdown rendered to HTML and marked safe without a
-    sanitiser, when `x` carries message, response or params content.
+    Follows what each HTML sink renders back to where it comes from (the taint
+    analysis): a reply's `content`, a streamed chunk, a message record the model
+    wrote, the stored conversation, or `params`. Sinks: `raw(x)`, `x.html_safe`,
+    `<%== x %>`, `sanitize: false`/`escape: false` (`simple_format`, `truncate`),
+    `sanitize(x, tags: [...])` allowing script, style or `on*` markup, a markdown
+    renderer that keeps raw HTML (Redcarpet without `filter_html`/`escape_html`,
+    Kramdown, CommonMarker with `unsafe`) whose output is marked safe, the same
+    sinks inside a helper the views call with such text, Turbo broadcasts and
+    `turbo_stream` actions given `html:`/`content:` (turbo-rails inserts them as
+    they are), and Stimulus/JavaScript writing `marked.parse(...)` (or another
+    markdown renderer's output) into `innerHTML` without DOMPurify. Literals,
+    frozen constants, escaped text (`h`, `ERB::Util.html_escape`, tag helpers,
+    `simple_format` with its default sanitizer), non-HTML templates (`.json.erb`,
+    `.csv.erb`, `.text.erb`), views nothing renders, code no request or job
+    reaches, and Stimulus controllers no template uses are not findings.
 
     ## Why is this bad?
     LLM output is attacker-influenced (prompt injection, pasted content). A
     `<script>` or `<img onerror=...>` in an answer runs in the user's session.
 
     ## Example
-    ```erb
+    ```erb app/views/chats/_message.html.erb
     <div class="message"><%= raw message.content %></div>
     ```
 
     Use instead:
-    ```erb
+    ```erb app/views/chats/_message.html.erb
     <div class="message">
-      <%= sanitize(markdown(message.content), tags: %w[p em strong code pre ul li a]) %>
+      <%= sanitize(markdown(@reply.content), tags: %w[p em strong code pre ul li a]) %>
     </div>
     ```
     """
@@ -96,42 +74,134 @@ class UnescapedLlmOutput(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        seen: set[tuple[str, int]] = set()
-
-        def report(path: str, line: int, what: str) -> None:
-            if (path, line) not in seen:
-                seen.add((path, line))
-                ctx.report(path, line, f"{what} renders LLM or user content as HTML without "
-                                       "escaping: a script in an answer runs in the page.",
-                           fix="Use <%= %> (escaped), or sanitize(html, tags: [...safe list]) "
-                               "on rendered markdown.")
-
-        for call in ctx.index.calls_named("raw", "html_safe", "sanitize", "simple_format"):
-            rel = ctx.project.app_relative(call.path) or ""
-            if not ctx.project.is_app_code(call.path) or not rel.startswith("app/") or \
-                    rel.startswith(_SKIPPED_VIEWS):
-                continue
-            if call.method == "html_safe" and _content(ctx, call.receiver) and \
-                    not _method_sanitises(call):
-                shown = (treeutil.text(call.receiver).splitlines() or [""])[0][:40]
-                report(call.path, call.line, f"`{shown}.html_safe`")
-            elif call.method == "raw" and call.receiver is None and call.positional and \
-                    _content(ctx, call.positional[0].value) and not _method_sanitises(call):
-                report(call.path, call.line, "`raw`")
-            elif call.method == "sanitize" and call.receiver is None:
-                allowed = " ".join(treeutil.text(a.value) for a in call.args
-                                   if a.kind == "keyword" and a.name in ("tags", "attributes"))
-                if _UNSAFE_TAGS.search(allowed):
-                    report(call.path, call.line, "`sanitize` allowing script/style/on* markup")
+        self.ctx = ctx
+        self.taint = ctx.analyses.taint
+        self.graph = ctx.analyses.call_graph
+        self.reachable = ctx.analyses.reachable
+        self.seen: set[tuple[str, int]] = set()
         for call in ctx.index.calls:
-            kw = call.keyword("sanitize")
-            if kw is not None and treeutil.text(kw.value) == "false" and \
-                    ctx.project.is_app_code(call.path):
-                report(call.path, call.line, f"`{call.method}(..., sanitize: false)`")
-        for source in ctx.project.app_files("erb", under="app/"):
-            if (ctx.project.app_relative(source.path) or "").startswith(_SKIPPED_VIEWS):
+            if not self._judged(call.path):
                 continue
-            for tag in source.erb_tags:
-                if tag.raw_output and CONTENT.search(tag.code) and not _SAFE.search(tag.code) \
-                        and not _RAILS_RENDER.match(tag.code):
-                    report(source.path, tag.line, "`<%==`")
+            self._call_sink(call)
+        for source in ctx.project.app_files("erb", under="app/"):
+            if self._judged(source.path):
+                self._raw_output_tags(source.path)
+        self._javascript()
+
+    # -- where to look --------------------------------------------------------------------
+    def _judged(self, path: str) -> bool:
+        rel = self.ctx.project.app_relative(path) or ""
+        if not rel.startswith("app/") or not self.ctx.project.is_app_code(path):
+            return False
+        if path.endswith(_NOT_HTML):
+            return False
+        return not self.ctx.analyses.values.views.unrendered(path)
+
+    def _report(self, path: str, node: Node, what: str, origins: Origins) -> None:
+        line = treeutil.line_of(node)
+        if (path, line) in self.seen:
+            return
+        self.seen.add((path, line))
+        self.ctx.report_node(
+            path, node,
+            f"{what} renders {_origin_words(origins)} as HTML without escaping: a script in "
+            "it runs in the page.",
+            fix="Render it escaped (<%= %>), or sanitize(html, tags: [...a safe list]) the "
+                "rendered markdown; use a renderer that drops raw HTML (filter_html: true).",
+            confidence=Confidence.HIGH if origins & {"llm", "params"} else Confidence.MEDIUM,
+            data={"origins": ",".join(sorted(origins & TAINTED))})
+
+    # -- Ruby and ERB sinks -------------------------------------------------------------------
+    def _call_sink(self, call: CallSite) -> None:
+        scope = scope_of_call(call)
+        name = call.method
+        if name == "html_safe" and call.receiver is not None:
+            self._judge(call, call.receiver, scope, "`.html_safe`")
+        elif name == "raw" and call.receiver is None and call.positional:
+            self._judge(call, call.positional[0].value, scope, "`raw`")
+        elif name == "sanitize" and call.receiver is None and call.positional:
+            allowed = " ".join(treeutil.text(a.value) for a in call.args
+                               if a.kind == "keyword" and a.name in ("tags", "attributes"))
+            if _UNSAFE_TAGS.search(allowed):
+                self._judge(call, call.positional[0].value, scope,
+                            "`sanitize` allowing script/style/on* markup")
+        for key in ("sanitize", "escape"):
+            option = call.keyword(key)
+            if option is not None and treeutil.text(option.value) == "false" and call.positional:
+                self._judge(call, call.positional[0].value, scope,
+                            f"`{name}(..., {key}: false)`")
+        if _BROADCAST.match(name):
+            # turbo-rails inserts a broadcast's html:/content: into the stream as it is
+            for key in ("html", "content"):
+                option = call.keyword(key)
+                if option is not None:
+                    self._judge(call, option.value, scope, f"`{name}(..., {key}:)`",
+                                at=option.node)
+        elif name in _STREAM_ACTIONS and call.receiver_text == "turbo_stream" and \
+                len(call.positional) > 1:
+            # the content argument is marked safe as it is (``html:`` goes through
+            # ``render html:``, which escapes)
+            self._judge(call, call.positional[1].value, scope, f"`turbo_stream.{name}`")
+
+    def _judge(self, call: CallSite, value: Node, scope: Scope, what: str,
+               at: Node | None = None) -> None:
+        owner = self.graph.owner_of(call)
+        if owner is not None and owner.kind == "def" and owner.key not in self.reachable:
+            return  # a sink no request, job or view reaches renders nothing today
+        origins = self.taint.origins(value, scope)
+        if not origins & TAINTED:
+            return
+        self._report(call.path, at or call.node, what, origins)
+
+    def _raw_output_tags(self, path: str) -> None:
+        """``<%== x %>``: the ERB tag that outputs without escaping."""
+        source = self.ctx.project.files[path]
+        root = source.root
+        if root is None:
+            return
+        for tag in source.erb_tags:
+            if not tag.raw_output:
+                continue
+            node = _expression_in(root, tag.start_byte, tag.end_byte)
+            if node is not None:
+                origins = self.taint.origins(node, Scope(path, None, None))
+                if origins & TAINTED:
+                    self._report(path, node, "`<%==`", origins)
+
+    # -- JavaScript ---------------------------------------------------------------------------
+    def _javascript(self) -> None:
+        wiring = self.ctx.analyses.stimulus
+        unused = {c.path for ident, c in wiring.controllers.items()
+                  if c.path is not None and ident not in wiring.used_identifiers()}
+        for source in sorted(self.ctx.project.app_files(), key=lambda s: s.path):
+            if not self._judged(source.path) or source.path in unused:
+                continue  # a Stimulus controller no template uses runs nowhere
+            roots: list[Node] = []
+            if source.kind == "javascript" and source.root is not None:
+                roots = [source.root]
+            elif source.kind == "erb" and "<script" in source.text:
+                roots = inline_script_roots(source.html_text())
+            for root in roots:
+                for sink in markdown_to_html(root):
+                    if (source.path, sink.line) in self.seen:
+                        continue
+                    self.seen.add((source.path, sink.line))
+                    self.ctx.report(
+                        source.path, sink.line,
+                        f"Markdown rendered in the browser (line {sink.fetch_line}) is written "
+                        f"into the page through {sink.what} without a sanitizer: raw HTML in "
+                        "the text (an LLM answer, a user's note) runs as markup.",
+                        column=sink.column,
+                        fix="Pass the HTML through DOMPurify.sanitize(...) before inserting it.",
+                        confidence=Confidence.MEDIUM, data={"origins": "markdown"})
+
+
+def _expression_in(root: Node, start: int, end: int) -> Node | None:
+    """The first named node of the Ruby tree lying inside an ERB tag's byte range."""
+    best = None
+    for node in treeutil.walk(root, lambda n: n.start_byte < end and n.end_byte > start):
+        if node.is_named and node.start_byte >= start and node.end_byte <= end and \
+                node.type not in ("program", "comment"):
+            best = node
+            break
+    return best

@@ -31,14 +31,14 @@ class CsrfDisabledGlobally(Rule):
     need to turn it off.
 
     ## Example
-    ```ruby
+    ```ruby app/controllers/application_controller.rb
     class ApplicationController < ActionController::Base
       skip_forgery_protection
     end
     ```
 
     Use instead:
-    ```ruby
+    ```ruby app/controllers/application_controller.rb
     class ApplicationController < ActionController::Base
       protect_from_forgery with: :exception
     end

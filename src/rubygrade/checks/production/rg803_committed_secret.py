@@ -43,11 +43,16 @@ class CommittedSecret(Rule):
     it is the only fix. The brief says: no secret in any file.
 
     ## Example
+    A key in any tracked file, here a compose file:
     ```yaml
     services:
       web:
         environment:
           OPENROUTER_API_KEY: sk-or-v1-<64 hex characters of a real key>
+    ```
+    or the Rails master key:
+    ```text config/master.key
+    3f8e2a9c41d07b65e1f2a8c9d4b7e063
     ```
 
     Use instead:
@@ -56,6 +61,13 @@ class CommittedSecret(Rule):
       web:
         environment:
           OPENROUTER_API_KEY: ${OPENROUTER_API_KEY}
+    ```
+    and no master key in the repository:
+    ```text config/master.key absent
+    (rotate it: the committed one is public)
+    ```
+    ```text .gitignore
+    /config/master.key
     ```
     """
 

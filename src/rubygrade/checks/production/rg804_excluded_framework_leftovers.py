@@ -41,17 +41,27 @@ class ExcludedFrameworkLeftovers(Rule):
     configured (`rails new --skip-active-record ...`).
 
     ## Example
-    ```ruby
-    # config/application.rb
+    ```ruby config/application.rb
+    require_relative "boot"
     require "rails/all"
+
+    module Chat
+      class Application < Rails::Application
+      end
+    end
     ```
 
     Use instead:
-    ```ruby
-    # config/application.rb
+    ```ruby config/application.rb
+    require_relative "boot"
     require "rails"
     require "action_controller/railtie"
     require "action_view/railtie"
+
+    module Chat
+      class Application < Rails::Application
+      end
+    end
     ```
     """
 

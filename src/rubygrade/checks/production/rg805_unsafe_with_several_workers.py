@@ -21,21 +21,42 @@ class UnsafeWithSeveralWorkers(Rule):
     or mix depending on which process answers.
 
     ## Example
-    ```ruby
+    ```ruby app/services/chat_store.rb
+    require "singleton"
+
     class ChatStore
       include Singleton
 
       def initialize
         @chats = {}
       end
+
+      def append(id, message) = (@chats[id] ||= []) << message
+    end
+    ```
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(text)
+        ChatStore.instance.append("default", text)
+        "You said: #{text}"
+      end
     end
     ```
 
     Use instead:
-    ```ruby
+    ```ruby app/services/chat_store.rb
     class ChatStore
-      def self.fetch(id)
-        Rails.cache.fetch("chat/#{id}", expires_in: 2.hours) { [] }
+      def append(id, message)
+        history = Rails.cache.fetch("chat/#{id}", expires_in: 2.hours) { [] }
+        Rails.cache.write("chat/#{id}", (history + [message]).last(50), expires_in: 2.hours)
+      end
+    end
+    ```
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(text)
+        ChatStore.new.append("default", text)
+        "You said: #{text}"
       end
     end
     ```

@@ -16,7 +16,9 @@ class RubyllmEvidence(EvidenceCollector):
         version = ctx.catalogue_version or "unknown"
         if u.entry_points or u.record_sends:
             # RubyLLM.chat / Chat.new first; else the Rails integration (acts_as_chat record)
-            first = next((c for c in u.entry_points if c.method in ("chat", "new")),
+            roles = ctx.analyses.values.roles
+            builds = roles.entry_module_methods | {"new"}
+            first = next((c for c in u.entry_points if c.method in builds),
                          (u.entry_points or u.record_sends)[0])
             data = {"version": version, "sites": str(len(u.entry_points))}
             if u.openrouter:
@@ -28,7 +30,8 @@ class RubyllmEvidence(EvidenceCollector):
             self._add(ctx, "rubyllm_entry_point", first, f"Real RubyLLM entry point {how}.",
                       data)
         if u.sends:
-            first = next((c for c in u.sends if c.method in ("ask", "say")), u.sends[0])
+            asks = ctx.analyses.values.roles.ask_sends
+            first = next((c for c in u.sends if c.method in asks), u.sends[0])
             self._add(ctx, "rubyllm_ask", first,
                       f"Sends messages with `{first.method}` ({len(u.sends)} call site(s)).",
                       {"sites": str(len(u.sends))})

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from rubygrade.analysis.api_checks import SHAPE_WORDS, catalogued_in
 from rubygrade.catalogue.store import versions_with_method
+from rubygrade.catalogue.suggest import nearest_methods
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
-from rubygrade.models import Dimension, Severity
+from rubygrade.models import Confidence, Dimension, Severity
 
 
 class InventedRubyllmMethod(Rule):
@@ -24,18 +25,24 @@ class InventedRubyllmMethod(Rule):
     `response.choices`) that RubyLLM never had.
 
     ## Example
-    ```ruby
-    chat = RubyLLM.chat
-    chat.system "You are helpful"
-    reply = chat.ask(question)
-    reply.text
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(question)
+        chat = RubyLLM.chat
+        chat.system "You are helpful"
+        chat.ask(question).text
+      end
+    end
     ```
 
     Use instead:
-    ```ruby
-    chat = RubyLLM.chat.with_instructions("You are helpful")
-    reply = chat.ask(question)
-    reply.content
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(question)
+        chat = RubyLLM.chat.with_instructions("You are helpful")
+        chat.ask(question).content
+      end
+    end
     ```
     """
 
@@ -45,9 +52,12 @@ class InventedRubyllmMethod(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        version = ctx.catalogue_version
-        if version is None:
+        version, catalogue = ctx.catalogue_version, ctx.catalogue
+        if version is None or catalogue is None:
             return
+        lock = ctx.project.lockfile
+        source = lock.sources.get("ruby_llm", "GEM") if lock is not None else "GEM"
+        forked = source in ("GIT", "PATH")
         for item in ctx.analyses.api_checks.unknown:
             owner = item.receiver.owner
             sep = "." if item.singleton else "#"
@@ -60,8 +70,18 @@ class InventedRubyllmMethod(Rule):
                 what = f"`{shown}{sep}{item.name}` does not exist in ruby_llm {version}"
             shape = f" This is {SHAPE_WORDS[item.shape]}." if item.shape else ""
             fix = _fix(item.shape, where)
-            data = {"shape": item.shape, "method": item.name, "receiver": owner} if item.shape \
-                else {"method": item.name, "receiver": owner}
+            data = {"method": item.name, "receiver": owner, "catalogue": version,
+                    "nearest": nearest_methods(catalogue, owner, item.name, item.singleton)}
+            if item.shape:
+                data["shape"] = item.shape
+            if forked:
+                # A git or path source can add methods its version's release lacks.
+                ctx.report_node(item.call.path, item.call.node,
+                                f"{what} ({exists}), but the app locks ruby_llm from a "
+                                f"{source.lower()} source that may add it; "
+                                f"check the fork.{shape}",
+                                fix=fix, data=data, confidence=Confidence.LOW)
+                continue
             ctx.report_node(item.call.path, item.call.node,
                             f"{what} ({exists}); the call raises NoMethodError.{shape}",
                             fix=fix, data=data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rubygrade.analysis.api_checks import catalogued_in
 from rubygrade.analysis.constants import MISSPELT_NAMESPACES
 from rubygrade.catalogue.store import versions_with_constant
+from rubygrade.catalogue.suggest import nearest_constants
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
@@ -25,13 +26,21 @@ class InventedRubyllmConstant(Rule):
     invented shape: RubyLLM has no client object, the entry point is `RubyLLM.chat`.
 
     ## Example
-    ```ruby
-    client = RubyLLM::Client.new(api_key: ENV["OPENROUTER_API_KEY"])
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def client
+        RubyLLM::Client.new(api_key: ENV["OPENROUTER_API_KEY"])
+      end
+    end
     ```
 
     Use instead:
-    ```ruby
-    chat = RubyLLM.chat(model: "anthropic/claude-sonnet-4", provider: :openrouter)
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def chat
+        RubyLLM.chat(model: "anthropic/claude-sonnet-4", provider: :openrouter)
+      end
+    end
     ```
     """
 
@@ -41,9 +50,10 @@ class InventedRubyllmConstant(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        version = ctx.catalogue_version
+        version, catalogue = ctx.catalogue_version, ctx.catalogue
         for ref in [r for r in ctx.analyses.missing_constants if r.context == "code"]:
-            data = {"constant": ref.name}
+            data = {"constant": ref.name, "catalogue": version or "",
+                    "nearest": nearest_constants(catalogue, ref.name) if catalogue else ""}
             head, _, rest = ref.name.partition("::")
             if head in MISSPELT_NAMESPACES:
                 right = f"{MISSPELT_NAMESPACES[head]}::{rest}"

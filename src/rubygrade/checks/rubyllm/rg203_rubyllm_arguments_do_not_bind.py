@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rubygrade.analysis.api_checks import SHAPE_WORDS
+from rubygrade.catalogue.suggest import signature
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
@@ -24,15 +25,31 @@ class RubyllmArgumentsDoNotBind(Rule):
     silently drops the configuration it was meant to apply.
 
     ## Example
-    ```ruby
-    RubyLLM.chat(model: "gpt-4o", messages: history)
-    RubyLLM::Chat.new.with_model { |c| c.model = "gpt-4o" }
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(history)
+        RubyLLM.chat(model: "gpt-4o", messages: history)
+      end
+
+      def switch
+        RubyLLM::Chat.new.with_model { |c| c.model = "gpt-4o" }
+      end
+    end
     ```
 
     Use instead:
-    ```ruby
-    chat = RubyLLM.chat(model: "gpt-4o")
-    history.each { |m| chat.add_message(role: m[:role], content: m[:content]) }
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(history, text)
+        chat = RubyLLM.chat(model: "gpt-4o")
+        history.each { |m| chat.add_message(role: m[:role], content: m[:content]) }
+        chat.ask(text)
+      end
+
+      def switch
+        RubyLLM.chat.with_model("gpt-4o")
+      end
+    end
     ```
     """
 
@@ -51,7 +68,8 @@ class RubyllmArgumentsDoNotBind(Rule):
             outcome = "the call raises ArgumentError" if raises else "Ruby ignores the block"
             shape = f" This is {SHAPE_WORDS[item.shape]}." if item.shape else ""
             params = ", ".join(_param(p.kind, p.name) for p in item.sig.params) or "no parameters"
-            data = {"method": item.sig.name, "receiver": item.receiver.owner}
+            data = {"method": item.sig.name, "receiver": item.receiver.owner,
+                    "catalogue": version or "", "signature": signature(item.sig)}
             if item.shape:
                 data["shape"] = item.shape
             ctx.report_node(

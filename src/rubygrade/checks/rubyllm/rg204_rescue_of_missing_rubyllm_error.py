@@ -22,20 +22,24 @@ class RescueOfMissingRubyllmError(Rule):
     NameError: the error handling fails exactly when it is needed.
 
     ## Example
-    ```ruby
-    begin
-      chat.ask(text)
-    rescue RubyLLM::TimeoutError => e
-      fallback(e)
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(chat, text)
+        chat.ask(text)
+      rescue RubyLLM::TimeoutError => e
+        fallback(e)
+      end
     end
     ```
 
     Use instead:
-    ```ruby
-    begin
-      chat.ask(text)
-    rescue RubyLLM::Error, Faraday::TimeoutError => e
-      fallback(e)
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(chat, text)
+        chat.ask(text)
+      rescue RubyLLM::Error, Faraday::TimeoutError => e
+        fallback(e)
+      end
     end
     ```
     """
@@ -55,4 +59,4 @@ class RescueOfMissingRubyllmError(Rule):
                 "when an error arrives the rescue raises NameError.",
                 fix="Rescue RubyLLM::Error (HTTP errors) or a subclass the locked version "
                     "defines, e.g. RubyLLM::RateLimitError.",
-                data={"constant": ref.name})
+                data={"constant": ref.name, "catalogue": version or ""})

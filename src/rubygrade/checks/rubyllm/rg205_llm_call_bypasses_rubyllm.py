@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rubygrade.analysis.values import EXTERNAL_CLIENTS
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
@@ -22,14 +21,22 @@ class LlmCallBypassesRubyllm(Rule):
     streaming, error classes and message history, usually without any of them.
 
     ## Example
-    ```ruby
-    client = OpenAI::Client.new(access_token: ENV["OPENROUTER_API_KEY"])
-    client.chat(parameters: { model: "gpt-4o", messages: history })
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(history)
+        client = OpenAI::Client.new(access_token: ENV["OPENROUTER_API_KEY"])
+        client.chat(parameters: { model: "gpt-4o", messages: history })
+      end
+    end
     ```
 
     Use instead:
-    ```ruby
-    RubyLLM.chat(model: "anthropic/claude-sonnet-4", provider: :openrouter).ask(text)
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(text)
+        RubyLLM.chat(model: "anthropic/claude-sonnet-4", provider: :openrouter).ask(text)
+      end
+    end
     ```
     """
 
@@ -52,13 +59,14 @@ class LlmCallBypassesRubyllm(Rule):
                     "(provider: :openrouter for OpenRouter).",
                 data={"api": item.api})
         # A client built but never seen sending (e.g. passed around): report its construction.
+        clients = ctx.analyses.values.roles.external_clients
         for call in ctx.index.calls_named("new"):
             const = (call.receiver_constant or "").removeprefix("::")
-            if const in EXTERNAL_CLIENTS and call.path not in reported and \
+            if const in clients and call.path not in reported and \
                     ctx.project.is_app_code(call.path):
                 reported.add(call.path)
                 ctx.report_node(
                     call.path, call.node,
-                    f"{const} (the {EXTERNAL_CLIENTS[const]} gem) is used to reach the LLM "
+                    f"{const} (the {clients[const]} gem) is used to reach the LLM "
                     "instead of ruby_llm.",
                     fix="Replace the client with RubyLLM.chat(...).", data={"api": const})

@@ -22,18 +22,26 @@ class NoMultiTurnConversation(Rule):
     answer context-free.
 
     ## Example
-    ```ruby
-    def create
-      reply = RubyLLM.chat.ask(params[:content])
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(text)
+        RubyLLM.chat.ask(text).content
+      end
     end
     ```
 
     Use instead:
-    ```ruby
-    def create
-      chat = RubyLLM.chat
-      session_history.each { |m| chat.add_message(role: m["role"], content: m["content"]) }
-      reply = chat.ask(params[:content])
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def initialize(history)
+        @history = history
+      end
+
+      def reply(text)
+        chat = RubyLLM.chat
+        @history.each { |m| chat.add_message(role: m["role"], content: m["content"]) }
+        chat.ask(text).content
+      end
     end
     ```
     """

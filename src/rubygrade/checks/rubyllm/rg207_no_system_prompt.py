@@ -21,13 +21,21 @@ class NoSystemPrompt(Rule):
     lost or repeated on every turn.
 
     ## Example
-    ```ruby
-    RubyLLM.chat.ask("You are a helpful assistant. #{question}")
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(question)
+        RubyLLM.chat.ask("You are a helpful assistant. #{question}").content
+      end
+    end
     ```
 
     Use instead:
-    ```ruby
-    RubyLLM.chat.with_instructions("You are a helpful assistant.").ask(question)
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(question)
+        RubyLLM.chat.with_instructions("You are a helpful assistant.").ask(question).content
+      end
+    end
     ```
     """
 

@@ -25,13 +25,21 @@ class ObsoleteModelSlug(Rule):
     retired by providers, at which point every request fails with a model error.
 
     ## Example
-    ```ruby
-    RubyLLM.chat(model: "anthropic/claude-3.5-sonnet", provider: :openrouter)
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      MODEL = "anthropic/claude-3.5-sonnet"
+
+      def chat = RubyLLM.chat(model: MODEL, provider: :openrouter)
+    end
     ```
 
     Use instead:
-    ```ruby
-    RubyLLM.chat(model: "anthropic/claude-sonnet-4.5", provider: :openrouter)
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      MODEL = "anthropic/claude-sonnet-4.5"
+
+      def chat = RubyLLM.chat(model: MODEL, provider: :openrouter)
+    end
     ```
     """
 

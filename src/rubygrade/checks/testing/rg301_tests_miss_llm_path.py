@@ -25,31 +25,50 @@ class TestsMissLlmPath(Rule):
     or assert constants stay green while the core path is broken.
 
     ## Example
-    ```ruby
-    test "the model name is set" do
-      assert_equal "anthropic/claude-sonnet-4.5", ChatService::MODEL
+    ```ruby app/services/title_generator.rb
+    class TitleGenerator
+      MODEL = "anthropic/claude-sonnet-4.5"
+
+      def title_for(text)
+        RubyLLM.chat(model: MODEL).ask("A five-word title for: #{text}").content
+      end
+    end
+    ```
+    ```ruby test/services/title_generator_test.rb
+    require "test_helper"
+
+    class TitleGeneratorTest < ActiveSupport::TestCase
+      test "the model name is set" do
+        assert_equal "anthropic/claude-sonnet-4.5", TitleGenerator::MODEL
+      end
     end
     ```
 
     Use instead:
-    ```ruby
-    test "posting a message shows the reply" do
-      RubyLLM.stubs(:chat).returns(FakeChat.new(reply: "Hi"))
-      post messages_path, params: { content: "Hello" }, as: :turbo_stream
-      assert_includes response.body, "Hi"
+    ```ruby test/services/title_generator_test.rb
+    require "test_helper"
+
+    class TitleGeneratorTest < ActiveSupport::TestCase
+      FakeChat = Struct.new(:reply) do
+        def ask(_text) = reply
+      end
+
+      test "the title is the model's answer" do
+        reply = RubyLLM::Message.new(role: :assistant, content: "A chat about Paris")
+        RubyLLM.stub(:chat, FakeChat.new(reply)) do
+          assert_equal "A chat about Paris", TitleGenerator.new.title_for("Paris")
+        end
+      end
     end
     ```
     """
 
-    __test__ = False
     id = "RG301"
     name = "tests-miss-llm-path"
     dimension = Dimension.TESTS
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> None:
-        if not ctx.project.is_rails:
-            return
         calls = [c for c in ctx.analyses.llm_calls if c.call.enclosing_method is not None
                  and not ctx.project.is_test(c.call.path)]
         if not calls:

@@ -5,24 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tree_sitter import Node
-
 from rubygrade import treeutil
+from rubygrade.analysis.doubles import Answer
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.index.model import CallSite, Param
 from rubygrade.models import Confidence, Dimension, Severity
 
-CHAT = "RubyLLM::Chat"
-MESSAGE = "RubyLLM::Message"
-# Methods every fake may define without claiming to be part of the chat API.
+# Methods every fake may define without claiming to be part of the gem's API.
 _PLUMBING = {"initialize", "method_missing", "respond_to_missing?", "respond_to?", "to_s",
-             "inspect", "call", "==", "to_h", "to_str"}
-_MOCKS = {"mock", "stub", "double", "spy", "instance_double", "stub_everything"}
-_STAND_IN = re.compile(r"chat|llm", re.IGNORECASE)
-_FAKE_CHAT = re.compile(r"(Fake|Stub|Mock|Dummy)\w*(Chat|Llm|LLM|RubyLLM|Client|Conversation)|"
-                        r"(Chat|Llm|LLM)\w*(Fake|Stub|Mock|Double)")
-_FAKE_MESSAGE = re.compile(r"(Fake|Stub|Mock|Dummy)\w*(Message|Response|Reply)")
+             "inspect", "call", "==", "to_h", "to_str", ""}
 
 
 @dataclass(frozen=True)
@@ -32,7 +24,7 @@ class Stubbed:
     method: str
     path: str
     line: int
-    how: str  # "stub", "fake"
+    how: str  # "stub", "fake", "double"
     params: tuple[Param, ...] | None = None  # a fake method's own parameters
 
 
@@ -69,7 +61,7 @@ def _rspec_subject(call: CallSite) -> tuple[str | None, bool]:
     return None, False
 
 
-def _direct_stubs(ctx: Context, call: CallSite) -> list[Stubbed]:
+def _direct_stubs(call: CallSite) -> list[Stubbed]:
     """Stubs on RubyLLM constants: Mocha, Minitest ``stub``, RSpec ``receive``, doubles."""
     owner: str | None = None
     singleton = True
@@ -87,32 +79,17 @@ def _direct_stubs(ctx: Context, call: CallSite) -> list[Stubbed]:
     elif call.method in ("instance_double", "class_double") and call.args:
         first = call.args[0].node
         owner = treeutil.constant_name(first) or treeutil.string_value(first)
+        if not owner or not owner.removeprefix("::").startswith("RubyLLM"):
+            return []
         singleton = call.method == "class_double"
-        names = [a.name for a in call.args[1:] if a.kind == "keyword" and a.name]
+        names = [a.name for a in call.args[1:] if a.kind == "keyword" and a.name] or [""]
         return [Stubbed(owner.removeprefix("::"), singleton, n, call.path, call.line, "double")
-                for n in names] or \
-            [Stubbed(owner.removeprefix("::"), singleton, "", call.path, call.line, "double")] \
-            if owner and owner.removeprefix("::").startswith("RubyLLM") else []
+                for n in names]
     if owner is None or not owner.removeprefix("::").startswith("RubyLLM"):
         return []
     owner = owner.removeprefix("::")
     names = _symbols(call) or [""]
     return [Stubbed(owner, singleton, n, call.path, call.line, "stub") for n in names]
-
-
-def _returned(call: CallSite) -> Node | None:
-    """The value a stub of a chat entry point hands back (``returns(x)``, ``stub(:chat, x)``)."""
-    if call.method == "stub" and len(call.args) > 1:
-        return call.args[1].node
-    parent = treeutil.parent_of(call.node)
-    while parent is not None and parent.type in ("call", "argument_list"):
-        method = treeutil.text(parent.child_by_field_name("method")) if parent.type == "call" \
-            else ""
-        if method in ("returns", "and_return"):
-            args = parent.child_by_field_name("arguments")
-            return args.named_children[0] if args is not None and args.named_children else None
-        parent = treeutil.parent_of(parent)
-    return None
 
 
 class DoubleOfMissingApi(Rule):
@@ -123,12 +100,14 @@ class DoubleOfMissingApi(Rule):
     Gemfile.lock: Mocha `X.stubs(:m)`/`X.any_instance.stubs(:m)`/`expects`,
     Minitest `X.stub(:m, ...)`, RSpec `allow(X).to receive(:m)` and
     `instance_double(X, m: ...)` on a `RubyLLM` constant (the constant must exist,
-    and so must the method); and the stand-ins for a chat (what a stub of
-    `RubyLLM.chat`/`RubyLLM::Chat.new` returns, a mock assigned to a `chat`
-    variable, a `FakeChat` class in the tests): each method they answer that the
-    app's own code calls must be a real `RubyLLM::Chat` method (a fake
-    message/response: `RubyLLM::Message`), and a fake method must not require more
-    positional arguments or take keywords the real one refuses. A test support file that reopens
+    and so must the method); and the stand-ins for RubyLLM objects, found by where
+    they flow (what a stub of `RubyLLM.chat`/`RubyLLM::Chat.new` returns, a double
+    the test passes where the app receives a chat, what a stand-in's `ask`
+    returns), never by a variable's or class's name: each method they answer that
+    the app's own code calls must be a real method of what they stand for
+    (`RubyLLM::Chat`, or `RubyLLM::Message` for what `ask` returns), and a fake
+    method must not require more positional arguments or take keywords the real
+    one refuses. A test support file that reopens
     `RubyLLM` to define a class the gem lacks and the app names
     (`class RubyLLM::Client`), or a method the app calls that the gem lacks, is
     reported too.
@@ -139,18 +118,49 @@ class DoubleOfMissingApi(Rule):
     `NameError` on the first real request.
 
     ## Example
-    ```ruby
-    class FakeChat
-      def user(text) = self
-      def assistant = "Hi"
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(text)
+        RubyLLM.chat.user(text)
+      end
+    end
+    ```
+    ```ruby test/services/chat_service_test.rb
+    require "test_helper"
+
+    class ChatServiceTest < ActiveSupport::TestCase
+      class FakeChat
+        def user(_text) = self
+      end
+
+      test "reply" do
+        RubyLLM.stubs(:chat).returns(FakeChat.new)
+        assert ChatService.new.reply("Hi")
+      end
     end
     ```
 
     Use instead:
-    ```ruby
-    class FakeChat
-      def with_instructions(_text) = self
-      def ask(_text) = RubyLLM::Message.new(role: :assistant, content: "Hi")
+    ```ruby app/services/chat_service.rb
+    class ChatService
+      def reply(text)
+        RubyLLM.chat.with_instructions("Be brief.").ask(text).content
+      end
+    end
+    ```
+    ```ruby test/services/chat_service_test.rb
+    require "test_helper"
+
+    class ChatServiceTest < ActiveSupport::TestCase
+      class FakeChat
+        def with_instructions(_text) = self
+        def ask(_text) = RubyLLM::Message.new(role: :assistant, content: "Hi")
+      end
+
+      test "reply" do
+        RubyLLM.stubs(:chat).returns(FakeChat.new)
+        assert_equal "Hi", ChatService.new.reply("Hi")
+      end
     end
     ```
     """
@@ -164,25 +174,16 @@ class DoubleOfMissingApi(Rule):
         catalogue = ctx.catalogue
         if catalogue is None:
             return
-        suite = ctx.analyses.suite
-        files = set(suite.files)
-        app_calls = {c.method for c in ctx.index.calls if not ctx.project.is_test(c.path)}
+        files = set(ctx.analyses.suite.files)
+        app_calls = {c.method for c in ctx.index.calls if ctx.project.is_app_code(c.path)}
         found: list[tuple[Stubbed, Confidence]] = []
-        stand_ins: list[tuple[Node, str]] = []  # value nodes that stand in for a chat
         for call in ctx.index.calls:
-            if call.path not in files:
-                continue
-            for stub in _direct_stubs(ctx, call):
-                found.append((stub, Confidence.HIGH))
-                if stub.owner in ("RubyLLM", CHAT) and stub.method in ("chat", "new"):
-                    value = _returned(call)
-                    if value is not None:
-                        stand_ins.append((value, call.path))
+            if call.path in files:
+                found += [(stub, Confidence.HIGH) for stub in _direct_stubs(call)]
         found += self._reopened(ctx, files, app_calls)
-        fake_methods = self._stand_in_methods(ctx, stand_ins, files)
-        for stub in fake_methods:
-            if stub.method in app_calls:
-                found.append((stub, Confidence.MEDIUM))
+        for answer in ctx.analyses.doubles.answers:
+            if answer.method in app_calls:
+                found.append((_stubbed(answer), Confidence.MEDIUM))
         reported: set[tuple[str, int, str]] = set()
         for stub, confidence in sorted(found, key=lambda f: (f[0].path, f[0].line,
                                                              f[0].method)):
@@ -225,7 +226,7 @@ class DoubleOfMissingApi(Rule):
         version = f"ruby_llm {ctx.catalogue_version}"
         if not catalogue.has_constant(stub.owner):
             return f"The test double stands in for {stub.owner}, which {version} does not have."
-        if not stub.method or stub.method in _PLUMBING:
+        if stub.method in _PLUMBING:
             return None
         sig = catalogue.find_method(stub.owner, stub.method, stub.singleton)
         if sig is not None:
@@ -241,59 +242,10 @@ class DoubleOfMissingApi(Rule):
         return (f"The {what} answers {stub.owner}{sep}{stub.method}, which {version} does not "
                 "define: the test passes where the app would raise NoMethodError.")
 
-    def _stand_in_methods(self, ctx: Context, values: list[tuple[Node, str]],
-                          files: set[str]) -> list[Stubbed]:
-        """Methods that the fakes standing in for a chat (or a message) answer."""
-        out: list[Stubbed] = []
-        names: set[tuple[str, str]] = set()  # (path, variable) that hold a chat stand-in
-        classes: set[tuple[str, str]] = set()  # (fake class, the RubyLLM class it mimics)
-        for value, path in values:
-            self._describe(value, path, names, classes, out)
-        for assignment in ctx.index.assignments:
-            if assignment.path in files and _STAND_IN.search(assignment.name) and \
-                    assignment.value is not None and _is_mock(assignment.value):
-                names.add((assignment.path, assignment.name))
-                self._describe(assignment.value, assignment.path, names, classes, out)
-        for cls in ctx.index.classes:
-            if cls.path in files:
-                if _FAKE_CHAT.search(cls.short_name):
-                    classes.add((cls.name, CHAT))
-                elif _FAKE_MESSAGE.search(cls.short_name):
-                    classes.add((cls.name, MESSAGE))
-        for fake, mimics in sorted(classes):
-            for method in ctx.index.methods_of(fake):
-                if method.kind in ("def", "attr") and not method.singleton and \
-                        method.path in files:
-                    out.append(Stubbed(mimics, False, method.name.rstrip("="), method.path,
-                                       method.line, "fake",
-                                       method.params if method.kind == "def" else None))
-        for call in ctx.index.calls:
-            if call.path in files and call.method in ("stubs", "expects", "expect", "stub") and \
-                    call.receiver is not None and (call.path, call.receiver_text) in names:
-                for name in _symbols(call)[:1] if call.method in ("expect", "stub") else \
-                        _symbols(call):
-                    out.append(Stubbed(CHAT, False, name, call.path, call.line, "stub"))
-        return out
 
-    def _describe(self, value: Node, path: str, names: set[tuple[str, str]],
-                  classes: set[tuple[str, str]], out: list[Stubbed]) -> None:
-        if value.type in ("identifier", "instance_variable"):
-            names.add((path, treeutil.text(value)))
-            return
-        if value.type != "call":
-            return
-        method = treeutil.text(value.child_by_field_name("method"))
-        receiver = value.child_by_field_name("receiver")
-        const = treeutil.constant_name(receiver)
-        if method == "new" and const and const not in ("OpenStruct", "Minitest::Mock", "Struct"):
-            classes.add((const, CHAT))
-            return
-        if method in _MOCKS or (method == "new" and const == "OpenStruct"):
-            args = value.child_by_field_name("arguments")
-            for arg in args.named_children if args is not None else ():
-                if arg.type == "pair":
-                    key = treeutil.text(arg.child_by_field_name("key")).rstrip(":")
-                    out.append(Stubbed(CHAT, False, key, path, treeutil.line_of(arg), "stub"))
+def _stubbed(answer: Answer) -> Stubbed:
+    return Stubbed(answer.stands_for, False, answer.method, answer.path, answer.line, answer.how,
+                   answer.params)
 
 
 def _arity_clash(fake: tuple[Param, ...], real: list[tuple[str, str]]) -> str | None:
@@ -311,12 +263,3 @@ def _arity_clash(fake: tuple[Param, ...], real: list[tuple[str, str]]) -> str | 
         if extra:
             return f"takes the keyword {', '.join(extra)}, which"
     return None
-
-
-def _is_mock(node: Node) -> bool:
-    if node.type != "call":
-        return False
-    method = treeutil.text(node.child_by_field_name("method"))
-    const = treeutil.constant_name(node.child_by_field_name("receiver"))
-    return method in _MOCKS or (method == "new" and (
-        const in ("OpenStruct", "Minitest::Mock") or bool(const and _FAKE_CHAT.search(const))))

@@ -23,17 +23,27 @@ class NoTestDoubles(Rule):
     impossible in CI without a key) or never go near it.
 
     ## Example
-    ```ruby
-    test "reply" do
-      post messages_path, params: { content: "Hi" }  # calls OpenRouter for real
+    ```ruby test/controllers/chats_controller_test.rb
+    require "test_helper"
+
+    class ChatsControllerTest < ActionDispatch::IntegrationTest
+      test "reply" do
+        post chat_path, params: { content: "Hi" }  # calls OpenRouter for real
+        assert_response :success
+      end
     end
     ```
 
     Use instead:
-    ```ruby
-    test "reply" do
-      RubyLLM.stub(:chat, FakeChat.new(reply: "Hello")) do
-        post messages_path, params: { content: "Hi" }
+    ```ruby test/controllers/chats_controller_test.rb
+    require "test_helper"
+
+    class ChatsControllerTest < ActionDispatch::IntegrationTest
+      test "reply" do
+        RubyLLM.stub(:chat, FakeChat.new(reply: "Hello")) do
+          post chat_path, params: { content: "Hi" }
+        end
+        assert_includes response.body, "Hello"
       end
     end
     ```

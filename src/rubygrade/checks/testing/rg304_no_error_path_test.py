@@ -23,19 +23,34 @@ class NoErrorPathTest(Rule):
     preflight untested; they are the first things to break.
 
     ## Example
-    ```ruby
-    test "reply" do
-      RubyLLM.stubs(:chat).returns(FakeChat.new(reply: "Hi"))
-      post messages_path, params: { content: "Hello" }
+    ```ruby test/controllers/chats_controller_test.rb
+    require "test_helper"
+
+    class ChatsControllerTest < ActionDispatch::IntegrationTest
+      test "reply" do
+        RubyLLM.stubs(:chat).returns(FakeChat.new(reply: "Hi"))
+        post chat_path, params: { content: "Hello" }
+        assert_includes response.body, "Hi"
+      end
     end
     ```
 
     Use instead:
-    ```ruby
-    test "an API failure shows a friendly error" do
-      RubyLLM.stubs(:chat).raises(RubyLLM::ServerError.new(nil, "down"))
-      post messages_path, params: { content: "Hello" }
-      assert_includes response.body, "try again"
+    ```ruby test/controllers/chats_controller_test.rb
+    require "test_helper"
+
+    class ChatsControllerTest < ActionDispatch::IntegrationTest
+      test "reply" do
+        RubyLLM.stubs(:chat).returns(FakeChat.new(reply: "Hi"))
+        post chat_path, params: { content: "Hello" }
+        assert_includes response.body, "Hi"
+      end
+
+      test "an API failure shows a friendly error" do
+        RubyLLM.stubs(:chat).raises(RubyLLM::ServerError.new(nil, "down"))
+        post chat_path, params: { content: "Hello" }
+        assert_includes response.body, "try again"
+      end
     end
     ```
     """

@@ -39,14 +39,27 @@ class ComponentUntested(Rule):
     where regressions land unnoticed.
 
     ## Example
-    ```text
-    test/services/chat_service_test.rb     (and nothing for the controller or views)
+    ```ruby test/controllers/chats_controller_test.rb
+    require "test_helper"
+
+    class ChatsControllerTest < ActionDispatch::IntegrationTest
+      test "the page loads" do
+        get root_path
+        assert_response :success
+      end
+    end
     ```
 
     Use instead:
-    ```text
-    test/controllers/messages_controller_test.rb   (asserts the rendered messages too)
-    test/services/chat_service_test.rb
+    ```ruby test/controllers/chats_controller_test.rb
+    require "test_helper"
+
+    class ChatsControllerTest < ActionDispatch::IntegrationTest
+      test "the page shows the composer" do
+        get root_path
+        assert_select "form[data-controller=composer]"
+      end
+    end
     ```
     """
 
@@ -85,8 +98,8 @@ class ComponentUntested(Rule):
         if kind == "controllers":
             return bool(suite.requests)
         if kind == "services":
-            owners = {ctx.index.call_graph.methods[k].path for k in suite.direct
-                      if k in ctx.index.call_graph.methods}
+            owners = {ctx.analyses.call_graph.methods[k].path for k in suite.direct
+                      if k in ctx.analyses.call_graph.methods}
             return any((ctx.project.app_relative(p) or "").startswith("app/services/")
                        for p in owners)
         return any(_VIEW_ASSERTIONS.search(ctx.project.files[p].text) for p in suite.files
