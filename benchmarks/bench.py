@@ -1,25 +1,35 @@
-"""Benchmark rubygrade on one or more app folders; plain timing, no test framework.
+"""How far a whole ``rubygrade grade`` run is from its floor, app by app; plain timing, no test framework.
 
-For each app it prints: the wall time and peak memory (max RSS) of a whole
-``rubygrade grade --format json`` process (median of ``--runs``), the time
-tree-sitter alone needs to parse the same files in one process (the floor of
-this design), their ratio, files and bytes per second, and the phase
-breakdown (discover, parse, index, checks, score from the report's timing
-diagnostics; render measured here). ``--batch N`` also grades N copies of the
-first app with ``--jobs`` workers.
+For the example app, a synthetic app 100 times its size (``--scale``), and every app folder
+given on the command line, it prints, measured side by side in one run:
 
-    python benchmarks/bench.py examples/chatapp
-    python benchmarks/bench.py --scale 1,10,100 --runs 5 --batch 100 --jobs 2
+- **whole run**: wall time of a ``python -m rubygrade grade APP --format json`` process,
+  interpreter start-up included, and its peak memory (the child's max RSS, from ``wait4``);
+- **floor**: a process that imports only tree-sitter and parses the same files (the list
+  comes from rubygrade's own discovery; an ERB template is parsed as a template, then its
+  Ruby in a blanked buffer, as rubygrade does). No design that parses with tree-sitter in a
+  fresh Python process can be faster;
+- the **ratio** whole run / floor, taken pair by pair: the two commands alternate
+  (A B A B ...) so a machine whose speed drifts moves both alike; the median is printed;
+- the **phases** of one more run with ``--timings`` (start-up, discover, parse, index, the
+  shared analyses, the rules, score, render) and the slowest analyses and rules by name.
 
-``--scale`` generates synthetic apps (benchmarks/generate.py) under
-``--workdir`` and reports how the cost grows with size.
+    python benchmarks/bench.py                        # example app and the 100x app
+    python benchmarks/bench.py /work/apps/*           # ... and these app folders
+    python benchmarks/bench.py --scale 1,10,100 --runs 7 --json
+
+Before measuring, the package's bytecode is compiled (as ``pip install`` does), so start-up is
+that of an installed rubygrade even where ``PYTHONDONTWRITEBYTECODE`` is set. ``--batch N``
+also grades N copies of the example app with ``rubygrade batch --jobs``.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -70,6 +80,9 @@ t2 = time.perf_counter()
 print(f"{t1 - t0} {t2 - t1} {n} {size}")
 '''
 
+# Groups of the --timings lines, in the order they are printed.
+GROUPS = ("startup", "discover", "parse", "index", "analyses", "rules", "score+report", "render")
+
 
 def _file_list(app: Path, workdir: Path) -> Path:
     from rubygrade.project import load_project
@@ -83,165 +96,186 @@ def _file_list(app: Path, workdir: Path) -> Path:
     return listing
 
 
-# One in-process run with timings on, plus the render phase the report cannot hold.
-PHASES = r'''
-import sys, time, json
-from rubygrade.engine import Options, analyse
-from rubygrade.render import render
-run = analyse(sys.argv[1], Options(timings=True))
-t = time.perf_counter()
-render(run.report, "json")
-timings = dict(run.timings)
-timings["render"] = round(time.perf_counter() - t, 4)
-print(json.dumps(timings))
-'''
-
-GRADE_ONE = r'''
-import sys
-from rubygrade.engine import grade
-from rubygrade.render import render
-for path in sys.argv[1:]:
-    render(grade(path), "json")
-'''
-
-
-def _run_rss(argv: list[str]) -> tuple[float, float, str]:
-    """Like _run but with the child's own peak RSS (MB), via wait4."""
+def _run_rss(argv: list[str]) -> tuple[float, float, str, str]:
+    """Wall seconds, the child's own peak RSS in MB (wait4), stdout, stderr."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
-    # Read output before waiting so a large report cannot block the pipe.
-    out = proc.stdout.read() if proc.stdout else b""
-    err = proc.stderr.read() if proc.stderr else b""
+    out, err = _drain(proc)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed:\n{err.decode(errors='replace')}")
-    return wall, usage.ru_maxrss / 1024, out.decode()
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code
+    if code not in (0, 1):  # 1: a quality gate; anything else is a failure
+        raise SystemExit(f"{' '.join(argv)} failed ({code}):\n{err.decode(errors='replace')}")
+    return wall, usage.ru_maxrss / 1024, out.decode(errors="replace"), err.decode(errors="replace")
+
+
+def _drain(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
+    """Read stdout and stderr to the end without waiting for the process (wait4 reaps it)."""
+    import selectors
+
+    chunks: dict[int, list[bytes]] = {1: [], 2: []}
+    streams = {proc.stdout: 1, proc.stderr: 2}
+    sel = selectors.DefaultSelector()
+    for stream in streams:
+        assert stream is not None
+        sel.register(stream, selectors.EVENT_READ)
+    open_streams = len(streams)
+    while open_streams:
+        for key, _ in sel.select():
+            data = os.read(key.fd, 1 << 16)
+            if not data:
+                sel.unregister(key.fileobj)
+                open_streams -= 1
+            else:
+                chunks[streams[key.fileobj]].append(data)  # type: ignore[index]
+    return b"".join(chunks[1]), b"".join(chunks[2])
+
+
+def _timing_lines(stderr: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for line in stderr.splitlines():
+        m = re.match(r"^  (.+?)\s+(\d+\.\d+)\s+\d+\.\d%$", line)
+        if m:
+            out[m.group(1)] = float(m.group(2))
+    return out
+
+
+def _group(name: str) -> str:
+    if name.startswith("startup"):
+        return "startup"
+    if name.startswith("analysis "):
+        return "analyses"
+    if name.startswith(("rule ", "rules:", "evidence")):
+        return "rules"
+    if name in ("score", "report", "rubric and brief"):
+        return "score+report"
+    return name
 
 
 def bench_app(app: Path, runs: int, workdir: Path) -> dict[str, object]:
+    listing = _file_list(app, workdir)
     grade_cmd = [PYTHON, "-m", "rubygrade", "grade", str(app), "--format", "json"]
-    walls, rss = [], []
-    _run_rss(grade_cmd)  # warm the page cache and .pyc files
-    for _ in range(runs):
-        w, m, _ = _run_rss(grade_cmd)
+    floor_cmd = [PYTHON, "-c", PARSE_ONLY, str(listing)]
+    _run_rss(grade_cmd)  # warm the page cache
+    _run_rss(floor_cmd)
+    walls, floors, ratios, rss, floor_rss = [], [], [], [], []
+    n = size = 0
+    for _ in range(runs):  # A B A B ...: the ratio is taken pair by pair
+        w, m, _, _ = _run_rss(grade_cmd)
+        fw, fm, out, _ = _run_rss(floor_cmd)
+        _, _, n_s, size_s = out.split()
+        n, size = int(n_s), int(size_s)
         walls.append(w)
         rss.append(m)
-    parse_walls, parse_inner = [], []
-    listing = _file_list(app, workdir)
-    for _ in range(runs):
-        w, _, out = _run_rss([PYTHON, "-c", PARSE_ONLY, str(listing)])
-        _, parse, n, size = out.split()
-        parse_walls.append(w)
-        parse_inner.append(float(parse))
-    phases = [json.loads(_run_rss([PYTHON, "-c", PHASES, str(app)])[2]) for _ in range(runs)]
-    phase_median = {k: statistics.median(p[k] for p in phases) for k in phases[0]}
-    grade_wall = statistics.median(walls)
+        floors.append(fw)
+        floor_rss.append(fm)
+        ratios.append(w / fw)
+    timed = [_timing_lines(_run_rss(grade_cmd + ["--timings"])[3]) for _ in range(max(1, runs // 2))]
+    # Per line, the median over the timed runs.
+    names = list(timed[0])
+    lines = {k: statistics.median(t.get(k, 0.0) for t in timed) for k in names}
+    groups = {g: 0.0 for g in GROUPS}
+    for name, seconds in lines.items():
+        groups[_group(name)] = groups.get(_group(name), 0.0) + seconds
+    analyses = sorted(((k.removeprefix("analysis "), v) for k, v in lines.items()
+                       if k.startswith("analysis ")), key=lambda kv: -kv[1])
+    rules = sorted(((k.removeprefix("rule "), v) for k, v in lines.items()
+                    if k.startswith("rule ")), key=lambda kv: -kv[1])
     return {
-        "app": str(app),
-        "files": int(n),
-        "bytes": int(size),
-        "grade_wall_s": round(grade_wall, 3),
-        "grade_wall_min_s": round(min(walls), 3),
-        "peak_rss_mb": round(max(rss), 1),
-        "parse_only_wall_s": round(statistics.median(parse_walls), 3),
-        "parse_only_inproc_s": round(statistics.median(parse_inner), 3),
-        "ratio_wall": round(grade_wall / statistics.median(parse_walls), 2),
-        "analysis_inproc_s": round(sum(phase_median.values()), 3),
-        "ratio_inproc": round(sum(phase_median.values()) / statistics.median(parse_inner), 2),
-        "files_per_s": round(int(n) / grade_wall, 1),
-        "kb_per_s": round(int(size) / 1024 / grade_wall, 1),
-        "phases_s": {k: round(v, 4) for k, v in phase_median.items()},
+        "app": str(app), "files": n, "bytes": size,
+        "whole_s": round(statistics.median(walls), 3),
+        "whole_min_s": round(min(walls), 3),
+        "floor_s": round(statistics.median(floors), 3),
+        "ratio": round(statistics.median(ratios), 2),
+        "peak_mb": round(statistics.median(rss), 1),
+        "floor_peak_mb": round(statistics.median(floor_rss), 1),
+        "phases_s": {k: round(v, 4) for k, v in groups.items()},
+        "slowest_analyses": [(k, round(v, 4)) for k, v in analyses[:5]],
+        "slowest_rules": [(k, round(v, 4)) for k, v in rules[:5]],
+        "timings_s": {k: round(v, 4) for k, v in lines.items()},
     }
 
 
 def bench_batch(app: Path, copies: int, jobs: int, workdir: Path) -> dict[str, object]:
-    """Grade ``copies`` copies of ``app``: with ``rubygrade batch`` when the CLI has it,
-    otherwise with ``jobs`` worker processes each calling rubygrade.grade in-process."""
+    """Grade ``copies`` copies of ``app`` with ``rubygrade batch --jobs``."""
     folder = workdir / f"batch-{copies}"
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    paths = []
     for i in range(copies):
-        dest = folder / f"app{i:03d}"
-        shutil.copytree(app, dest, symlinks=True)
-        paths.append(str(dest))
-    has_batch = subprocess.run([PYTHON, "-m", "rubygrade", "batch", "--help"],
-                               capture_output=True, cwd=REPO).returncode == 0
-    if has_batch:
-        # Give the folder of copies; the batch command's own listing decides the apps.
-        argv = [PYTHON, "-m", "rubygrade", "batch", str(folder), "--jobs", str(jobs),
-                "--quiet", "--out", str(workdir / "batch-out.jsonl")]
-        how = "rubygrade batch --jobs"
-        wall, rss, _ = _run_rss(argv)
-    else:
-        how = "process pool (benchmarks/bench.py) calling rubygrade.grade"
-        chunks = [paths[i::jobs] for i in range(jobs)]
-        start = time.perf_counter()
-        procs = [subprocess.Popen([PYTHON, "-c", GRADE_ONE, *chunk], cwd=REPO,
-                                  stdout=subprocess.DEVNULL) for chunk in chunks]
-        codes = [p.wait() for p in procs]
-        wall = time.perf_counter() - start
-        if any(codes):
-            raise SystemExit("batch workers failed")
-    return {"copies": copies, "jobs": jobs, "how": how, "wall_s": round(wall, 2),
-            "apps_per_s": round(copies / wall, 1)}
+        shutil.copytree(app, folder / f"app{i:04d}", symlinks=True)
+    argv = [PYTHON, "-m", "rubygrade", "batch", str(folder), "--jobs", str(jobs),
+            "--quiet", "--out", str(workdir / "batch-out.jsonl")]
+    wall, rss, _, _ = _run_rss(argv)
+    return {"copies": copies, "jobs": jobs, "wall_s": round(wall, 2),
+            "apps_per_s": round(copies / wall, 1), "peak_mb": round(rss, 1)}
+
+
+def compile_bytecode() -> None:
+    """Compile rubygrade's modules, as pip does at install (an editable install skips it)."""
+    import rubygrade
+
+    compileall.compile_dir(str(Path(rubygrade.__file__).parent), quiet=1)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("apps", nargs="*", type=Path)
-    parser.add_argument("--scale", help="comma-separated size factors to generate, e.g. 1,10,100")
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--batch", type=int, default=0, help="grade this many copies")
+    parser.add_argument("apps", nargs="*", type=Path, help="more app folders to measure")
+    parser.add_argument("--scale", default="1,100",
+                        help="synthetic sizes: 1 is the example app, N an app N times its size "
+                             "(default: 1,100; '' for none)")
+    parser.add_argument("--runs", type=int, default=5, help="pairs of runs per app (default 5)")
+    parser.add_argument("--batch", type=int, default=0, help="also grade this many copies")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/rubygrade-bench"))
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     args = parser.parse_args()
 
-    apps = list(args.apps)
-    if args.scale:
-        for factor in args.scale.split(","):
-            f = float(factor)
-            apps.append(generate.EXAMPLE if f == 1 else
-                        generate.generate(args.workdir / f"app{factor}", f))
-    if not apps:
-        apps = [generate.EXAMPLE]
+    compile_bytecode()
+    apps: list[Path] = []
+    for factor in filter(None, args.scale.split(",")):
+        f = float(factor)
+        apps.append(generate.EXAMPLE if f == 1 else
+                    generate.generate(args.workdir / f"app{factor}", f))
+    apps += [a for a in args.apps if a.is_dir()]
     results = []
     for app in apps:
         r = bench_app(app, args.runs, args.workdir)
         results.append(r)
         if not args.json:
             _print(r)
-    if len(results) > 1 and not args.json:
-        base = results[0]
-        print("growth (relative to the first app):")
-        for r in results[1:]:
-            size_x = r["bytes"] / base["bytes"]  # type: ignore[operator]
-            time_x = r["analysis_inproc_s"] / base["analysis_inproc_s"]  # type: ignore[operator]
-            print(f"  {size_x:6.1f}x bytes -> {time_x:6.1f}x analysis time "
-                  f"({time_x / size_x:.2f} per unit of size)")
-    batch = bench_batch(apps[0], args.batch, args.jobs, args.workdir) if args.batch else None
+    batch = bench_batch(generate.EXAMPLE, args.batch, args.jobs, args.workdir) if args.batch else None
     if args.json:
         print(json.dumps({"apps": results, "batch": batch}, indent=2))
-    elif batch:
-        print(f"batch: {batch['copies']} copies, {batch['jobs']} jobs ({batch['how']}): "
-              f"{batch['wall_s']} s, {batch['apps_per_s']} apps/s")
+        return
+    _table(results)
+    if batch:
+        print(f"\nbatch: {batch['copies']} copies of the example app, --jobs {batch['jobs']}: "
+              f"{batch['wall_s']} s, {batch['apps_per_s']} apps/s, peak {batch['peak_mb']} MB")
 
 
 def _print(r: dict[str, object]) -> None:
-    print(f"{r['app']}: {r['files']} files, {r['bytes']} bytes")
-    print(f"  grade (whole process, median): {r['grade_wall_s']} s "
-          f"(min {r['grade_wall_min_s']} s), peak RSS {r['peak_rss_mb']} MB")
-    print(f"  parse-only process: {r['parse_only_wall_s']} s; in-process parse "
-          f"{r['parse_only_inproc_s']} s")
-    print(f"  ratio grade/parse-only: {r['ratio_wall']}x whole process, "
-          f"{r['ratio_inproc']}x in-process ({r['analysis_inproc_s']} s analysis)")
-    print(f"  throughput: {r['files_per_s']} files/s, {r['kb_per_s']} KB/s")
+    print(f"{r['app']}: {r['files']} files, {int(r['bytes']) // 1024} KB")  # type: ignore[call-overload]
+    print(f"  whole run {r['whole_s']} s (min {r['whole_min_s']}), floor {r['floor_s']} s, "
+          f"ratio {r['ratio']}x, peak {r['peak_mb']} MB (floor {r['floor_peak_mb']} MB)")
     phases = ", ".join(f"{k} {v:.3f}" for k, v in r["phases_s"].items())  # type: ignore[attr-defined]
     print(f"  phases (s): {phases}")
+    print("  slowest analyses: " + ", ".join(f"{k} {v:.3f}" for k, v in r["slowest_analyses"]))  # type: ignore[attr-defined]
+    print("  slowest rules:    " + ", ".join(f"{k} {v:.3f}" for k, v in r["slowest_rules"]))  # type: ignore[attr-defined]
+    sys.stdout.flush()
+
+
+def _table(results: list[dict[str, object]]) -> None:
+    print("\n| app | files | KB | whole run (s) | floor (s) | ratio | peak MB | "
+          + " | ".join(GROUPS) + " |")
+    print("|---|" + "---:|" * (6 + len(GROUPS)))
+    for r in results:
+        name = Path(str(r["app"])).name
+        phases = r["phases_s"]
+        print(f"| {name} | {r['files']} | {int(r['bytes']) // 1024} | {r['whole_s']} | "  # type: ignore[call-overload]
+              f"{r['floor_s']} | {r['ratio']}x | {r['peak_mb']} | "
+              + " | ".join(f"{phases[g]:.3f}" for g in GROUPS) + " |")  # type: ignore[index]
 
 
 if __name__ == "__main__":

@@ -2,9 +2,10 @@
 
 A rule or collector that crashes does not crash the run: the engine turns the
 exception into an ``internal`` diagnostic. Every test therefore fails when any
-grading it ran produced one (in this process or in a worker it forked), unless
-it is marked ``@pytest.mark.internal_diagnostics`` because it provokes one on
-purpose.
+grading it ran produced one (in this process, or in a grading process of a
+batch: ``rubygrade.worker`` runs in a fresh interpreter, so its crashes are read
+from the diagnostics of the lines it sends back), unless it is marked
+``@pytest.mark.internal_diagnostics`` because it provokes one on purpose.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from rubygrade import batch
 from rubygrade.analysis import Facts
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -37,7 +40,30 @@ def no_internal_diagnostics(request: pytest.FixtureRequest, tmp_path_factory: py
                 out.write(message.replace("\n", " ") + "\n")
         diagnose(self, kind, message, path, line)
 
+    def record_line(line: dict[str, Any]) -> None:
+        """A batch line from a grading process: its report's internal diagnostics."""
+        for item in (line.get("report") or {}).get("diagnostics", []):
+            if item.get("kind") == "internal":
+                with log.open("a", encoding="utf-8") as out:
+                    out.write(str(item.get("message", "")).replace("\n", " ") + "\n")
+
+    pool_grade = batch.GraderPool.grade
+
+    def pool_grading(self: batch.GraderPool, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        line = pool_grade(self, *args, **kwargs)
+        record_line(line)
+        return line
+
+    dask_lines = batch._dask_lines
+
+    def dask_grading(*args: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        for line in dask_lines(*args, **kwargs):
+            record_line(line)
+            yield line
+
     monkeypatch.setattr(Facts, "diagnose", recording)
+    monkeypatch.setattr(batch.GraderPool, "grade", pool_grading)
+    monkeypatch.setattr(batch, "_dask_lines", dask_grading)
     yield
     crashes = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
     assert not crashes, "internal diagnostics (a rule or collector crashed):\n" + "\n".join(crashes)

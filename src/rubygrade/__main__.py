@@ -2,4 +2,5 @@
 
 from rubygrade.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # also imported as __mp_main__ by spawned worker processes
+    raise SystemExit(main())

@@ -1,4 +1,4 @@
-"""A call graph over app and test code (networkx), resolved by name with class context.
+"""A call graph over app and test code, resolved by name with class context.
 
 Nodes are method keys (``ChatsController#create``, ``ChatSession.call``);
 each edge keeps the call sites that made it, so a check can ask whether the
@@ -20,17 +20,19 @@ Resolution, and its limits (precision over recall):
 from __future__ import annotations
 
 import re
+import weakref
 from collections import deque
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Protocol
 
-import networkx as nx
 from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.index.model import Assignment, CallSite, MethodDef
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from rubygrade.index import Index
     from rubygrade.sources import SourceFile
 
@@ -41,6 +43,91 @@ CALLBACK_MACRO = re.compile(r"^(?:before|after|around)_\w+$|^(?:after|before)_(?
                             r"save|destroy|commit)_commit$")
 _TOO_COMMON = {"new", "call", "each", "map", "to_s", "save", "update", "find", "create",
                "render", "present?", "blank?", "include?", "first", "last", "count"}
+
+
+class _Edges:
+    """``graph.edges[caller, callee]`` -> ``{"sites": [...]}``, as networkx spells it."""
+
+    def __init__(self, succ: dict[str, dict[str, dict[str, list[CallSite]]]]) -> None:
+        self._succ = succ
+
+    def __getitem__(self, edge: tuple[str, str]) -> dict[str, list[CallSite]]:
+        return self._succ[edge[0]][edge[1]]
+
+    def __contains__(self, edge: object) -> bool:
+        return isinstance(edge, tuple) and len(edge) == 2 and edge[1] in self._succ.get(edge[0], {})
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((u, v) for u, targets in self._succ.items() for v in targets)
+
+    def __len__(self) -> int:
+        return sum(len(t) for t in self._succ.values())
+
+
+class DiGraph:
+    """The part of ``networkx.DiGraph`` the analyses use: nodes, successors, predecessors and
+    edge data, in insertion order (so results match a networkx graph built the same way)."""
+
+    def __init__(self) -> None:
+        self._succ: dict[str, dict[str, dict[str, list[CallSite]]]] = {}
+        self._pred: dict[str, dict[str, None]] = {}
+        self.edges = _Edges(self._succ)
+
+    def add_node(self, key: str) -> None:
+        if key not in self._succ:
+            self._succ[key] = {}
+            self._pred[key] = {}
+
+    def add_site(self, caller: str, callee: str, site: CallSite) -> None:
+        self.add_node(caller)
+        self.add_node(callee)
+        data = self._succ[caller].get(callee)
+        if data is None:
+            self._succ[caller][callee] = {"sites": [site]}
+            self._pred[callee][caller] = None
+        else:
+            data["sites"].append(site)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._succ
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._succ)
+
+    def __len__(self) -> int:
+        return len(self._succ)
+
+    @property
+    def nodes(self) -> list[str]:
+        return list(self._succ)
+
+    def has_edge(self, caller: str, callee: str) -> bool:
+        return callee in self._succ.get(caller, {})
+
+    def successors(self, key: str) -> Iterator[str]:
+        return iter(self._succ[key])
+
+    def predecessors(self, key: str) -> Iterator[str]:
+        return iter(self._pred[key])
+
+    def number_of_nodes(self) -> int:
+        return len(self._succ)
+
+    def number_of_edges(self) -> int:
+        return len(self.edges)
+
+
+def _closure(start: str, step: dict[str, Any]) -> set[str]:
+    """Every node reached from ``start`` along ``step`` (``start`` itself excluded)."""
+    seen = {start}
+    stack = [start]
+    while stack:
+        for nxt in step[stack.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    seen.discard(start)
+    return seen
 
 
 class ReceiverRole(Protocol):
@@ -63,13 +150,20 @@ class CallGraph:
 
     def __init__(self, index: Index,
                  receiver_role: Callable[[CallSite], ReceiverRole | None] | None = None) -> None:
-        self.index = index
+        # The index caches its call graph (``Index.call_graph``): a strong reference back
+        # would make a cycle that keeps every tree of the run alive until a full garbage
+        # collection, which a run with the collector paused never gets (a batch grew by
+        # the size of each repository).
+        self._index = weakref.ref(index)
         self._receiver_role = receiver_role
-        self.graph: nx.DiGraph = nx.DiGraph()
+        self.graph = DiGraph()
         self.methods: dict[str, MethodDef] = {}
         for method in index.methods:
             self.methods.setdefault(method.key, method)
             self.graph.add_node(method.key)
+        self._chains: dict[str, list[str]] = {}
+        self._named: dict[tuple[str, bool], list[str]] = {}
+        self._structural: dict[int, list[str]] = {}  # id(call) -> structural_targets(call)
         self._ivar_types = self._collect_ivar_types()
         # Local writes grouped by method (index order kept), so typing a local receiver does
         # not rescan every assignment of the app for every call.
@@ -79,17 +173,32 @@ class CallGraph:
                 self._locals_by_method.setdefault(id(assignment.enclosing_method), []).append(
                     assignment)
         self._pseudo: dict[str, MethodDef] = {}
+        add_site = self.graph.add_site
         for call in index.calls:
             caller = call.enclosing_method or self._pseudo_owner(call)
             if caller is None:
                 continue
+            caller_key = caller.key
             for target in self.resolve(call):
-                if target == caller.key:
-                    continue
-                if self.graph.has_edge(caller.key, target):
-                    self.graph.edges[caller.key, target]["sites"].append(call)
-                else:
-                    self.graph.add_edge(caller.key, target, sites=[call])
+                if target != caller_key:
+                    add_site(caller_key, target, call)
+
+    @property
+    def index(self) -> Index:
+        index = self._index()
+        if index is None:
+            raise ReferenceError("the index of this call graph no longer exists")
+        return index
+
+    def to_networkx(self) -> nx.DiGraph:
+        """A ``networkx.DiGraph`` copy (same nodes, edges and ``sites`` data, same order)."""
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.graph)
+        for caller, callee in self.graph.edges:
+            graph.add_edge(caller, callee, sites=self.graph.edges[caller, callee]["sites"])
+        return graph
 
     # -- top-level code that Rails runs on a request ------------------------------------
     def owner_of(self, call: CallSite) -> MethodDef | None:
@@ -160,13 +269,23 @@ class CallGraph:
                     return found
         return None
 
+    def _chain(self, cls: str) -> list[str]:
+        """The owners a method lookup on ``cls`` tries, in order (computed once per class)."""
+        chain = self._chains.get(cls)
+        if chain is None:
+            chain = [self.index.resolve_constant(candidate, owner)
+                     for owner in self.index.ancestors(cls)
+                     for candidate in [owner, *self.index.includes_of(owner)]]
+            self._chains[cls] = chain
+        return chain
+
     def _in_class_chain(self, cls: str, name: str, singleton: bool) -> list[str]:
-        for owner in self.index.ancestors(cls):
-            for candidate in [owner, *self.index.includes_of(owner)]:
-                resolved = self.index.resolve_constant(candidate, owner)
-                key = f"{resolved}{'.' if singleton else '#'}{name}"
-                if key in self.methods:
-                    return [key]
+        sep = "." if singleton else "#"
+        methods = self.methods
+        for resolved in self._chain(cls):
+            key = f"{resolved}{sep}{name}"
+            if key in methods:
+                return [key]
         return []
 
     def structural_keys(self, cls: str, name: str, singleton: bool = False) -> list[str]:
@@ -175,8 +294,14 @@ class CallGraph:
 
     def structural_targets(self, call: CallSite) -> list[str]:
         """The method keys this call certainly reaches by the code's structure (class
-        context, constants, constructed receivers), never by name alone."""
-        return self.resolve(call, by_name=False)
+        context, constants, constructed receivers), never by name alone.
+
+        Memoised per call site (the value flow asks for every call of a name, once per
+        method of that name); the answer depends only on the index."""
+        found = self._structural.get(id(call))
+        if found is None:
+            found = self._structural[id(call)] = self.resolve(call, by_name=False)
+        return found
 
     def resolve(self, call: CallSite, by_name: bool = True) -> list[str]:
         """The method keys this call may reach (empty when unknown)."""
@@ -225,25 +350,41 @@ class CallGraph:
         return None
 
     def _by_name(self, name: str, modules_only: bool = False) -> list[str]:
+        found = self._named.get((name, modules_only))
+        if found is not None:
+            return found
         defs = [m for m in self.index.methods_named(name) if m.kind in ("def", "attr")]
         if modules_only:
             defs = [m for m in defs if any(c.kind == "module" for c in
                                            self.index.class_defs(m.owner))]
-        if not defs or len(defs) > _NAME_ONLY_LIMIT:
-            return []
-        return sorted({m.key for m in defs})
+        found = [] if not defs or len(defs) > _NAME_ONLY_LIMIT else sorted({m.key for m in defs})
+        self._named[(name, modules_only)] = found
+        return found
 
     # -- queries --------------------------------------------------------------------
     def callees(self, key: str) -> list[str]:
         return sorted(self.graph.successors(key)) if key in self.graph else []
 
     def reachable_from(self, keys: list[str]) -> set[str]:
+        """``keys`` in the graph and every method they reach."""
+        succ = self.graph._succ
         seen: set[str] = set()
-        for key in keys:
-            if key in self.graph and key not in seen:
-                seen.add(key)
-                seen |= nx.descendants(self.graph, key)
+        stack = [k for k in keys if k in succ]
+        seen.update(stack)
+        while stack:
+            for nxt in succ[stack.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
         return seen
+
+    def ancestors(self, key: str) -> set[str]:
+        """Every method with a call path to ``key`` (``key`` itself excluded)."""
+        return _closure(key, self.graph._pred) if key in self.graph else set()
+
+    def descendants(self, key: str) -> set[str]:
+        """Every method ``key`` has a call path to (``key`` itself excluded)."""
+        return _closure(key, self.graph._succ) if key in self.graph else set()
 
     def path_from_entry(
         self,

@@ -25,7 +25,7 @@ from rubygrade import __version__
 if TYPE_CHECKING:
     from rubygrade.brief import Brief
     from rubygrade.config import Config
-    from rubygrade.engine import Options
+    from rubygrade.engine import Options, Run
     from rubygrade.models import Report
     from rubygrade.project import Limits
     from rubygrade.rubric import Rubric
@@ -114,6 +114,32 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
     return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = _finite(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 (no limit) or a number of seconds")
+    return value
+
+
+def _size(text: str) -> int:
+    from rubygrade.batch import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _add_log_levels(p: argparse.ArgumentParser, *, verbose_help: str) -> None:
@@ -244,7 +270,8 @@ def _add_grade(sub: _Subparsers) -> None:
     g.add_argument("--max-files", type=_positive, metavar="N", default=None,
                    help="Analyse at most N files; the rest are skipped [default: 20000]")
     g.add_argument("--timings", action="store_true",
-                   help="Add phase timings to the diagnostics (makes output vary between runs)")
+                   help="Print where the time went (start-up, each phase, shared analysis and "
+                        "rule) on stderr; the report is unchanged")
     _add_log_levels(p, verbose_help="Show every finding, fix hints, the score breakdown and the "
                                     "diagnostics")
     p.set_defaults(func=_cmd_grade)
@@ -312,7 +339,10 @@ def _add_batch(sub: _Subparsers) -> None:
                                    "errors included, then a leaderboard sorted by total.",
                        usage="rubygrade batch [OPTIONS] DIR...",
                        epilog="Examples:\n  rubygrade batch results/ -j 2 --out results.jsonl "
-                              "--leaderboard board.md\n")
+                              "--leaderboard board.md\n"
+                              "  rubygrade batch results/ --timeout 60 --memory-limit 2G\n"
+                              "  rubygrade batch results/ --executor dask --scheduler "
+                              "tcp://host:8786\n")
     b.add_argument("dirs", nargs="+", metavar="DIR", help="Folders holding one repository per sub-folder")
     g = b.add_argument_group("Output")
     g.add_argument("--out", metavar="FILE", help="JSON Lines file [default: stdout]")
@@ -328,6 +358,22 @@ def _add_batch(sub: _Subparsers) -> None:
     g = b.add_argument_group("Execution")
     g.add_argument("-j", "--jobs", type=_positive, default=1, metavar="N",
                    help="Parallel processes [default: 1]")
+    g.add_argument("--timeout", type=_seconds, default=120.0, metavar="SECONDS",
+                   help="Stop grading a repository after this long; its line says so "
+                        "[default: 120; 0: no limit]")
+    g.add_argument("--memory-limit", type=_size, metavar="SIZE",
+                   help="Address space of each grading process, e.g. 2G; a repository that "
+                        "needs more gets an error line [default: no limit]")
+    g.add_argument("--executor", choices=("process", "dask"), default="process",
+                   metavar="EXECUTOR",
+                   help="process: a pool of processes on this machine; dask: the workers of a "
+                        "Dask cluster (pip install 'rubygrade[dask]') [default: process]")
+    g.add_argument("--scheduler", metavar="ADDRESS",
+                   help="With --executor dask: the scheduler, e.g. tcp://host:8786 [default: "
+                        "a local cluster of --jobs workers]")
+    g.add_argument("--retries", type=_non_negative, default=2, metavar="N",
+                   help="With --executor dask: times a repository is retried after its "
+                        "task fails [default: 2]")
     g = b.add_argument_group("Log levels")
     g.add_argument("-q", "--quiet", action="store_true", help="No progress on stderr")
     g.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
@@ -469,6 +515,18 @@ def _grade(path: str, options: Options) -> Report:
         raise UsageError(str(exc)) from None
 
 
+def _analyse(path: str, options: Options) -> Run:
+    """``_grade`` for ``--timings``: the whole run, with its timings."""
+    from rubygrade.config import DataFileError
+    from rubygrade.engine import analyse
+    from rubygrade.project import ProjectError
+
+    try:
+        return analyse(path, options)
+    except (ProjectError, DataFileError) as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _colour(args: argparse.Namespace, stream: Any, to_file: bool = False) -> bool:
     """``--color``: always/never; auto is a terminal without NO_COLOR (https://no-color.org)."""
     if args.color == "always":
@@ -577,12 +635,28 @@ def _cmd_grade(args: argparse.Namespace) -> int:
                       use_suppressions=not args.no_suppressions, caller="command_line",
                       limits=_limits(args), disabled_rules=_disabled(args),
                       baseline=_baseline(args), baseline_label=Path(args.baseline or "x").name)
-    report = _grade(args.path, options)
+    if not args.timings:
+        report = _grade(args.path, options)
+        _require_rails(report, args)
+        _output(report, args, root)
+        return _gates(report, args, rubric)
+    import time
+
+    from rubygrade import timings
+
+    started = timings.startup()
+    run = _analyse(args.path, options)
+    _require_rails(run.report, args)
+    clock = time.perf_counter()
+    _output(run.report, args, root)
+    timings.format_table({**started, **run.timings, "render": time.perf_counter() - clock})
+    return _gates(run.report, args, rubric)
+
+
+def _require_rails(report: Report, args: argparse.Namespace) -> None:
     if report.app_root is None:
         raise UsageError(f"{args.path}: not a Rails app (no config/application.rb, and no Gemfile "
                          "beside an app/ folder, at the root or one folder down)")
-    _output(report, args, root)
-    return _gates(report, args, rubric)
 
 
 def _cmd_rescore(args: argparse.Namespace) -> int:
@@ -714,19 +788,41 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
     if args.leaderboard and not args.leaderboard.endswith((".md", ".csv", ".html")):
         raise UsageError(f"--leaderboard {args.leaderboard}: must name a .md, .csv or .html file")
+    if args.scheduler and args.executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
     _load_data(args)  # fail early, once, on an invalid rubric or brief
     repos = batch.discover(args.dirs)
     progress = None if args.quiet else batch.stderr_progress()
+    timeout, memory_limit = args.timeout or None, args.memory_limit or 0
+    if args.executor == "dask":
+        try:
+            lines_iter = batch.run_dask(repos, scheduler=args.scheduler, jobs=args.jobs,
+                                        rubric=args.rubric, brief=args.brief, progress=progress,
+                                        retries=args.retries, timeout=timeout,
+                                        memory_limit=memory_limit,
+                                        use_repo_config=args.use_repo_config,
+                                        caller="command_line")
+        except ImportError as exc:
+            raise UsageError(f"--executor dask: {exc}") from None
+    else:
+        lines_iter = batch.run(repos, args.jobs, args.rubric, args.brief, progress,
+                               timeout=timeout, memory_limit=memory_limit,
+                               use_repo_config=args.use_repo_config, caller="command_line")
+    # The HTML leaderboard writes a report page per repository, so it keeps each line whole;
+    # the other leaderboards keep the summaries only, and memory stays flat on a long batch.
+    whole = bool(args.leaderboard and args.leaderboard.endswith(".html"))
     lines = []
     try:
         sink = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
     except OSError as exc:
         raise UsageError(f"{args.out}: cannot write: {exc.strerror}") from None
     try:
-        for line in batch.run(repos, args.jobs, args.rubric, args.brief, progress,
-                              use_repo_config=args.use_repo_config, caller="command_line"):
-            lines.append(line)
+        for line in lines_iter:
             sink.write(batch.dumps_line(line))
+            if whole:
+                lines.append(line)
+            elif args.leaderboard:
+                lines.append({k: v for k, v in line.items() if k != "report"})
             sink.flush()
     finally:
         if sink is not sys.stdout:

@@ -9,14 +9,13 @@ on the report (``grade_changes``, ``comparable``; see :mod:`rubygrade.integrity`
 from __future__ import annotations
 
 import fnmatch
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from rubygrade import __version__, baseline, fingerprint, integrity, suppress
+from rubygrade import __version__, baseline, fingerprint, integrity, suppress, treeutil
 from rubygrade.brief import Brief, load_brief
 from rubygrade.checks.base import all_collectors, all_rules
 from rubygrade.config import Config, key_line, load_config
@@ -28,6 +27,7 @@ from rubygrade.rubric import Rubric, load_rubric
 from rubygrade.safetext import safe_name
 from rubygrade.scorer import score_with_ceilings
 from rubygrade.selection import known_rule_ids
+from rubygrade.timings import Timer, recording
 from rubygrade.treeutil import gc_paused
 
 #: Rules named (with the findings they dropped) in a ``selection`` grade change.
@@ -49,6 +49,8 @@ class Options:
     ruby_llm_version: str | None = None
     limits: Limits = field(default_factory=Limits)
     disabled_rules: frozenset[str] = frozenset()
+    # Kept for callers of the old API: every run records ``Run.timings`` (cheap), and the
+    # report never holds them. ``rubygrade grade --timings`` prints them on stderr.
     timings: bool = False
     # Read ``[tool.rubygrade]`` / ``.rubygrade.toml`` from the analysed repository (data only).
     use_config: bool = True
@@ -99,17 +101,21 @@ def _resolve_catalogue(project: Project, override: str | None) -> tuple[str | No
 
 
 def analyse(path: str | Path, options: Options | None = None) -> Run:
-    """Read, index and check a repository; return every intermediate product."""
-    options = options or Options()
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
+    """Read, index and check a repository; return every intermediate product.
 
-    def lap(phase: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[phase] = round(now - clock, 4)
-        clock = now
+    ``Run.timings`` holds the exclusive wall time of each phase, shared analysis and rule
+    (see :mod:`rubygrade.timings`); the report never does, so it stays deterministic.
+    The run builds many long-lived objects (trees, facts, analyses): full GC passes
+    rescanning them cost a third of the run on large apps (docs/performance.md), so the
+    cyclic collector is paused throughout; a run leaves no cycles for it to find.
+    """
+    timer = Timer()
+    with recording(timer), gc_paused(), treeutil.collecting_limits() as limits:
+        return _analyse(path, options or Options(), timer, limits)
 
+
+def _analyse(path: str | Path, options: Options, timer: Timer, limits: set[str]) -> Run:
+    lap = timer.lap
     project = load_project(path, options.limits, app_dir=options.app_dir)
     config = options.config or (load_config(project.root) if options.use_config else Config())
     # A configuration read from the repository's own file (here, or by the caller with
@@ -136,28 +142,29 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
     context = Context(project, index, brief, version)
     turned_off = options.disabled_rules | frozenset(config.disable)
     failed_off: set[str] = set()  # disabled rules that crashed: what they find is unknown
+    lap("rubric and brief")
     if project.is_rails:
-        # The rules build many long-lived analyses; full GC passes rescanning them cost
-        # more than a third of this phase on large apps (docs/performance.md).
-        with gc_paused():
-            # Disabled rules run too: their findings are dropped below, counted, and the
-            # report says what turning them off changed. One that crashes is no failure of
-            # the run (turning a crashing rule off is how a user gets past it).
-            for rule in all_rules():
-                if rule.status != "stable":
-                    continue
-                before = len(context.diagnostics)
+        rules, collectors = all_rules(), all_collectors()
+        lap("rules: import")
+        # Disabled rules run too: their findings are dropped below, counted, and the
+        # report says what turning them off changed. One that crashes is no failure of
+        # the run (turning a crashing rule off is how a user gets past it).
+        for rule in rules:
+            if rule.status != "stable":
+                continue
+            before = len(context.diagnostics)
+            with timer.measure(f"rule {rule.id}"):
                 context.run_rule(rule)
-                if rule.id in turned_off:
-                    crashed = [d for d in context.diagnostics[before:]
-                               if d.kind == "internal" and d.message.startswith(f"{rule.id} ")]
-                    if crashed:
-                        failed_off.add(rule.id)
-                        context.diagnostics[before:] = [d for d in context.diagnostics[before:]
-                                                        if d not in crashed]
-            for collector in all_collectors():
-                context.run_collector(collector)
-    lap("checks")
+            if rule.id in turned_off:
+                crashed = [d for d in context.diagnostics[before:]
+                           if d.kind == "internal" and d.message.startswith(f"{rule.id} ")]
+                if crashed:
+                    failed_off.add(rule.id)
+                    context.diagnostics[before:] = [d for d in context.diagnostics[before:]
+                                                    if d not in crashed]
+        for collector in collectors:
+            context.run_collector(collector)
+        lap("evidence collectors")
 
     raw = sorted(context.findings, key=lambda f: f.sort_key())
     caller_disabled = options.disabled_rules - frozenset(config.disable)
@@ -200,7 +207,8 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
                   and integrity.same_score(default, graded))
     lap("score")
 
-    diagnostics = list(project.diagnostics) + catalogue_notes + context.diagnostics + config_notes
+    diagnostics = list(project.diagnostics) + index.diagnostics + catalogue_notes + \
+        context.diagnostics + config_notes
     known = known_rule_ids()
     for source in project.files.values():
         if (source.kind != "other" or source.size < 200_000) and "rubygrade:disable" in source.text:
@@ -211,9 +219,8 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
             kind="project",
             message="not a Rails app: no config/application.rb, and no Gemfile beside an app/ "
                     "folder, at the root or one folder down"))
-    if options.timings:
-        diagnostics.extend(Diagnostic(kind="timing", message=f"{phase}: {seconds:.4f}s")
-                           for phase, seconds in timings.items())
+    # Where an analysis bounded itself (hostile nesting): said, never silent.
+    diagnostics += [Diagnostic(kind="limit", message=m) for m in sorted(limits)]
     changes += _caller_changes(options, project, version)
     report = Report(
         tool=ToolInfo(version=__version__),
@@ -232,7 +239,9 @@ def analyse(path: str | Path, options: Options | None = None) -> Run:
         grade_changes=sorted(set(changes), key=lambda c: c.sort_key()),
         comparable=comparable,
     )
-    return Run(project=project, index=index, context=context, report=report, timings=timings)
+    lap("report")
+    return Run(project=project, index=index, context=context, report=report,
+               timings=timer.rounded())
 
 
 def excluded(path: str, patterns: list[str]) -> bool:

@@ -116,6 +116,9 @@ class Project:
     # Code paths no rule could read, with why (over the hard ceiling, beyond the file-count
     # limit, unreadable); files that fail later say so on ``SourceFile.not_analysed``.
     not_analysed: dict[str, str] = field(default_factory=dict)
+    # Role per repo-relative path: the analyses ask for it per call site and per method.
+    _roles: dict[tuple[str | None, str], FileRole] = field(default_factory=dict, repr=False,
+                                                           compare=False)
 
     # -- queries -------------------------------------------------------------
     @property
@@ -140,7 +143,11 @@ class Project:
 
     def role(self, path: str) -> FileRole:
         """The role of a repo-relative path (see :class:`FileRole`)."""
-        return role_of(self.app_relative(path))
+        key = (self.app_dir, path)  # app_dir in the key: a caller may move the app root
+        role = self._roles.get(key)
+        if role is None:
+            role = self._roles[key] = role_of(self.app_relative(path))
+        return role
 
     def is_runtime(self, path: str) -> bool:
         """App code that runs while serving requests or jobs (app/, lib/, config/)."""

@@ -141,6 +141,8 @@ class SourceFile:
     _erb_tags: list[ErbTag] | None = field(default=None, repr=False)
     _erb_comments: list[tuple[int, int]] | None = field(default=None, repr=False)
     _parsed: bool = field(default=False, repr=False)
+    _lines: list[str] | None = field(default=None, repr=False)
+    _utf8: bytes | None = field(default=None, repr=False)
     diagnostics: list[Diagnostic] = field(default_factory=list, repr=False)
     binary: bool = False
     # Why no rule could analyse this file (unreadable, not text), or None; see RG113.
@@ -191,6 +193,7 @@ class SourceFile:
                 raw = raw.translate(_BLANK_NUL)
             try:
                 self._text = raw.decode("utf-8")
+                self._utf8 = raw  # the text's UTF-8 is the file itself: no re-encoding
             except UnicodeDecodeError as exc:
                 line = raw[: exc.start].count(b"\n") + 1
                 self._text = raw.decode("utf-8", errors="replace")
@@ -254,7 +257,10 @@ class SourceFile:
 
     @property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        """The text's lines (split once; every finding's snippet reads them)."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
 
     def line_text(self, line: int) -> str:
         lines = self.lines
@@ -295,10 +301,15 @@ class SourceFile:
     def language(self) -> str | None:
         return {"ruby": "ruby", "erb": "ruby", "javascript": "javascript"}.get(self.kind)
 
+    def _encoded(self) -> bytes:
+        """The text as UTF-8 (the file's own bytes when they were valid UTF-8)."""
+        text = self.text
+        return self._utf8 if self._utf8 is not None else text.encode("utf-8")
+
     def _parse(self) -> Tree | None:
         if self.kind == "other":
             return None
-        source = self.text.encode("utf-8")
+        source = self._encoded()
         if self.binary:
             return None
         if self.kind == "erb":
@@ -311,7 +322,7 @@ class SourceFile:
 
     def _split_erb(self) -> None:
         """Find the template's tags and lay their Ruby into a same-shaped buffer."""
-        source = self.text.encode("utf-8")
+        source = self._encoded()
         template = treeutil.parse("erb", source)
         buffer = bytearray(source.translate(_BLANK))
         tags: list[ErbTag] = []
@@ -348,7 +359,7 @@ class SourceFile:
         """The template with its Ruby tags blanked: the HTML that attribute checks read."""
         if self.kind != "erb":
             return self.text
-        source = bytearray(self.text.encode("utf-8"))
+        source = bytearray(self._encoded())
         for tag in self.erb_tags:
             source[tag.start_byte : tag.end_byte] = \
                 source[tag.start_byte : tag.end_byte].translate(_BLANK)

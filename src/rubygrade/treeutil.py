@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
 import tree_sitter_embedded_template as ts_erb
@@ -60,21 +61,23 @@ def walk(root: Node, descend: Callable[[Node], bool] | None = None) -> Iterator[
     ``descend(node)`` returning False prunes that node's children.
     """
     stack = [root]
+    pop, extend = stack.pop, stack.extend
     while stack:
-        node = stack.pop()
+        node = pop()
         yield node
         if descend is not None and not descend(node):
             continue
         children = node.children
         if children:
-            stack.extend(reversed(children))
+            extend(children[::-1])  # a copy: tree-sitter caches and shares the children list
 
 
 def text(node: Node | None) -> str:
     """The source text of a node, decoded leniently (source bytes are already UTF-8 clean)."""
-    if node is None or node.text is None:
+    if node is None:
         return ""
-    return node.text.decode("utf-8", errors="replace")
+    raw = node.text
+    return "" if raw is None else raw.decode("utf-8", "replace")
 
 
 def line_of(node: Node) -> int:
@@ -109,19 +112,54 @@ def forget_parents() -> None:
 
 def parent_of(node: Node) -> Node | None:
     """``node.parent``, in O(1) for deeply nested nodes the index has seen."""
-    parent = _deep_parents.get(node)
-    return parent if parent is not None else node.parent
+    if _deep_parents:
+        parent = _deep_parents.get(node)
+        if parent is not None:
+            return parent
+    return node.parent
 
 
 def ancestors(node: Node, limit: int = MAX_ANCESTORS) -> Iterator[Node]:
     """The node's parents, nearest first; at most ``limit`` of them (only hostile
-    nesting is deeper)."""
-    parent = parent_of(node)
+    nesting is deeper). Stopping at the limit is recorded as a ``limit`` diagnostic of the
+    run (:func:`note_limit`)."""
+    deep = _deep_parents
+    parent = deep.get(node) if deep else None
+    if parent is None:
+        parent = node.parent
     count = 0
-    while parent is not None and count < limit:
+    while parent is not None:
+        if count >= limit:
+            note_limit(f"code nested more than {limit} levels deep: analyses that look up "
+                       f"from a node stop {limit} levels up")
+            return
         yield parent
         count += 1
-        parent = parent_of(parent)
+        above = deep.get(parent) if deep else None
+        parent = above if above is not None else parent.parent
+
+
+# Where an analysis bounded itself, for the run's diagnostics. A context variable, so
+# concurrent runs (threads) each keep their own.
+_limits_hit: ContextVar[set[str] | None] = ContextVar("rubygrade_limits", default=None)
+
+
+def note_limit(message: str) -> None:
+    """Record that an analysis stopped at a bound (one diagnostic per message per run)."""
+    hit = _limits_hit.get()
+    if hit is not None:
+        hit.add(message)
+
+
+@contextmanager
+def collecting_limits() -> Iterator[set[str]]:
+    """Collect the :func:`note_limit` messages of the code run inside."""
+    hit: set[str] = set()
+    token = _limits_hit.set(hit)
+    try:
+        yield hit
+    finally:
+        _limits_hit.reset(token)
 
 
 def heredoc_body(beginning: Node) -> Node | None:

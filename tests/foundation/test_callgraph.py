@@ -90,3 +90,28 @@ def test_path_from_entry_respects_edge_filter(tmp_path: Path) -> None:
     only_unguarded = graph.path_from_entry("ChatReply#ask_model", is_entry, unguarded)
     assert only_unguarded == ["MessagesController#show", "MessagesController#summarize",
                               "ChatReply#summary", "ChatReply#ask_model"]
+
+
+def test_graph_matches_networkx(tmp_path: Path) -> None:
+    # The call graph is plain dicts; a networkx copy must hold the same nodes, edges, sites
+    # and closures (networkx stays the reference for any graph algorithm).
+    import networkx as nx
+
+    from rubygrade.engine import analyse
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "chatapp"
+    for graph in (_graph(tmp_path), analyse(example).index.call_graph):
+        reference = graph.to_networkx()
+        assert list(reference.nodes) == list(graph.graph)
+        assert list(reference.edges) == list(graph.graph.edges)
+        for caller, callee in reference.edges:
+            assert reference.edges[caller, callee]["sites"] == graph.graph.edges[caller, callee]["sites"]
+            assert graph.graph.has_edge(caller, callee)
+        for key in reference.nodes:
+            assert graph.ancestors(key) == nx.ancestors(reference, key)
+            assert graph.descendants(key) == nx.descendants(reference, key)
+            assert list(graph.graph.successors(key)) == list(reference.successors(key))
+            assert list(graph.graph.predecessors(key)) == list(reference.predecessors(key))
+        assert graph.reachable_from(list(reference.nodes)[:3]) == set().union(
+            *({k} | nx.descendants(reference, k) for k in list(reference.nodes)[:3]))
+    assert _graph(tmp_path).ancestors("Nope#nothing") == set()

@@ -150,3 +150,18 @@ def test_bare_identifier_that_is_not_a_local_is_a_possible_call(tmp_path: Path) 
     index = _index(tmp_path)
     assert any(c.bare and c.method == "build_chat" for c in index.calls)
     assert not any(c.bare and c.method == "text" for c in index.calls)  # a parameter
+
+
+def test_scoped_lookups_match_a_scan(tmp_path: Path) -> None:
+    from rubygrade.engine import analyse
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "chatapp"
+    index = analyse(example).index
+    for a in index.assignments:
+        expected = [b for b in index.assignments if b.path == a.path and
+                    b.enclosing_method is a.enclosing_method and b.target == a.target and
+                    b.name == a.name]
+        assert index.assignments_in(a.path, a.enclosing_method, a.target, a.name) == expected
+    for path in {c.path for c in index.classes}:
+        assert index.classes_in(path) == [c for c in index.classes if c.path == path]
+    assert index.classes_in("nope.rb") == [] and index.assignments_in("x", None, "local", "y") == []

@@ -29,7 +29,13 @@ def test_in_process(tmp_path, crashing_rg104):
     grade(write_app(tmp_path, {}))
 
 
-def test_in_a_batch_worker(tmp_path, crashing_rg104):
+def test_in_a_batch_worker(tmp_path, monkeypatch):
+    # A batch grades in fresh interpreters (rubygrade.worker), which a monkeypatch here
+    # does not reach: the crash is planted in them through sitecustomize.
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(_SITECUSTOMIZE, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(site))
     write_app(tmp_path / "apps" / "one", {})
     main(["batch", str(tmp_path / "apps"), "-q", "--jobs", "2", "--out", str(tmp_path / "r.jsonl")])
 
@@ -42,6 +48,16 @@ def test_on_purpose(tmp_path, crashing_rg104):
 
 def test_clean(tmp_path):
     grade(write_app(tmp_path, {}))
+
+
+_SITECUSTOMIZE = """
+from rubygrade.checks.base import rule_by_id
+
+def boom(self, ctx):
+    raise KeyError("synthetic")
+
+rule_by_id("RG104").check = boom
+"""
 '''
 
 

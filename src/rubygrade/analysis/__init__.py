@@ -30,10 +30,10 @@ value-flow never builds one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from rubygrade.models import Diagnostic
+from rubygrade.timings import analysis
 
 if TYPE_CHECKING:
     from rubygrade.analysis.api_checks import CallProblems
@@ -74,7 +74,7 @@ class Facts:
     catalogue_version: str | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    @cached_property
+    @analysis
     def catalogue(self) -> Catalogue | None:
         """The catalogue of the resolved ruby_llm version (None: no version, or unreadable)."""
         if self.catalogue_version is None:
@@ -95,20 +95,23 @@ class Facts:
 
 
 class Analyses:
-    """Every shared analysis of one run, built on first use and kept for the run."""
+    """Every shared analysis of one run, built on first use and kept for the run.
+
+    ``@analysis`` is ``functools.cached_property`` that also times the first computation
+    under the analysis's name (``rubygrade grade --timings``)."""
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self.project = facts.project
         self.index = facts.index
 
-    @cached_property
+    @analysis
     def values(self) -> ValueFlow:
         from rubygrade.analysis.values import ValueFlow
 
         return ValueFlow(self.facts)
 
-    @cached_property
+    @analysis
     def call_graph(self) -> CallGraph:
         """The app's call graph, where a call on a RubyLLM value (or another LLM client)
         never resolves by name to an app method that happens to share its name."""
@@ -121,13 +124,13 @@ class Analyses:
 
         return CallGraph(self.index, receiver_role)
 
-    @cached_property
+    @analysis
     def llm_calls(self) -> list[LlmCall]:
         from rubygrade.analysis.llm_calls import find_llm_calls
 
         return find_llm_calls(self.facts, self.values)
 
-    @cached_property
+    @analysis
     def services(self) -> list[ServiceHome]:
         """The classes holding LLM logic as a service object (see analysis.services)."""
         from rubygrade.analysis.services import service_homes
@@ -135,116 +138,116 @@ class Analyses:
         return service_homes(self.project, self.index, self.llm_calls, self.values.roles,
                              self.values.subclasses)
 
-    @cached_property
+    @analysis
     def api_checks(self) -> CallProblems:
         from rubygrade.analysis.api_checks import check_calls
 
         return check_calls(self.facts, self.values)
 
-    @cached_property
+    @analysis
     def doubles(self) -> Doubles:
         from rubygrade.analysis.doubles import Doubles
 
         return Doubles(self.facts, self.values)
 
-    @cached_property
+    @analysis
     def missing_constants(self) -> list[ConstantRef]:
         from rubygrade.analysis.constants import find_missing_constants
 
         return find_missing_constants(self.facts)
 
-    @cached_property
+    @analysis
     def usage(self) -> Usage:
         from rubygrade.analysis.usage import collect_usage
 
         return collect_usage(self.facts, self.values, self.llm_calls, self.state, self.taint)
 
-    @cached_property
+    @analysis
     def entries(self) -> EntryPoints:
         from rubygrade.analysis.entries import EntryPoints
 
         return EntryPoints(self.project, self.index, self.call_graph)
 
-    @cached_property
+    @analysis
     def reachable(self) -> set[str]:
         """Method keys a controller action, job, channel, mailbox, view, task or callback
         reaches in the call graph."""
         return self.entries.reachable()
 
-    @cached_property
+    @analysis
     def rescues(self) -> RescueModel:
         from rubygrade.analysis.rescues import RescueModel
 
         return RescueModel(self.facts)
 
-    @cached_property
+    @analysis
     def taint(self) -> Taint:
         from rubygrade.analysis.taint import Taint
 
         return Taint(self.facts, self.values, self.call_graph)
 
-    @cached_property
+    @analysis
     def guards(self) -> GuardAnalysis:
         from rubygrade.analysis.guards import GuardAnalysis
 
         return GuardAnalysis(self.facts, self.llm_calls, self.rescues, self.call_graph,
                              self.entries)
 
-    @cached_property
+    @analysis
     def preflight(self) -> tuple[str, int, str] | None:
         from rubygrade.analysis.preflight import find_preflight
 
         return find_preflight(self.project, self.facts.brief)
 
-    @cached_property
+    @analysis
     def history(self) -> History:
         from rubygrade.analysis.history import collect_history
 
         return collect_history(self.project, self.index, self.values)
 
-    @cached_property
+    @analysis
     def state(self) -> list[StateSite]:
         from rubygrade.analysis.state import find_state
 
         return find_state(self.project, self.index, self.values, self.reachable, self.taint)
 
-    @cached_property
+    @analysis
     def forgery(self) -> Forgery:
         from rubygrade.analysis.forgery import Forgery
 
         return Forgery(self.project, self.index)
 
-    @cached_property
+    @analysis
     def prompts(self) -> Prompts:
         from rubygrade.analysis.prompts import Prompts
 
         return Prompts(self.facts, self.values, self.call_graph, self.taint)
 
-    @cached_property
+    @analysis
     def settings(self) -> list[Setting]:
         from rubygrade.analysis.settings import multi_process_settings
 
         return multi_process_settings(self.project, self.index)
 
-    @cached_property
+    @analysis
     def suite(self) -> TestSuite:
         from rubygrade.analysis.suite import build_suite
 
         return build_suite(self.project, self.index, self.call_graph)
 
-    @cached_property
+    @analysis
     def turbo(self) -> TurboUse:
         from rubygrade.analysis.turbo import collect_turbo
 
         return collect_turbo(self.project, self.index)
 
-    @cached_property
+    @analysis
     def stimulus(self) -> StimulusWiring:
         from rubygrade.analysis.stimulus import collect_wiring
 
         return collect_wiring(self.project)
 
-    @cached_property
+    @analysis
     def deliverables(self) -> Deliverables:
         from rubygrade.analysis.deliverables import Deliverables
 

@@ -100,6 +100,7 @@ def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
     catalogue = types.catalogue
     if catalogue is None:
         return out
+    may_guard: dict[str, bool] = {}  # per file: can any call in it be guarded at all?
     for call in facts.index.calls:
         if call.bare or call.method in TEST_DOUBLE_METHODS:
             continue
@@ -107,7 +108,10 @@ def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
             continue  # class-body macros (acts_as_chat, has_many): not calls on an instance
         if not facts.project.is_code(call.path):
             continue
-        if _guarded(call.node, called_name(call)):
+        guardable = may_guard.get(call.path)
+        if guardable is None:
+            guardable = may_guard[call.path] = _may_guard(facts, call.path)
+        if guardable and _guarded(call.node, called_name(call)):
             continue
         recv = types.receiver_type(call)
         if recv is None or not recv.is_rubyllm or not recv.certain:
@@ -251,6 +255,17 @@ def _check_binding(call: CallSite, recv: RType, sig: MethodSig, out: CallProblem
         kind = next((invented[key] for p in problems if p.kind == "unknown_keyword" and
                      (key := f"{recv.owner}{sep}{sig.name}:{p.name}") in invented), None)
     out.binding.append(BadBinding(call, recv, sig, problems, kind))
+
+
+def _may_guard(facts: Facts, path: str) -> bool:
+    """Whether the file's code holds ``defined?`` or ``respond_to?`` at all: the text
+    :func:`_guarded` looks for in a call's ancestors is a part of it, so without either
+    no call of the file is guarded and no ancestors need climbing."""
+    source = facts.project.files.get(path)
+    if source is None:
+        return True
+    text = source.text
+    return "defined?" in text or "respond_to?" in text
 
 
 def _guarded(node: Node, name: str = "") -> bool:

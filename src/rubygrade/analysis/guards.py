@@ -133,6 +133,7 @@ class GuardAnalysis:
         self._llm_calls = llm_calls
         self._reachable = entries.reachable()
         self._decls: dict[str, list[_Decl]] = {}
+        self._by_owner: dict[str, list[_Decl]] | None = None
         self._searches: dict[tuple[str, frozenset[str]], _Search] = {}
         self.results = self._analyse()
 
@@ -194,15 +195,7 @@ class GuardAnalysis:
         if cls in self._decls:
             return self._decls[cls]
         self._decls[cls] = []  # guards inheritance cycles
-        by_owner: dict[str, list[_Decl]] = {}
-        for call in self.index.calls_named(*_HANDLER_MACROS):
-            if call.enclosing_method is not None and call.enclosing_method.kind == "def":
-                continue
-            names = tuple(c for a in call.positional
-                          if (c := treeutil.constant_name(a.value)) is not None)
-            if names and call.enclosing_class:
-                by_owner.setdefault(call.enclosing_class, []).append(
-                    _Decl(call, names, call.enclosing_class))
+        by_owner = self._declared_in()
         ordered: list[_Decl] = []
         for owner in reversed(self.index.ancestors(cls)):
             for included in self.index.includes_of(owner):
@@ -210,6 +203,22 @@ class GuardAnalysis:
             ordered += by_owner.get(owner, [])
         self._decls[cls] = ordered
         return ordered
+
+    def _declared_in(self) -> dict[str, list[_Decl]]:
+        """Each class body's own ``rescue_from``/``retry_on``/``discard_on`` declarations, in
+        index order (the same for every class asked about: built once)."""
+        if self._by_owner is None:
+            by_owner: dict[str, list[_Decl]] = {}
+            for call in self.index.calls_named(*_HANDLER_MACROS):
+                if call.enclosing_method is not None and call.enclosing_method.kind == "def":
+                    continue
+                names = tuple(c for a in call.positional
+                              if (c := treeutil.constant_name(a.value)) is not None)
+                if names and call.enclosing_class:
+                    by_owner.setdefault(call.enclosing_class, []).append(
+                        _Decl(call, names, call.enclosing_class))
+            self._by_owner = by_owner
+        return self._by_owner
 
     def _at_entry(self, method: MethodDef, raised: frozenset[str],
                   misses: list[str]) -> tuple[frozenset[str], Handler | None]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tree_sitter import Node
+from tree_sitter import Node, Parser, Point, Range
 
 from rubygrade import treeutil
 
@@ -146,11 +146,21 @@ def _params(fn: Node) -> list[Node]:
 
 
 def fetch_to_html(root: Node) -> list[Sink]:
-    """Every DOM HTML write fed by a fetch response, in source order, one per sink node."""
+    """Every DOM HTML write fed by a fetch response, in source order, one per sink node.
+
+    The walk from a fetch depends only on the outermost function around it (any fetch in
+    an expression taints it), so each such scope is walked once, for its first fetch: a
+    file with thousands of fetches costs one walk per function, not one per fetch.
+    """
     seen: set[int] = set()
     out: list[Sink] = []
+    walked: set[tuple[int, int]] = set()
+    members: dict[tuple[int, int], dict[str, Node]] = {}
     for fetch in (n for n in treeutil.walk(root) if _is_fetch(n)):
         scope = _outer_function(fetch) or root
+        if (scope.start_byte, scope.end_byte) in walked:
+            continue
+        walked.add((scope.start_byte, scope.end_byte))
         work: list[tuple[Node, set[str], int]] = [(scope, set(), 0)]
         while work:
             fn, tainted, depth = work.pop(0)
@@ -162,7 +172,12 @@ def fetch_to_html(root: Node) -> list[Sink]:
                                     treeutil.line_of(fetch)))
             if depth >= _MAX_DEPTH:
                 continue
-            methods = _class_methods(fn if fn.type == "method_definition" else scope)
+            owner = fn if fn.type == "method_definition" else scope
+            body = owner.parent  # the methods are those of the class body around ``owner``
+            key = (body.start_byte, body.end_byte) if body is not None else (-1, -1)
+            methods = members.get(key)
+            if methods is None:
+                methods = members[key] = _class_methods(owner)
             for call in (n for n in treeutil.walk(fn) if n.type == "call_expression"):
                 callee = call.child_by_field_name("function")
                 if callee is None or callee.type != "member_expression" or \
@@ -170,7 +185,9 @@ def fetch_to_html(root: Node) -> list[Sink]:
                     continue
                 target = methods.get(treeutil.text(callee.child_by_field_name("property")))
                 args = call.child_by_field_name("arguments")
-                if target is None or target is fn or args is None:
+                # A call of the method itself is followed too (up to _MAX_DEPTH), as it always
+                # was: the old ``target is fn`` test compared fresh node objects, never true.
+                if target is None or args is None:
                     continue
                 passed = {_pattern_names(p).pop() for p, a in
                           zip(_params(target), args.named_children, strict=False)
@@ -182,15 +199,70 @@ def fetch_to_html(root: Node) -> list[Sink]:
 
 
 def inline_scripts(html: str) -> list[bytes]:
-    """Inline ``<script>`` bodies of a template, each padded so its lines are the template's."""
+    """Inline ``<script>`` bodies of a template, each padded so its lines are the template's.
+
+    The padding is the newlines before the body and spaces for the columns before it on its
+    first line (what blanking everything before it would give), counted incrementally so
+    a template with thousands of scripts stays linear.
+    """
     out = []
+    newlines, counted = 0, 0
     for match in _SCRIPT.finditer(html):
         if "src=" in match.group("attrs") or "json" in match.group("attrs").lower():
             continue
         start = match.start("body")
-        prefix = "".join("\n" if ch == "\n" else " " for ch in html[:start])
-        out.append((prefix + match.group("body")).encode("utf-8"))
+        newlines += html.count("\n", counted, start)
+        counted = start
+        column = start - (html.rfind("\n", 0, start) + 1)
+        out.append(("\n" * newlines + " " * column + match.group("body")).encode("utf-8"))
     return out
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def inline_script_roots(html: str) -> list[Node]:
+    """The JavaScript trees of a template's inline ``<script>`` bodies, at the template's
+    lines and columns: what parsing each of :func:`inline_scripts` gives, without padding.
+
+    The template is blanked once (every character but a newline becomes a space, the script
+    bodies kept) and each body is parsed as an included range of that one buffer, so a
+    template with thousands of scripts costs its size once, not once per script.
+    """
+    bodies: list[tuple[int, int]] = []  # character offsets of the kept bodies
+    for match in _SCRIPT.finditer(html):
+        if "src=" in match.group("attrs") or "json" in match.group("attrs").lower():
+            continue
+        bodies.append((match.start("body"), match.end("body")))
+    if not bodies:
+        return []
+    parts: list[bytes] = []
+    ranges: list[Range] = []
+    size, row, column, prev = 0, 0, 0, 0
+    for start, end in bodies:
+        gap = _NOT_NEWLINE.sub(" ", html[prev:start]).encode("ascii")
+        parts.append(gap)
+        size, row, column = _advance(gap, size, row, column)
+        body = html[start:end].encode("utf-8")
+        parts.append(body)
+        end_size, end_row, end_column = _advance(body, size, row, column)
+        ranges.append(Range(Point(row, column), Point(end_row, end_column), size, end_size))
+        size, row, column, prev = end_size, end_row, end_column, end
+    buffer = b"".join(parts)
+    parser = Parser(treeutil.JAVASCRIPT)
+    roots = []
+    for included in ranges:
+        parser.included_ranges = [included]
+        roots.append(parser.parse(buffer).root_node)
+    return roots
+
+
+def _advance(data: bytes, size: int, row: int, column: int) -> tuple[int, int, int]:
+    """Byte offset, row and byte column after ``data``."""
+    newlines = data.count(b"\n")
+    if newlines:
+        return size + len(data), row + newlines, len(data) - data.rfind(b"\n") - 1
+    return size + len(data), row, column + len(data)
 
 
 # -- markdown rendered into the page ------------------------------------------------------

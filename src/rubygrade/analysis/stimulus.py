@@ -187,8 +187,12 @@ def _line_at(text: str, offset: int) -> int:
 def _html_uses(source: SourceFile) -> list[StimulusUse]:
     html = source.html_text()
     out: list[StimulusUse] = []
+    # Matches come in order: count the newlines since the previous one, not from the start.
+    line, counted = 1, 0
     for match in _ATTR.finditer(html):
-        line = _line_at(html, match.start())
+        start = match.start()
+        line += html.count("\n", counted, start)
+        counted = start
         out += _uses_of(match.group("name"), match.group("value"), source.path, line)
     return out
 

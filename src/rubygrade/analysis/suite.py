@@ -109,7 +109,7 @@ def _build(app: _App) -> TestSuite:
 
 
 def _classes_in(app: _App, path: str) -> list[ClassDef]:
-    return [c for c in app.index.classes if c.path == path]
+    return list(app.index.classes_in(path))  # one lookup, not a scan of every class
 
 
 def _reach(graph: CallGraph, starts: list[str], extra: dict[str, set[str]],

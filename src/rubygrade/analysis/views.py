@@ -79,6 +79,9 @@ class Renders:
         self.project = project
         self.index = index
         self._renders: list[CallSite] | None = None
+        # (path, local) -> partial_local_values: asked once per identifier of a partial.
+        self._passed: dict[tuple[str, str], list[tuple[Node, CallSite, bool]]] = {}
+        self._partials: tuple[dict[str, list[int]], list[int]] | None = None
 
     def _calls(self) -> list[CallSite]:
         if self._renders is None:
@@ -119,15 +122,45 @@ class Renders:
         or ``render @messages`` for the partial named after the model). ``each`` is True
         when the partial is rendered once per element of the value (``collection:``,
         ``render @messages``): the local holds an element, not the value."""
+        known = self._passed.get((path, local))
+        if known is not None:
+            return known
         partial = partial_name(self.project.app_relative(path) or "")
-        if partial is None:
-            return []
         out: list[tuple[Node, CallSite, bool]] = []
-        for call in self._calls():
-            found = _rendered_value(call, partial, local)
-            if found is not None:
-                out.append((found[0], call, found[1]))
+        if partial is not None:
+            calls = self._calls()
+            by_base, unnamed = self._by_partial()
+            base = partial.rsplit("/", 1)[-1]
+            # Only the calls that can render it: those naming a partial of that base name,
+            # and (for the local named after the model) those naming none; in call order.
+            for i in sorted(by_base.get(base, []) + (unnamed if local == base else [])):
+                found = _rendered_value(calls[i], partial, local)
+                if found is not None:
+                    out.append((found[0], calls[i], found[1]))
+        self._passed[(path, local)] = out
         return out
+
+    def _by_partial(self) -> tuple[dict[str, list[int]], list[int]]:
+        """Positions in :meth:`_calls` by the base name of the partial each names, and the
+        positions of those naming none (``render @messages``)."""
+        if self._partials is None:
+            by_base: dict[str, list[int]] = {}
+            unnamed: list[int] = []
+            for i, call in enumerate(self._calls()):
+                named = _named_partial(call)
+                if named is None:
+                    unnamed.append(i)
+                else:
+                    by_base.setdefault(named.rsplit("/", 1)[-1], []).append(i)
+            self._partials = (by_base, unnamed)
+        return self._partials
+
+
+def _named_partial(call: CallSite) -> str | None:
+    """The partial a render call names (``partial:``, or its first argument), if any."""
+    target = call.keyword("partial")
+    return treeutil.string_value(target.value) if target is not None else (
+        treeutil.string_value(call.positional[0].node) if call.positional else None)
 
 
 def _responds_with(action: MethodDef, fmt: str | None) -> bool:
@@ -149,9 +182,7 @@ def _responds_with(action: MethodDef, fmt: str | None) -> bool:
 
 
 def _rendered_value(call: CallSite, partial: str, local: str) -> tuple[Node, bool] | None:
-    target = call.keyword("partial")
-    named = treeutil.string_value(target.value) if target is not None else (
-        treeutil.string_value(call.positional[0].node) if call.positional else None)
+    named = _named_partial(call)
     base = partial.rsplit("/", 1)[-1]
     if named is not None and named.rsplit("/", 1)[-1] != base:
         return None

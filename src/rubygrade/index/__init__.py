@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from rubygrade.index.model import Assignment, CallSite, ClassDef, MethodDef
 from rubygrade.index.ruby import RubyIndexer
+from rubygrade.models import Diagnostic
+from rubygrade.timings import timed_cached_property
 from rubygrade.treeutil import forget_parents, gc_paused
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ class Index:
         self.methods: list[MethodDef] = []
         self.calls: list[CallSite] = []
         self.assignments: list[Assignment] = []
+        self.diagnostics: list[Diagnostic] = []  # where indexing bounded itself
         self._calls_by_name: dict[str, list[CallSite]] = defaultdict(list)
         self._methods_by_name: dict[str, list[MethodDef]] = defaultdict(list)
         self._classes_by_name: dict[str, list[ClassDef]] = defaultdict(list)
@@ -49,6 +52,7 @@ class Index:
         self.methods += facts.methods
         self.calls += facts.calls
         self.assignments += facts.assignments
+        self.diagnostics += facts.notes
         for call in facts.calls:
             self._calls_by_name[call.method].append(call)
         for method in facts.methods:
@@ -112,6 +116,18 @@ class Index:
             return iter(self._assignments_by_name.get((target, name), ()))
         return iter(self._assignments_by_target.get(target, ()))
 
+    def assignments_in(self, path: str, method: MethodDef | None, target: str,
+                       name: str) -> list[Assignment]:
+        """Writes to ``name`` (a ``target`` kind) made in ``method`` of ``path`` (``None``:
+        outside any method), in index order: one lookup instead of a scan of every write of
+        that name in the app."""
+        return self._assignments_by_scope.get((path, id(method) if method else 0, target, name),
+                                              [])
+
+    def classes_in(self, path: str) -> list[ClassDef]:
+        """The class and module bodies of one file, in index order."""
+        return self._classes_by_path.get(path, [])
+
     def local_assignments(self, method: MethodDef | None, path: str,
                           name: str) -> list[Assignment]:
         """Writes to local ``name`` in ``method`` (or at the top level of ``path``)."""
@@ -147,6 +163,15 @@ class Index:
         return _group(self.assignments, lambda a: (a.target, a.name))
 
     @cached_property
+    def _assignments_by_scope(self) -> dict[tuple[str, int, str, str], list[Assignment]]:
+        return _group(self.assignments, lambda a: (
+            a.path, id(a.enclosing_method) if a.enclosing_method else 0, a.target, a.name))
+
+    @cached_property
+    def _classes_by_path(self) -> dict[str, list[ClassDef]]:
+        return _group(self.classes, lambda c: c.path)
+
+    @cached_property
     def _locals(self) -> dict[tuple[int | str, str], list[Assignment]]:
         return _group((a for a in self.assignments if a.target == "local"),
                       lambda a: (id(a.enclosing_method) if a.enclosing_method is not None
@@ -159,11 +184,14 @@ class Index:
         return _group((c for c in self.calls if c.enclosing_method is not None),
                       lambda c: id(c.enclosing_method))
 
-    @cached_property
-    def call_graph(self) -> CallGraph:
+    def _structural_call_graph(self) -> CallGraph:
         from rubygrade.callgraph import CallGraph
 
         return CallGraph(self)
+
+    #: The call graph without the value flow's receiver roles, which the value flow itself
+    #: resolves call sites with (``Analyses.call_graph`` is the one the rules use).
+    call_graph = timed_cached_property(_structural_call_graph, name="call_graph (structural)")
 
 
 def _group(items: Iterable[_T], key: Callable[[_T], _K]) -> dict[_K, list[_T]]:

@@ -3,6 +3,8 @@
 Entries keep a reference to their tree-sitter node so checks can look closer
 (argument values, block bodies) without re-parsing; they are internal to a run
 and never serialised. Line numbers are 1-based and, for ERB, template lines.
+The classes have ``__slots__``: a large app has a hundred thousand call sites, and
+a slotted fact is a third the size of one with a ``__dict__``.
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ Visibility = Literal["public", "private", "protected"]
 BLANKET_EXCEPTIONS = {"StandardError", "Exception", "RuntimeError", "Object"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Param:
     kind: ParamKind
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RescueClause:
     """One ``rescue`` clause that lexically guards a region of code."""
 
@@ -50,7 +52,7 @@ class RescueClause:
         return self.bare or any(e.removeprefix("::") in BLANKET_EXCEPTIONS for e in self.exceptions)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True, weakref_slot=True)
 class ClassDef:
     """One ``class``/``module`` body (a reopened class has several)."""
 
@@ -69,7 +71,7 @@ class ClassDef:
         return self.name.rsplit("::", 1)[-1]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True, weakref_slot=True)
 class MethodDef:
     """A method, an ``attr_*`` accessor, or a test block (``test "x" do``) treated as a method."""
 
@@ -102,7 +104,7 @@ class MethodDef:
         return self.end_line - self.line + 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Arg:
     kind: ArgKind
     node: Node = field(compare=False, repr=False)
@@ -118,7 +120,7 @@ class Arg:
         return self.node
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True, weakref_slot=True)
 class CallSite:
     """A method call: ``recv.name(args) { block }``, ``name args``, or a bare ``name``."""
 
@@ -165,7 +167,7 @@ class CallSite:
         return treeutil.end_line_of(self.node)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True, weakref_slot=True)
 class Assignment:
     """A write to a variable or constant: ``x = v``, ``@x ||= v``, ``@@x += v``, ``X = v``."""
 

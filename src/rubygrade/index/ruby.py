@@ -8,7 +8,9 @@ nested expression costs one stack entry per level and no recursion.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from tree_sitter import Node
 
@@ -23,6 +25,7 @@ from rubygrade.index.model import (
     RescueClause,
     Visibility,
 )
+from rubygrade.models import Diagnostic
 
 _PARAM_KINDS = {
     "identifier": "req",
@@ -40,9 +43,13 @@ _ANON = {"rest": "*", "keyrest": "**", "block": "&", "forward": "...", "nokey": 
 TEST_BLOCK_METHODS = {"test", "it", "specify", "scenario", "example"}
 SETUP_BLOCK_METHODS = {"setup", "before", "teardown", "after", "let", "let!", "subject"}
 _GUARDING = frozenset({"rescue_modifier", "begin", "body_statement"})  # see _guards_for
+_UNGUARDED = frozenset({"rescue", "else", "ensure"})  # clauses of a guarding body: not guarded
 # Innermost rescue regions kept per fact. Real code nests a handful; a hostile file nesting
 # 20,000 ``begin/rescue`` blocks would otherwise hold a 20,000-long tuple per level (GBs).
 MAX_RESCUE_NESTING = 100
+# Class/module bodies nested deeper than this are indexed as part of the deepest one (with a
+# diagnostic): real code nests a handful, and every level's name holds all enclosing names.
+MAX_CLASS_NESTING = 100
 VISIBILITY_WORDS = {"private", "protected", "public", "module_function"}
 _NOT_EXPRESSION_PARENTS = {
     "method", "singleton_method", "method_parameters", "block_parameters", "lambda_parameters",
@@ -64,6 +71,8 @@ class _Scope:
     singleton: bool = False
     visibility: Visibility = "public"
     module_function: bool = False
+    cls: ClassDef | None = None  # the class body's fact (None at the top level)
+    depth: int = 0  # class/module bodies around this one
 
 
 @dataclass
@@ -80,6 +89,7 @@ class FileFacts:
     methods: list[MethodDef] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)  # where the indexer bounded itself
 
 
 def parse_params(params_node: Node | None) -> tuple[Param, ...]:
@@ -166,15 +176,22 @@ class RubyIndexer:
         """Index the tree in one iterative pass.
 
         Each node's parent travels on the stack: tree-sitter's ``Node.parent`` searches
-        down from the root, so calling it per node is quadratic in nesting depth.
+        down from the root, so calling it per node is quadratic in nesting depth. Only the
+        node types that carry facts reach a handler; the rest just push their children.
         """
         top = _Ctx(scope=_Scope(name=""))
         stack: list[tuple[Node, _Ctx, Node | None, int]] = [(root, top, None, 0)]
+        pop, extend = stack.pop, stack.extend
+        handlers = self._handlers()
+        deep = treeutil.DEEP_NODE
+        remember = treeutil.remember_parent
         while stack:
-            node, ctx, parent, depth = stack.pop()
-            if depth > treeutil.DEEP_NODE and parent is not None:
-                treeutil.remember_parent(node, parent)
-            child_ctx = self._visit(node, ctx, parent)
+            node, ctx, parent, depth = pop()
+            if depth > deep and parent is not None:
+                remember(node, parent)
+            t = node.type
+            handler = handlers.get(t)
+            child_ctx = ctx if handler is None else handler(node, ctx, parent)
             if child_ctx is None:
                 continue
             # Named children only: anonymous nodes are keyword/punctuation leaves that carry no
@@ -183,17 +200,36 @@ class RubyIndexer:
             children = node.named_children
             if not children:
                 continue
-            guards = self._guards_for(node, parent) if node.type in _GUARDING else ()
-            guarded = child_ctx
-            if guards:
-                guarded = _Ctx(scope=child_ctx.scope, method=child_ctx.method,
-                               rescues=(guards + child_ctx.rescues)[:MAX_RESCUE_NESTING],
-                               locals=child_ctx.locals)
-            stack.extend(
-                (child, guarded if guards and child.type not in ("rescue", "else", "ensure")
-                 else child_ctx, node, depth + 1)
-                for child in reversed(children))
+            if t in _GUARDING:
+                guards = self._guards_for(node, parent)
+                if guards:
+                    rescues = guards + child_ctx.rescues
+                    if len(rescues) > MAX_RESCUE_NESTING:
+                        rescues = rescues[:MAX_RESCUE_NESTING]
+                        treeutil.note_limit(
+                            f"rescue clauses nested more than {MAX_RESCUE_NESTING} deep: each "
+                            f"call keeps the {MAX_RESCUE_NESTING} innermost")
+                    guarded = _Ctx(scope=child_ctx.scope, method=child_ctx.method,
+                                   rescues=rescues, locals=child_ctx.locals)
+                    extend([(child, child_ctx if child.type in _UNGUARDED else guarded,
+                             node, depth + 1) for child in reversed(children)])
+                    continue
+            extend(zip(reversed(children), repeat(child_ctx), repeat(node), repeat(depth + 1)))
         return self.facts
+
+    def _handlers(self) -> dict[str, Callable[[Node, _Ctx, Node | None], _Ctx | None]]:
+        """Node type -> handler that records its facts and returns the context for its
+        children (None: skip them)."""
+        return {
+            "class": self._class, "module": self._class,
+            "singleton_class": self._singleton_class,
+            "method": self._method, "singleton_method": self._method,
+            "call": self._call,
+            "assignment": self._assignment, "operator_assignment": self._assignment,
+            "identifier": self._identifier,
+            "block_parameters": self._block_parameters,
+            "lambda_parameters": self._block_parameters,
+        }
 
     # -- rescue regions --------------------------------------------------------
     def _guards_for(self, node: Node, parent: Node | None) -> tuple[RescueClause, ...]:
@@ -214,28 +250,28 @@ class RubyIndexer:
     # -- visiting ----------------------------------------------------------------
     def _visit(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx | None:
         """Record facts for ``node``; return the context for its children (None: skip them)."""
-        t = node.type
-        if t in ("class", "module"):
-            return self._class(node, ctx)
-        if t == "singleton_class":
-            return _Ctx(scope=_Scope(name=ctx.scope.name, singleton=True), method=ctx.method)
-        if t in ("method", "singleton_method"):
-            return self._method(node, ctx, parent)
-        if t == "call":
-            return self._call(node, ctx)
-        if t in ("assignment", "operator_assignment"):
-            self._assignment(node, ctx)
-            return ctx
-        if t == "identifier":
-            self._identifier(node, ctx, parent)
-            return ctx
-        if t in ("block_parameters", "lambda_parameters"):
-            for p in parse_params(node):
-                ctx.locals.add(p.name)
-            return ctx
+        handler = self._handlers().get(node.type)
+        return ctx if handler is None else handler(node, ctx, parent)
+
+    def _singleton_class(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx:
+        return _Ctx(scope=_Scope(name=ctx.scope.name, singleton=True, cls=ctx.scope.cls,
+                                 depth=ctx.scope.depth), method=ctx.method)
+
+    def _block_parameters(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx:
+        for p in parse_params(node):
+            ctx.locals.add(p.name)
         return ctx
 
-    def _class(self, node: Node, ctx: _Ctx) -> _Ctx:
+    def _class(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx:
+        if ctx.scope.depth >= MAX_CLASS_NESTING:
+            # Each level's full name holds every enclosing name: 40,000 nested modules would
+            # be 40,000 names of up to 40,000 parts (GBs). Deeper bodies count as the last one.
+            if not self.facts.notes:
+                self.facts.notes.append(Diagnostic(
+                    kind="limit", path=self.path, line=treeutil.line_of(node),
+                    message=f"classes and modules nested more than {MAX_CLASS_NESTING} deep "
+                            f"are indexed as part of the {MAX_CLASS_NESTING}th"))
+            return _Ctx(scope=ctx.scope)
         name = treeutil.constant_name(node.child_by_field_name("name")) or "?"
         full = f"{ctx.scope.name}::{name}" if ctx.scope.name and not name.startswith("::") \
             else name.removeprefix("::")
@@ -244,17 +280,16 @@ class RubyIndexer:
         if superclass_node is not None and superclass_node.named_children:
             superclass = treeutil.constant_name(superclass_node.named_children[0]) or \
                 treeutil.text(superclass_node.named_children[0])
-        self.facts.classes.append(ClassDef(
+        cls = ClassDef(
             name=full, kind="class" if node.type == "class" else "module",
             superclass=superclass, path=self.path, line=treeutil.line_of(node),
-            end_line=treeutil.end_line_of(node), node=node))
-        return _Ctx(scope=_Scope(name=full))
+            end_line=treeutil.end_line_of(node), node=node)
+        self.facts.classes.append(cls)
+        return _Ctx(scope=_Scope(name=full, cls=cls, depth=ctx.scope.depth + 1))
 
     def _current_class(self, ctx: _Ctx) -> ClassDef | None:
-        for cls in reversed(self.facts.classes):
-            if cls.name == ctx.scope.name:
-                return cls
-        return None
+        """The class body the context is in (None at the top level)."""
+        return ctx.scope.cls
 
     def _method(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx:
         scope = ctx.scope
@@ -284,7 +319,7 @@ class RubyIndexer:
                 node=node, rescues=rescues))
         return _Ctx(scope=scope, method=method, rescues=(), locals={p.name for p in params})
 
-    def _call(self, node: Node, ctx: _Ctx) -> _Ctx:
+    def _call(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx:
         method_node = node.child_by_field_name("method")
         receiver = node.child_by_field_name("receiver")
         name = treeutil.text(method_node) if method_node is not None else "call"
@@ -358,25 +393,30 @@ class RubyIndexer:
 
     def _identifier(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> None:
         """A lone identifier is a local variable or a call without arguments (``build_chat``)."""
-        name = treeutil.text(node)
-        if parent is None or name in ctx.locals:
+        if parent is None:
             return
+        # The parent's shape first (no text decoded), then the name.
         ptype = parent.type
         if ptype in ("method", "singleton_method"):
             if parent.child_by_field_name("body") != node:  # the name, not an endless body
                 return
         elif ptype in _NOT_EXPRESSION_PARENTS:
             return
-        if ptype == "call" and parent.child_by_field_name("method") == node:
-            return
-        if ptype in ("assignment", "operator_assignment") and \
-                parent.child_by_field_name("left") == node:
+        elif ptype == "call":
+            if parent.child_by_field_name("method") == node:
+                return
+        elif ptype in ("assignment", "operator_assignment"):
+            if parent.child_by_field_name("left") == node:
+                return
+        elif ptype in ("pair", "keyword_parameter"):
+            if parent.child_by_field_name("key") == node:
+                return
+        name = treeutil.text(node)
+        if name in ctx.locals:
             return
         if ptype in ("body_statement", "class", "module") and name in VISIBILITY_WORDS \
                 and ctx.method is None:
             self._visibility_word(name, ctx)
-            return
-        if ptype in ("pair", "keyword_parameter") and parent.child_by_field_name("key") == node:
             return
         self.facts.calls.append(CallSite(
             path=self.path, line=treeutil.line_of(node), column=treeutil.column_of(node),
@@ -390,7 +430,7 @@ class RubyIndexer:
         else:
             ctx.scope.visibility = word  # type: ignore[assignment]
 
-    def _assignment(self, node: Node, ctx: _Ctx) -> None:
+    def _assignment(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx:
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
         operator = "="
@@ -411,3 +451,4 @@ class RubyIndexer:
                 value=right if len(targets) == 1 else None, path=self.path,
                 line=treeutil.line_of(node), node=node, enclosing_method=ctx.method,
                 enclosing_class=ctx.scope.name or None, class_level=class_level))
+        return ctx

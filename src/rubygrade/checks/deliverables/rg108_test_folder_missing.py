@@ -61,7 +61,8 @@ class TestFolderMissing(Rule):
         if "tests" not in ctx.brief.required_artifacts:
             return
         files = test_files(ctx)
-        if files and any(m.path in set(files) and (m.kind == "test" or m.name.startswith("test_"))
+        in_tests = set(files)
+        if files and any(m.path in in_tests and (m.kind == "test" or m.name.startswith("test_"))
                          for m in ctx.index.methods):
             return
         helper = next((p for p in ("test/test_helper.rb", "spec/spec_helper.rb",

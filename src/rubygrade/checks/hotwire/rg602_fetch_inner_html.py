@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from rubygrade import treeutil
-from rubygrade.analysis.jsflow import Sink, fetch_to_html, inline_scripts
+from rubygrade.analysis.jsflow import Sink, fetch_to_html, inline_script_roots
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
@@ -62,8 +61,8 @@ class FetchInnerHtml(Rule):
                     "fetch" in source.text:
                 sinks = fetch_to_html(source.root)
             elif source.kind == "erb" and "<script" in source.text and "fetch" in source.text:
-                for script in inline_scripts(source.html_text()):
-                    sinks += fetch_to_html(treeutil.parse("javascript", script).root_node)
+                for script in inline_script_roots(source.html_text()):
+                    sinks += fetch_to_html(script)
             for sink in sinks:
                 ctx.report(source.path, sink.line, f"The fetch() response (line "
                            f"{sink.fetch_line}) is written into the page through {sink.what}.",

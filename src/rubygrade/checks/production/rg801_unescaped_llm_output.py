@@ -7,7 +7,7 @@ import re
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.analysis.jsflow import inline_scripts, markdown_to_html
+from rubygrade.analysis.jsflow import inline_script_roots, markdown_to_html
 from rubygrade.analysis.taint import TAINTED, Origins
 from rubygrade.analysis.values import Scope, scope_of_call
 from rubygrade.checks.base import Rule
@@ -180,8 +180,7 @@ class UnescapedLlmOutput(Rule):
             if source.kind == "javascript" and source.root is not None:
                 roots = [source.root]
             elif source.kind == "erb" and "<script" in source.text:
-                roots = [treeutil.parse("javascript", s).root_node
-                         for s in inline_scripts(source.html_text())]
+                roots = inline_script_roots(source.html_text())
             for root in roots:
                 for sink in markdown_to_html(root):
                     if (source.path, sink.line) in self.seen:
