@@ -15,6 +15,7 @@ honours them, and every line says what changed its grade.
 from __future__ import annotations
 
 import csv
+import errno
 import gc
 import io
 import json
@@ -71,6 +72,8 @@ def grade_one(path: str, rubric: str | None = None, brief: str | None = None, *,
     except MemoryError:  # under --memory-limit (rubygrade.worker caps its address space)
         return memory_error_line(path, memory_limit)
     except Exception as exc:  # noqa: BLE001 - one bad repository must not stop the batch
+        if memory_limit and _out_of_memory(exc):
+            return memory_error_line(path, memory_limit)
         return {**line, "status": "error", "error": f"{type(exc).__name__}: {exc}"}
     status = "ok" if report.app_root is not None else "not_rails"
     summary = {
@@ -83,6 +86,25 @@ def grade_one(path: str, rubric: str | None = None, brief: str | None = None, *,
     if status == "not_rails":
         summary["error"] = "not a Rails app"
     return {**line, **summary, "report": to_dict(report)}
+
+
+#: What a process's last words say when the address-space cap stopped it.
+_MEMORY_MARKERS = ("MemoryError", "Cannot allocate memory", "bad_alloc", "out of memory")
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """An error that the address-space cap caused without being a MemoryError: a ``git``
+    subprocess that cannot fork (ENOMEM), a C extension's failed allocation."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, MemoryError) or (
+                isinstance(current, OSError) and current.errno == errno.ENOMEM) or \
+                any(marker in str(current) for marker in _MEMORY_MARKERS[1:]):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _failure(path: str, error: str, limit: str | None = None) -> dict[str, Any]:
@@ -209,8 +231,10 @@ class _Grader:
         self.retiring = True
         how = f"signal {-code}" if code < 0 else f"exit code {code}"
         self._stderr.seek(0)
-        last = self._stderr.read().decode("utf-8", "replace").strip().splitlines()[-1:]
-        if memory_limit and (code < 0 or any("MemoryError" in x for x in last)):
+        tail = self._stderr.read().decode("utf-8", "replace").strip().splitlines()[-5:]
+        last = tail[-1:]
+        if memory_limit and (code < 0 or any(marker in x for x in tail
+                                             for marker in _MEMORY_MARKERS)):
             return _failure(path, f"memory limit: the worker died ({how}) under the "
                                   f"{format_size(memory_limit)} memory limit", "memory")
         return _failure(path, f"worker process died ({how})" + (f": {last[0]}" if last else ""))

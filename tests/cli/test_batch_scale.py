@@ -186,3 +186,18 @@ def test_dask_executor_without_dask_is_a_usage_error(tmp_path: Path, monkeypatch
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
     assert main(["batch", str(tmp_path), "--executor", "dask", "-q"]) == 2
     assert "pip install 'rubygrade[dask]'" in capsys.readouterr().err
+
+
+def test_a_fork_the_memory_cap_refuses_is_reported_as_the_memory_limit(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    import rubygrade.engine
+
+    def refuse(*_: object, **__: object) -> None:
+        raise OSError(errno.ENOMEM, "Cannot allocate memory")  # git ls-files under RLIMIT_AS
+
+    monkeypatch.setattr(rubygrade.engine, "grade", refuse)
+    line = batch.grade_one(str(EXAMPLE), memory_limit=90 * 2**20)
+    assert line["limit"] == "memory" and "90" in str(line["error"])
+    assert "limit" not in batch.grade_one(str(EXAMPLE / "missing"), memory_limit=0)

@@ -37,6 +37,7 @@ from rubygrade.timings import analysis
 
 if TYPE_CHECKING:
     from rubygrade.analysis.api_checks import CallProblems
+    from rubygrade.analysis.bypass import Practice
     from rubygrade.analysis.constants import ConstantRef
     from rubygrade.analysis.deliverables import Deliverables
     from rubygrade.analysis.doubles import Doubles
@@ -129,6 +130,16 @@ class Analyses:
         from rubygrade.analysis.llm_calls import find_llm_calls
 
         return find_llm_calls(self.facts, self.values)
+
+    @analysis
+    def bypass(self) -> list[Practice]:
+        """The RubyLLM practices an app without RubyLLM shows through another client."""
+        from rubygrade.analysis.bypass import bypass_practices
+
+        if self.usage.uses_rubyllm:
+            return []
+        return bypass_practices(self.project, self.index, self.call_graph, self.llm_calls,
+                                self.taint)
 
     @analysis
     def services(self) -> list[ServiceHome]:

@@ -54,7 +54,8 @@ def test_evidence_of_a_clean_single_turn_app() -> None:
 def test_bypass_app_has_no_rubyllm_evidence() -> None:
     report = app_report("llm_bypass")
     kinds = {e.kind for e in report.evidence if e.dimension.value == "rubyllm"}
-    assert kinds == {"llm_call"}  # it does call an LLM (other dimensions judge that), not RubyLLM
+    assert not {k for k in kinds if k.startswith("rubyllm_")}  # it calls an LLM, not RubyLLM
+    assert "llm_call" in kinds
     assert {f.rule_id for f in report.findings if f.rule_id.startswith("RG2")} == {"RG205"}
 
 
@@ -73,3 +74,20 @@ def test_a_client_whose_gem_is_not_bundled_is_dead_code_not_a_bypass() -> None:
     assert "NameError" in dead.message
     live = by_path["app/services/openai_reply.rb"]
     assert live.confidence != Confidence.LOW and "shape" not in live.data
+
+
+def test_a_bypass_is_credited_for_the_practices_it_shows_and_loses_five() -> None:
+    report = app_report("llm_bypass")
+    shown = {(e.kind, e.path) for e in report.evidence if e.kind.startswith("bypass_")}
+    conversation = "app/services/openai_conversation.rb"
+    assert shown == {("bypass_client", conversation), ("bypass_reply", conversation),
+                     ("bypass_multi_turn", conversation), ("bypass_system_prompt", conversation)}
+    rubyllm = next(d for d in report.dimensions if d.key.value == "rubyllm")
+    assert {c.source: c.points for c in rubyllm.breakdown}["RG205"] == -5
+    assert rubyllm.score == 15  # 8 + 4 + 4 + 4 through the other client, -5 for the bypass
+
+
+def test_a_bypass_without_history_or_system_prompt_is_not_credited_for_them() -> None:
+    report = app_report("llm_bypass_minimal")
+    kinds = {e.kind for e in report.evidence if e.kind.startswith("bypass_")}
+    assert kinds == {"bypass_client", "bypass_reply"}

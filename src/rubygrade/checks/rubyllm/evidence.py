@@ -28,6 +28,9 @@ class RubyllmEvidence(EvidenceCollector):
                       f"The app calls an LLM: {calls[0][1]} ({len(calls)} call site(s)).",
                       {"sites": str(len(calls))})
         version = ctx.catalogue_version or "unknown"
+        for practice in ctx.analyses.bypass:
+            self._add(ctx, practice.kind, practice.call,
+                      f"Through another client, the app {practice.how}.", {})
         if u.entry_points or u.record_sends:
             # RubyLLM.chat / Chat.new first; else the Rails integration (acts_as_chat record)
             roles = ctx.analyses.values.roles
