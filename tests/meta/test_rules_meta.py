@@ -111,3 +111,12 @@ def test_the_rule_scaffold_writes_the_documented_shape(tmp_path: Path,
     doc = docsgen.parse_rule_doc(dataclasses.replace(meta, id="RG699"))
     assert [f.path for f in doc.example_fences + doc.instead_fences] == \
         ["app/services/chat_service.rb"] * 2
+
+
+def test_every_scored_evidence_kind_says_how_it_is_found() -> None:
+    from rubygrade.docsgen import evidence_detection
+    from rubygrade.rubric import load_rubric
+
+    detects = evidence_detection()
+    missing = sorted(k for k in load_rubric().evidence if not detects.get(k))
+    assert not missing, f"evidence kinds with no `detects` entry in any collector: {missing}"

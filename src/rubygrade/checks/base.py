@@ -105,6 +105,8 @@ class EvidenceCollector:
     """Records good practice the rubric awards (``ctx.evidence``); emits no findings."""
 
     dimension: ClassVar[Dimension]
+    #: evidence kind -> how it is detected, in words (docs/scoring.md is generated from it)
+    detects: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rubygrade.checks.base import EvidenceCollector
 from rubygrade.context import Context
 from rubygrade.models import Dimension
@@ -9,6 +11,12 @@ from rubygrade.models import Dimension
 
 class ArchitectureEvidence(EvidenceCollector):
     dimension = Dimension.ARCHITECTURE
+    detects: ClassVar[dict[str, str]] = {
+        "service_objects": "an LLM call inside a plain Ruby class (not a controller, model, job, "
+                           "mailer, channel or tool), or an app subclass of RubyLLM::Agent the "
+                           "app uses (analysis.services)",
+        "partials": "a view partial (`app/views/**/_*.erb`)",
+    }
 
     def collect(self, ctx: Context) -> None:
         for home in ctx.analyses.services:

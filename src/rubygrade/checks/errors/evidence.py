@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rubygrade.checks.base import EvidenceCollector
 from rubygrade.context import Context
 from rubygrade.models import Dimension
@@ -9,6 +11,14 @@ from rubygrade.models import Dimension
 
 class ErrorHandlingEvidence(EvidenceCollector):
     dimension = Dimension.ERRORS
+    detects: ClassVar[dict[str, str]] = {
+        "typed_rescue": "a handler that guards an LLM call and names RubyLLM or transport "
+                        "errors (analysis.guards, by exception hierarchy)",
+        "degraded_ui": "a guarding handler that renders, flashes, broadcasts or returns a "
+                       "message the user sees",
+        "api_key_preflight": "code that checks the API key is set before the model is called "
+                             "and tells the user (analysis.preflight)",
+    }
 
     def collect(self, ctx: Context) -> None:
         typed: set[tuple[str, int]] = set()

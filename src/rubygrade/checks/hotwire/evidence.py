@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rubygrade.analysis.views import GENERATOR_NOISE, partials
 from rubygrade.checks.base import EvidenceCollector
 from rubygrade.context import Context
@@ -10,6 +12,13 @@ from rubygrade.models import Dimension
 
 class HotwireEvidence(EvidenceCollector):
     dimension = Dimension.HOTWIRE
+    detects: ClassVar[dict[str, str]] = {
+        "turbo_broadcast": "a Turbo broadcast of the messages that a page subscribes to "
+                           "(`turbo_stream_from`) and whose target a template renders",
+        "turbo_stream_response": "an action that responds with a Turbo Stream",
+        "stimulus_controller": "a Stimulus controller of the app that a view uses",
+        "view_partials": "views split into partials",
+    }
 
     def collect(self, ctx: Context) -> None:
         use = ctx.analyses.turbo

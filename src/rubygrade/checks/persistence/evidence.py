@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rubygrade.checks.base import EvidenceCollector
 from rubygrade.context import Context
 from rubygrade.models import Dimension
@@ -9,6 +11,13 @@ from rubygrade.models import Dimension
 
 class PersistenceEvidence(EvidenceCollector):
     dimension = Dimension.PERSISTENCE
+    detects: ClassVar[dict[str, str]] = {
+        "session_history": "the conversation kept in the session (a history-like session key)",
+        "session_history_capped": "that session history trimmed to a number of messages",
+        "cache_with_ttl": "the conversation written to Rails.cache with `expires_in`",
+        "database_backed_chats": "an acts_as_chat (or message) model whose conversation is "
+                                 "asked again",
+    }
 
     def collect(self, ctx: Context) -> None:
         h = ctx.analyses.history

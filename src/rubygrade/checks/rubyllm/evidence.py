@@ -3,6 +3,8 @@ and that the app calls an LLM at all (which four other dimensions require)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rubygrade.checks.base import EvidenceCollector
 from rubygrade.context import Context
 from rubygrade.index.model import CallSite
@@ -11,6 +13,27 @@ from rubygrade.models import Dimension
 
 class RubyllmEvidence(EvidenceCollector):
     dimension = Dimension.RUBYLLM
+    detects: ClassVar[dict[str, str]] = {
+        "llm_call": "any call that reaches an LLM from the app's runtime code: a send on a "
+                    "value the value flow knows is a RubyLLM chat, agent or acts_as_chat "
+                    "record, a call on another LLM client, an HTTP POST to an LLM endpoint",
+        "rubyllm_entry_point": "`RubyLLM.chat`, `RubyLLM::Chat.new` or an acts_as_chat record "
+                               "asked, in app code",
+        "rubyllm_ask": "`ask`/`say`/`complete` on a RubyLLM value",
+        "rubyllm_content": "`.content` read on a reply (RubyLLM::Message or a persisted "
+                           "message record)",
+        "rubyllm_multi_turn": "a conversation that outlives one question: a persisted chat "
+                              "asked again, history replayed with `add_message`, the same chat "
+                              "reused, or the stored messages pasted into the prompt",
+        "rubyllm_with_instructions": "`with_instructions` (or an agent's `instructions`)",
+        "bypass_client": "only without RubyLLM use: a client of another LLM library, or an "
+                         "HTTP POST to an LLM endpoint, that sends (analysis.bypass)",
+        "bypass_reply": "only without RubyLLM use: the reply's text read from the response",
+        "bypass_multi_turn": "only without RubyLLM use: stored turns iterated into the "
+                             "request's messages",
+        "bypass_system_prompt": "only without RubyLLM use: a `role: \"system\"` message or a "
+                                "`system:` parameter",
+    }
 
     def collect(self, ctx: Context) -> None:
         u = ctx.analyses.usage
