@@ -6,7 +6,8 @@ Grades every audited app (the folder of the app's name under ``--corpus``, defau
 /work/corpus) with the shipped rubric and brief, ignoring the repository's own
 configuration and suppressions (as a benchmark does), and prints per app the audit's
 and rubygrade's dimension scores, then the mean absolute error per dimension and in
-total, and the tier agreement. The audits were written before their apps were graded.
+total, and the tier agreement. An internal error while grading an app is printed and
+makes the exit code 1. The audits were written before their apps were graded.
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ def grade_app(folder: str) -> dict:
 
     report = grade(folder, Options(use_config=False, use_suppressions=False))
     return {"total": report.total, "tier": report.tier,
-            "scores": {d.key.value: d.score for d in report.dimensions}}
+            "scores": {d.key.value: d.score for d in report.dimensions},
+            # a crashed analysis or rule grades on less than the app holds: say so
+            "internal": [d.message for d in report.diagnostics if d.kind == "internal"]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         want = {d: float(audit["scores"][d]["score"]) for d in DIMENSIONS}
         rows.append({"app": audit["app"], "audit": want, "audit_total": float(audit["total"]["score"]),
                      "audit_tier": audit["total"]["tier"], "graded": got["scores"],
-                     "total": got["total"], "tier": got["tier"]})
+                     "total": got["total"], "tier": got["tier"], "internal": got["internal"]})
     mae = {d: sum(abs(r["graded"][d] - r["audit"][d]) for r in rows) / len(rows) for d in DIMENSIONS}
     total_mae = sum(abs(r["total"] - r["audit_total"]) for r in rows) / len(rows)
     agree = sum(r["tier"] == r["audit_tier"] for r in rows)
@@ -73,7 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     print("cells are audit/rubygrade")
     print("MAE  " + "  ".join(f"{SHORT[d]} {mae[d]:.2f}" for d in DIMENSIONS))
     print(f"total MAE {total_mae:.2f}; tier agreement {agree}/{len(rows)}")
-    return 0
+    crashed = [(r["app"], m) for r in rows for m in r["internal"]]
+    for app, message in crashed:
+        print(f"internal error while grading {app} (its grade is not to be trusted): {message}")
+    return 1 if crashed else 0
 
 
 if __name__ == "__main__":
