@@ -252,10 +252,10 @@ def scoring_page(rules: Sequence[RuleMeta], rubric: Rubric,
         awards = sorted((k, v) for k, v in rubric.evidence.items() if v.dimension == dim)
         if awards:
             lines += ["| Evidence | Points | How it is found |", "|---|---|---|"]
-            for kind, points in awards:
-                cap = f" (cap {points.cap:g})" if points.cap is not None else ""
+            for kind, award in awards:
+                cap = f" (cap {award.cap:g})" if award.cap is not None else ""
                 how = detects.get(kind, "").replace("|", "\\|")
-                lines.append(f"| `{kind}`: {points.why} | {points.points:+g}{cap} | {how} |")
+                lines.append(f"| `{kind}`: {award.why} | {award.points:+g}{cap} | {how} |")
             lines.append("")
     return "\n".join(lines)
 

@@ -162,6 +162,24 @@ def collecting_limits() -> Iterator[set[str]]:
         _limits_hit.reset(token)
 
 
+def block_binding(node: Node, name: str,
+                  kinds: tuple[str, ...] = ("block", "do_block")) -> tuple[Node, int] | None:
+    """``items.each { |name| ... }``: the nearest enclosing block (of ``kinds``, inside
+    the same method) that binds ``name`` as a parameter, and the parameter's position."""
+    for anc in ancestors(node):
+        if anc.type in ("method", "singleton_method", "class", "module"):
+            return None
+        if anc.type not in kinds:
+            continue
+        params = anc.child_by_field_name("parameters")
+        if params is None:
+            continue
+        for i, p in enumerate(params.named_children):
+            if text(p) == name or text(p.child_by_field_name("name")) == name:
+                return anc, i
+    return None
+
+
 def heredoc_body(beginning: Node) -> Node | None:
     """The body of the heredoc opened by ``beginning`` (``<<~PROMPT``). Tree-sitter puts
     bodies after the statement that opens them, as its siblings, in the openers' order."""

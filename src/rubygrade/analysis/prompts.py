@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.analysis.values import Scope, ValueFlow, scope_of_call
+from rubygrade.analysis.values import Scope, ValueFlow, param_slot, scope_of_call
 from rubygrade.index.model import CallSite, MethodDef
 
 if TYPE_CHECKING:
@@ -269,7 +269,7 @@ class Prompts:
 
     def _identifier(self, node: Node, scope: Scope, depth: int, whole: bool) -> frozenset[Site]:
         name = treeutil.text(node)
-        if _block_param(node, name):
+        if treeutil.block_binding(node, name, ("block", "do_block", "lambda")) is not None:
             return _NONE
         writes = [a for a in self.index.local_assignments(scope.method, scope.path, name)
                   if a.value is not None and a.node.end_byte <= node.start_byte]
@@ -312,7 +312,7 @@ class Prompts:
     def _param(self, method: MethodDef, name: str, scope: Scope, depth: int,
                whole: bool) -> frozenset[Site]:
         out: set[Site] = set()
-        slot = _param_slot(method, name)
+        slot = param_slot(method, name)
         if slot is None:
             return _NONE
         kind, position, default = slot
@@ -520,39 +520,6 @@ def _content_args(call: CallSite, key_name: str) -> list[Node]:
                     if value is not None:
                         found.append(value)
     return found
-
-
-def _block_param(node: Node, name: str) -> bool:
-    for anc in treeutil.ancestors(node):
-        if anc.type in ("method", "singleton_method", "class", "module"):
-            return False
-        if anc.type in ("block", "do_block", "lambda"):
-            params = anc.child_by_field_name("parameters")
-            if params is not None and any(
-                    treeutil.text(p) == name or treeutil.text(p.child_by_field_name("name")) == name
-                    for p in params.named_children):
-                return True
-    return False
-
-
-def _param_slot(method: MethodDef, name: str) -> tuple[str, int, Node | None] | None:
-    """(kind, positional index, default value) of parameter ``name``."""
-    params = method.node.child_by_field_name("parameters")
-    if params is None:
-        return None
-    position = 0
-    for child in params.named_children:
-        node_name = child if child.type == "identifier" else child.child_by_field_name("name")
-        found = node_name is not None and treeutil.text(node_name) == name
-        if child.type in ("identifier", "optional_parameter"):
-            if found:
-                return ("positional", position, child.child_by_field_name("value"))
-            position += 1
-        elif child.type == "keyword_parameter" and found:
-            return ("keyword", -1, child.child_by_field_name("value"))
-        elif found:
-            return None
-    return None
 
 
 def _argument(site: CallSite, kind: str, position: int, name: str) -> Node | None:

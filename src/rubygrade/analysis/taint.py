@@ -468,16 +468,8 @@ def _unsafe_option(call: Node) -> bool:
 
 
 def _block_of_param(node: Node, name: str) -> Node | None:
-    for anc in treeutil.ancestors(node):
-        if anc.type in ("method", "singleton_method", "class", "module"):
-            return None
-        if anc.type in ("block", "do_block"):
-            params = anc.child_by_field_name("parameters")
-            if params is not None and any(
-                    treeutil.text(p) == name or treeutil.text(p.child_by_field_name("name")) == name
-                    for p in params.named_children):
-                return anc
-    return None
+    binding = treeutil.block_binding(node, name)
+    return binding[0] if binding is not None else None
 
 
 def _argument(site: CallSite, positional: list[str], name: str) -> Node | None:

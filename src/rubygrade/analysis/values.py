@@ -455,7 +455,7 @@ class ValueFlow:
 
     def _identifier(self, node: Node, scope: Scope, depth: int) -> RType | None:
         name = treeutil.text(node)
-        param = _block_param(node, name)
+        param = treeutil.block_binding(node, name)
         if param is not None:
             block, position = param
             return self._block_param_type(block, position, scope, depth)
@@ -529,7 +529,7 @@ class ValueFlow:
     def _infer_param(self, method: MethodDef, name: str, depth: int) -> RType | None:
         if method.kind not in ("def",):
             return None
-        slot = _param_slot(method, name)
+        slot = param_slot(method, name)
         if slot is None:
             return None
         kind, position, default = slot
@@ -865,7 +865,7 @@ class ValueFlow:
 _NOT_PASSED = object()
 
 
-def _param_slot(method: MethodDef, name: str) -> tuple[str, int, Node | None] | None:
+def param_slot(method: MethodDef, name: str) -> tuple[str, int, Node | None] | None:
     """(kind, positional index, default value node) of parameter ``name``."""
     params = method.node.child_by_field_name("parameters")
     if params is None:
@@ -913,22 +913,6 @@ def _last_statement(node: Node | None) -> Node | None:
     named = [c for c in node.named_children if c.type not in ("comment", "rescue", "ensure",
                                                               "else", "heredoc_body")]
     return named[-1] if named else None
-
-
-def _block_param(node: Node, name: str) -> tuple[Node, int] | None:
-    """If ``name`` is a parameter of an enclosing block: (that block, parameter position)."""
-    for anc in treeutil.ancestors(node):
-        if anc.type in ("method", "singleton_method", "class", "module"):
-            return None
-        if anc.type not in ("block", "do_block"):
-            continue
-        params = anc.child_by_field_name("parameters")
-        if params is None:
-            continue
-        for i, p in enumerate(params.named_children):
-            if treeutil.text(p) == name or treeutil.text(p.child_by_field_name("name")) == name:
-                return anc, i
-    return None
 
 
 def _is_local_elsewhere(node: Node, name: str) -> bool:
