@@ -18,7 +18,7 @@ from rubygrade import timings as _timings
 
 _timings.IMPORT_STARTED = _time.perf_counter()
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 if TYPE_CHECKING:
     from rubygrade.engine import Options, analyse, grade

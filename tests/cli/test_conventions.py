@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from rubygrade import __version__
 from rubygrade.cli import main
 from rubygrade.models import Dimension, Finding, Report, Severity
 from rubygrade.render import render
@@ -127,7 +128,7 @@ def test_rule_command_prints_the_doc(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     assert out.startswith("# RG401 unguarded-llm-call\n")
     assert "## Why is this bad?" in out and "Use instead:" in out
-    assert "https://github.com/rubygrade/rubygrade/blob/v0.1.0/docs/rules/RG401.md" in out
+    assert f"https://github.com/rubygrade/rubygrade/blob/v{__version__}/docs/rules/RG401.md" in out
     assert main(["rule", "--all"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == sorted(known_rule_ids())

@@ -171,7 +171,7 @@ def test_release_script_checks_the_version_and_creates_the_tag(tmp_path: Path) -
     bad = subprocess.run(script, capture_output=True, text=True, check=False)
     assert bad.returncode == 1
     assert f"pyproject.toml has version 9.0.0, rubygrade.__version__ is {__version__}" in bad.stderr
-    assert "README.md: names v0.1.0, not v9.0.0" in bad.stderr
+    assert f"README.md: names v{__version__}, not v9.0.0" in bad.stderr
     assert "uncommitted changes" in bad.stderr
 
 

@@ -23,9 +23,12 @@ class TestFolderMissing(Rule):
     """The app has no `test/` or `spec/` folder holding a test file.
 
     ## What it does
-    Looks for `*_test.rb` files under `test/` or `*_spec.rb` files under `spec/`.
-    A folder with only `test_helper.rb`, `.keep` files or generated test files
-    whose tests are all commented out counts as missing.
+    Looks for `*_test.rb` files under `test/` or `*_spec.rb` files under `spec/`
+    that hold a test. Without a `test/` or `spec/` folder at all it reports "no
+    test folder", which the rubric prices; a folder that is there but holds no
+    test (only `test_helper.rb`, `.keep` files, generated stubs whose tests are
+    commented out) is reported with the shape `empty`, and the test dimension
+    scores what the missing tests cost.
 
     ## Why is this bad?
     The brief asks for tests of each component. Without a single test file
@@ -68,8 +71,12 @@ class TestFolderMissing(Rule):
         helper = next((p for p in ("test/test_helper.rb", "spec/spec_helper.rb",
                                    "spec/rails_helper.rb") if ctx.project.exists(p)), None)
         anchor = ctx.project.app_path(helper or "Gemfile")
+        # The rubric prices "no test folder": a folder that is there but holds no test (the
+        # generator's test_helper.rb) is reported, and the test dimension scores the rest.
+        folder = any((ctx.project.app_relative(p) or "").startswith(("test/", "spec/"))
+                     for p in ctx.project.files)
         what = f"{len(files)} test file(s), none with a test" if files else \
-            "no test/**/*_test.rb or spec/**/*_spec.rb"
+            f"only {helper}" if helper else "no test/**/*_test.rb or spec/**/*_spec.rb"
         ctx.report(anchor, 1, f"The app has no tests ({what}).",
                    fix="Add Minitest tests for the controller, the service and the views.",
-                   data={"shape": "empty"} if files else None)
+                   data={"shape": "empty"} if files or folder else None)
