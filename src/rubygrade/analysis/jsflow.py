@@ -1,10 +1,11 @@
-"""Does a ``fetch()`` response reach ``innerHTML``? A small taint walk over JavaScript trees.
+"""Does a ``fetch()`` response reach the page by hand? A small taint walk over JavaScript trees.
 
 Within the outermost function holding a ``fetch`` call, names become tainted
 when assigned from an expression holding the call or a tainted name, and the
-parameters of ``.then`` callbacks chained on it are tainted. A sink is an
-``innerHTML``/``outerHTML`` write or an ``insertAdjacentHTML`` call whose
-value holds taint. Tainted arguments of ``this.method(...)`` follow into that
+parameters of ``.then`` callbacks chained on it are tainted (axios and jQuery
+requests count as fetches). A sink is an ``innerHTML``/``outerHTML`` write or an
+``insertAdjacentHTML`` call whose value holds taint, or a text or element write
+(``textContent``, ``appendChild``, ``append``...). Tainted arguments of ``this.method(...)`` follow into that
 method of the same class (a few levels deep). Names only, no aliasing of
 objects: a small, explainable approximation that beats two words in one file.
 """
@@ -22,6 +23,14 @@ FUNCTIONS = {"function_declaration", "function_expression", "arrow_function",
              "method_definition", "function", "generator_function_declaration"}
 _HTML_PROPS = {"innerHTML", "outerHTML"}
 _HTML_CALLS = {"insertAdjacentHTML", "createContextualFragment"}
+#: Writes that put text or built elements into the page (safe from XSS, but a page updated
+#: by hand from a response instead of by Turbo).
+_DOM_PROPS = {"textContent", "innerText"}
+_DOM_CALLS = {"append", "appendChild", "prepend", "insertAdjacentText", "insertAdjacentElement",
+              "replaceChildren", "replaceWith", "before", "after", "insertBefore"}
+#: Request calls besides ``fetch``: axios and jQuery's.
+_REQUESTS = re.compile(r"^(?:axios(?:\.(?:get|post|put|patch|delete|request))?"
+                       r"|\$\.(?:ajax|get|post|getJSON)|jQuery\.(?:ajax|get|post|getJSON))$")
 _MAX_DEPTH = 3
 _SCRIPT = re.compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
 
@@ -30,15 +39,19 @@ _SCRIPT = re.compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S |
 class Sink:
     line: int
     column: int
-    what: str  # "innerHTML", "insertAdjacentHTML", ...
+    what: str  # "innerHTML", "insertAdjacentHTML", "textContent", "appendChild", ...
     fetch_line: int
+    html: bool = True  # written as HTML (False: text or elements built by the script)
 
 
 def _is_fetch(node: Node) -> bool:
     if node.type != "call_expression":
         return False
     fn = node.child_by_field_name("function")
-    return fn is not None and treeutil.text(fn) in ("fetch", "window.fetch")
+    if fn is None:
+        return False
+    name = treeutil.text(fn)
+    return name in ("fetch", "window.fetch") or _REQUESTS.match(name) is not None
 
 
 def _outer_function(node: Node) -> Node | None:
@@ -88,18 +101,30 @@ def _taint(scope: Node, tainted: set[str]) -> None:
                     tainted.add(treeutil.text(left))
             elif node.type == "call_expression":
                 fn = node.child_by_field_name("function")
-                if fn is None or fn.type != "member_expression":
+                if fn is None:
+                    continue
+                if _is_fetch(node) and fn.type == "member_expression":
+                    # ``$.getJSON(url, data => ...)``: the success callback gets the response
+                    tainted |= _callback_params(node)
+                    continue
+                if fn.type != "member_expression":
                     continue
                 prop = fn.child_by_field_name("property")
                 if treeutil.text(prop) in ("then", "forEach", "map") and \
                         _holds(fn.child_by_field_name("object"), tainted):
-                    for arg in (node.child_by_field_name("arguments") or node).named_children:
-                        params = arg.child_by_field_name("parameters") or \
-                            arg.child_by_field_name("parameter")
-                        if arg.type in FUNCTIONS and params is not None:
-                            tainted |= _pattern_names(params)
+                    tainted |= _callback_params(node)
         if len(tainted) == before:
             return
+
+
+def _callback_params(call: Node) -> set[str]:
+    """The parameter names of the functions passed to ``call``."""
+    out: set[str] = set()
+    for arg in (call.child_by_field_name("arguments") or call).named_children:
+        params = arg.child_by_field_name("parameters") or arg.child_by_field_name("parameter")
+        if arg.type in FUNCTIONS and params is not None:
+            out |= _pattern_names(params)
+    return out
 
 
 def _sinks_in(scope: Node, tainted: set[str]) -> list[tuple[Node, str]]:
@@ -109,14 +134,14 @@ def _sinks_in(scope: Node, tainted: set[str]) -> list[tuple[Node, str]]:
             left = node.child_by_field_name("left")
             prop = left.child_by_field_name("property") if left is not None and \
                 left.type == "member_expression" else None
-            if prop is not None and treeutil.text(prop) in _HTML_PROPS and \
+            if prop is not None and treeutil.text(prop) in _HTML_PROPS | _DOM_PROPS and \
                     _holds(node.child_by_field_name("right"), tainted):
                 out.append((node, treeutil.text(prop)))
         elif node.type == "call_expression":
             fn = node.child_by_field_name("function")
             prop = fn.child_by_field_name("property") if fn is not None and \
                 fn.type == "member_expression" else None
-            if prop is not None and treeutil.text(prop) in _HTML_CALLS and \
+            if prop is not None and treeutil.text(prop) in _HTML_CALLS | _DOM_CALLS and \
                     _holds(node.child_by_field_name("arguments"), tainted):
                 out.append((node, treeutil.text(prop)))
     return out
@@ -146,7 +171,8 @@ def _params(fn: Node) -> list[Node]:
 
 
 def fetch_to_html(root: Node) -> list[Sink]:
-    """Every DOM HTML write fed by a fetch response, in source order, one per sink node.
+    """Every DOM write fed by a ``fetch`` (or axios, jQuery) response, in source order, one
+    per sink node: HTML writes (``html``) and text or element writes (``html=False``).
 
     The walk from a fetch depends only on the outermost function around it (any fetch in
     an expression taints it), so each such scope is walked once, for its first fetch: a
@@ -169,7 +195,8 @@ def fetch_to_html(root: Node) -> list[Sink]:
                 if node.start_byte not in seen:
                     seen.add(node.start_byte)
                     out.append(Sink(treeutil.line_of(node), treeutil.column_of(node), what,
-                                    treeutil.line_of(fetch)))
+                                    treeutil.line_of(fetch),
+                                    what in _HTML_PROPS or what in _HTML_CALLS))
             if depth >= _MAX_DEPTH:
                 continue
             owner = fn if fn.type == "method_definition" else scope

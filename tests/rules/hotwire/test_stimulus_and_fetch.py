@@ -42,7 +42,7 @@ def test_fetch_flows_through_then_chains_and_methods() -> None:
     assert _sinks(js) == [(7, "innerHTML"), (8, "innerHTML")]
 
 
-def test_fetch_with_text_content_or_scroll_is_not_a_sink() -> None:
+def test_fetch_with_text_content_is_a_text_write_not_an_html_sink() -> None:
     js = """async function send() {
   const r = await fetch("/m")
   const data = await r.json()
@@ -50,7 +50,18 @@ def test_fetch_with_text_content_or_scroll_is_not_a_sink() -> None:
   document.querySelector("#log").innerHTML = "<p>done</p>"
   window.scrollTo(0, document.body.scrollHeight)
 }"""
-    assert _sinks(js) == []
+    root = treeutil.parse("javascript", js.encode()).root_node
+    assert [(s.line, s.what, s.html) for s in fetch_to_html(root)] == [(4, "textContent", False)]
+
+
+def test_axios_and_jquery_requests_are_followed_like_fetch() -> None:
+    js = """function send() {
+  axios.post("/m", {}).then(res => { list.innerHTML += res.data.html })
+  $.getJSON("/n", data => { other.append(data.reply) })
+}"""
+    root = treeutil.parse("javascript", js.encode()).root_node
+    assert [(s.line, s.what, s.html) for s in fetch_to_html(root)] == \
+        [(2, "innerHTML", True), (3, "append", False)]
 
 
 def test_inline_scripts_keep_template_lines() -> None:

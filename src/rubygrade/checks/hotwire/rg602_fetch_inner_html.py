@@ -1,4 +1,4 @@
-"""RG602: a fetch() response written into the DOM through innerHTML."""
+"""RG602: a fetch() response written into the page by hand instead of by Turbo."""
 
 from __future__ import annotations
 
@@ -9,14 +9,18 @@ from rubygrade.models import Dimension, Severity
 
 
 class FetchInnerHtml(Rule):
-    """A `fetch()` response is written into the page with `innerHTML` instead of Turbo.
+    """A `fetch()` response is written into the page by hand (`innerHTML`, or DOM calls) instead of Turbo.
 
     ## What it does
-    Follows the value of each `fetch()` call in the app's JavaScript (and inline
-    `<script>` blocks of templates) through local variables, `.then` callbacks and
-    `this.method(...)` calls of the same Stimulus controller, and reports where
-    it reaches `innerHTML`, `outerHTML` or `insertAdjacentHTML`. Two words in one
-    file are not enough: the value must flow.
+    Follows the value of each `fetch()` call (and axios or jQuery request) in the
+    app's JavaScript (and inline `<script>` blocks of templates) through local
+    variables, `.then` callbacks and `this.method(...)` calls of the same Stimulus
+    controller, and reports where it reaches `innerHTML`, `outerHTML` or
+    `insertAdjacentHTML`. When the app sends no message through Turbo Streams (no
+    stream response, no broadcast a page subscribes to), a response written as
+    text or built elements (`textContent`, `appendChild`, `append`...) is the same
+    hand-rolled chat and is reported too. Two words in one file are not enough:
+    the value must flow.
 
     ## Why is this bad?
     The brief asked for Turbo Streams. Hand-rolled fetch-and-inject duplicates
@@ -55,6 +59,8 @@ class FetchInnerHtml(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: Context) -> None:
+        turbo = ctx.analyses.turbo
+        by_hand_only = not (turbo.responses or turbo.live_broadcasts)
         for source in sorted(ctx.project.app_files(), key=lambda s: s.path):
             sinks: list[Sink] = []
             if source.kind == "javascript" and source.root is not None and \
@@ -64,6 +70,8 @@ class FetchInnerHtml(Rule):
                 for script in inline_script_roots(source.html_text()):
                     sinks += fetch_to_html(script)
             for sink in sinks:
+                if not sink.html and not by_hand_only:
+                    continue  # a text update beside Turbo-driven messages: a UI detail
                 ctx.report(source.path, sink.line, f"The fetch() response (line "
                            f"{sink.fetch_line}) is written into the page through {sink.what}.",
                            column=sink.column,
