@@ -198,6 +198,7 @@ class ValueFlow:
         self._method_memo: dict[int, RType | None] = {}
         self._param_memo: dict[tuple[int, str], RType | None] = {}
         self._sites_memo: dict[int, list[CallSite]] = {}
+        self._rescue_var_memo: dict[tuple[str, str], bool] = {}
         self.views = Renders(facts.project, facts.index)
         chat_macro = self.roles.acts_as_macro("acts_as_chat")
         self.chat_record_modules = frozenset(
@@ -478,6 +479,8 @@ class ValueFlow:
     def _rescued(self, node: Node, name: str, scope: Scope) -> RType | None:
         """``rescue X => e``: ``e`` is the caught exception, an app object only when every
         class rescued is the app's (``e.message`` is Ruby's, never an app ``#message``)."""
+        if not self._binds_rescue_variable(scope.path, name):
+            return None  # the cheap test first: most identifiers are no rescue variable
         for anc in treeutil.ancestors(node):
             if anc.type in ("method", "singleton_method", "class", "module"):
                 return None
@@ -496,6 +499,16 @@ class ValueFlow:
                     return RType("instance", "app", cls)
             return RType("Exception", "foreign")
         return None
+
+    def _binds_rescue_variable(self, path: str, name: str) -> bool:
+        key = (path, name)
+        found = self._rescue_var_memo.get(key)
+        if found is None:
+            source = self.project.files.get(path)
+            found = source is not None and re.search(
+                rf"\brescue\b[^\n]*=>\s*{re.escape(name)}\b", source.text) is not None
+            self._rescue_var_memo[key] = found
+        return found
 
     def _partial_local(self, path: str, name: str, depth: int) -> RType | None:
         """A partial's local: what the renders pass (an element, for a collection)."""
