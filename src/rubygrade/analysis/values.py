@@ -199,6 +199,7 @@ class ValueFlow:
         self._param_memo: dict[tuple[int, str], RType | None] = {}
         self._sites_memo: dict[int, list[CallSite]] = {}
         self._rescue_var_memo: dict[tuple[str, str], bool] = {}
+        self._scope_memo: dict[tuple[str, str], bool] = {}
         self.views = Renders(facts.project, facts.index)
         chat_macro = self.roles.acts_as_macro("acts_as_chat")
         self.chat_record_modules = frozenset(
@@ -500,6 +501,19 @@ class ValueFlow:
             return RType("Exception", "foreign")
         return None
 
+    def _is_scope(self, model: str, name: str) -> bool:
+        """``scope :visible, -> { ... }`` in ``model`` (or an ancestor): a relation method."""
+        key = (model, name)
+        found = self._scope_memo.get(key)
+        if found is None:
+            owners = set(self.index.ancestors(model))
+            found = any(call.receiver is None and call.enclosing_method is None and
+                        call.enclosing_class in owners and call.positional and
+                        treeutil.string_value(call.positional[0].value) == name
+                        for call in self.index.calls_named("scope"))
+            self._scope_memo[key] = found
+        return found
+
     def _binds_rescue_variable(self, path: str, name: str) -> bool:
         key = (path, name)
         found = self._rescue_var_memo.get(key)
@@ -722,8 +736,8 @@ class ValueFlow:
         if recv.kind == "collection":
             if name in _ELEMENT:
                 return self._element(recv)
-            if name in _SUBSET:
-                return recv
+            if name in _SUBSET or (recv.app_class and self._is_scope(recv.app_class, name)):
+                return recv  # ``chat.messages.visible``: a scope of the model narrows it
             return None
         if recv.kind == "module":
             return self._module_result(recv, name)

@@ -85,9 +85,12 @@ class Renders:
 
     def _calls(self) -> list[CallSite]:
         if self._renders is None:
+            # a view's or controller's ``render`` (receiver-less, or ``ApplicationController``'s):
+            # ``markdown.render(text)`` renders no partial
             self._renders = [c for c in self.index.calls if c.args and (
-                c.method in ("render", "render_to_string") or c.keyword("partial") is not None
-                or c.keyword("template") is not None)]
+                (c.method in ("render", "render_to_string") and
+                 (c.receiver is None or c.receiver_constant is not None))
+                or c.keyword("partial") is not None or c.keyword("template") is not None)]
         return self._renders
 
     def unrendered(self, path: str) -> bool:
@@ -187,10 +190,15 @@ def _rendered_value(call: CallSite, partial: str, local: str) -> tuple[Node, boo
     if named is not None and named.rsplit("/", 1)[-1] != base:
         return None
     if named is None:
-        # ``render @messages`` / ``render message``: the model names the partial.
+        # ``render @messages`` / ``render message``: the model names the partial, so the
+        # rendered name (singular) must be the partial's (``render @models`` is models/_model).
         if local != base or not call.positional:
             return None
-        return call.positional[0].node, True
+        rendered = call.positional[0].node
+        last = re.split(r"[.@:]", treeutil.text(rendered))[-1]
+        if last not in (base, base + "s", base + "es"):
+            return None
+        return rendered, last != base
     for key, each in (("collection", True), ("object", False)):
         arg = call.keyword(key)
         if arg is not None:
