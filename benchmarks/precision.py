@@ -518,6 +518,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--holdout-list", type=Path, default=HERE / "corpus-holdout.tsv",
                         help="the holdout tsv (default: benchmarks/corpus-holdout.tsv)")
     parser.add_argument("--no-dev", action="store_true", help="skip the dev corpus")
+    parser.add_argument("--also", action="append", default=[], metavar="NAME",
+                        help="also grade corpus NAME: apps in NAME/ beside the shared folder, listed in "
+                        "benchmarks/corpus-NAME.tsv, judged in verdicts/NAME.toml (repeatable; "
+                        "e.g. --also holdout2)")
     parser.add_argument("--verdicts", type=Path, default=HERE / "verdicts",
                         help="folder of <corpus>.toml verdict files (default: benchmarks/verdicts)")
     parser.add_argument("--app", action="append", default=[], help="grade only this app (repeatable)")
@@ -549,6 +553,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         holdout_list = resolve(args.holdout_list) or args.holdout_list
         results.append(run_corpus("holdout", holdout_dir, holdout_list,
                                   args.verdicts / "holdout.toml", facts, args.jobs, only))
+    for name in args.also:
+        base = (shared_list.resolve().parent.parent if shared_list else REPO.parent)
+        listing = HERE / f"corpus-{name}.tsv"
+        if not (base / name).is_dir() or not listing.exists():
+            parser.error(f"--also {name}: needs the folder {base / name} and the list {listing}")
+        results.append(run_corpus(name, base / name, listing, args.verdicts / f"{name}.toml", facts,
+                                  args.jobs, only))
     sys.stdout.write(render_json(results) if args.json else render_text(results, args.findings))
     return 0
 

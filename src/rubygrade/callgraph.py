@@ -23,6 +23,7 @@ import re
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tree_sitter import Node
@@ -273,9 +274,18 @@ class CallGraph:
         """The owners a method lookup on ``cls`` tries, in order (computed once per class)."""
         chain = self._chains.get(cls)
         if chain is None:
-            chain = [self.index.resolve_constant(candidate, owner)
-                     for owner in self.index.ancestors(cls)
-                     for candidate in [owner, *self.index.includes_of(owner)]]
+            chain = []
+            for owner in self.index.ancestors(cls):
+                chain.append(self.index.resolve_constant(owner, owner))
+                pending = [self.index.resolve_constant(inc, owner)
+                           for inc in self.index.includes_of(owner)]
+                while pending:  # a concern's own includes are looked up too
+                    module = pending.pop(0)
+                    if module in chain:
+                        continue
+                    chain.append(module)
+                    pending += [self.index.resolve_constant(inc, module)
+                                for inc in self.index.includes_of(module)]
             self._chains[cls] = chain
         return chain
 
@@ -315,7 +325,7 @@ class CallGraph:
             found = self._in_class_chain(context, name, singleton) if context else []
             if found or receiver is not None or not by_name:
                 return found
-            return self._by_name(name) if not call.bare else self._by_name(name, modules_only=True)
+            return self._unresolved_self_call(call, name, singleton)
         const = treeutil.constant_name(receiver)
         if const is not None:
             cls = self.index.resolve_constant(const, context)
@@ -338,7 +348,10 @@ class CallGraph:
                 return self._in_class_chain(role.app_class, name, singleton)
         if name in _TOO_COMMON:
             return []
-        return self._by_name(name)
+        # an explicit receiver never reaches a private method (``message.chat`` is not a
+        # concern's private ``chat`` helper)
+        return [key for key in self._by_name(name)
+                if key not in self.methods or self.methods[key].visibility != "private"]
 
     def _receiver_class(self, call: CallSite, receiver: Node) -> str | None:
         if receiver.type == "call":
@@ -349,14 +362,68 @@ class CallGraph:
             return self._ivar_types.get((call.enclosing_class, treeutil.text(receiver)))
         return None
 
+    def _unresolved_self_call(self, call: CallSite, name: str, singleton: bool) -> list[str]:
+        """A receiver-less call its class chain does not answer: a method of a subclass (a
+        base class's template method), of a class that includes this module, or, in a
+        template, of a helper or a controller's ``helper_method``; else of a module no
+        app class mixes in (one included where the index cannot see)."""
+        project = self.index.project
+        if project.is_test(call.path):
+            # a test's helpers come from modules the framework mixes in (Rails's test
+            # case classes, RSpec's config.include): any app method of the name may answer
+            return self._by_name(name) if not call.bare else self._by_name(name, modules_only=True)
+        context = call.enclosing_class or ""
+        if context:
+            below = sorted({key for cls in self._below.get(context, ())
+                            for key in self._in_class_chain(cls, name, singleton)})
+            if below:
+                return below
+        elif call.path.endswith((".erb", ".haml", ".slim")):
+            helpers = sorted(m.key for m in self.index.methods_named(name)
+                             if m.kind in ("def", "attr") and not m.singleton and
+                             (m.owner.endswith("Helper") or
+                              (m.owner.endswith("Controller") and name in self._helper_methods)))
+            if helpers:
+                return helpers
+        return self._by_name(name, modules_only=True)
+
+    @cached_property
+    def _below(self) -> dict[str, set[str]]:
+        """Each app class or module -> the classes whose method lookup passes through it
+        (its subclasses, the classes including it, and theirs)."""
+        out: dict[str, set[str]] = {}
+        for cls in sorted({c.name for c in self.index.classes}):
+            for owner in self._chain(cls):
+                if owner != cls:
+                    out.setdefault(owner, set()).add(cls)
+        return out
+
+    @cached_property
+    def _helper_methods(self) -> set[str]:
+        """Names a controller exposes to its views with ``helper_method``."""
+        return {value for call in self.index.calls_named("helper_method") for arg in call.args
+                if (value := treeutil.string_value(arg.node))}
+
+    @cached_property
+    def _mixed_in(self) -> set[str]:
+        """Modules some app class includes or extends: their methods answer a receiver-less
+        call only inside those classes (the class chain finds them), never by name
+        elsewhere (a view's ``chat`` local is not a model concern's ``chat``)."""
+        return {self.index.resolve_constant(inc, cls.name)
+                for cls in self.index.classes for inc in (*cls.includes, *cls.extends)}
+
     def _by_name(self, name: str, modules_only: bool = False) -> list[str]:
+        """Methods called ``name`` anywhere in the app, when at most a few are; a
+        receiver-less call (``modules_only``) may reach only a module no app class mixes
+        in (a helper, a module included where the index cannot see)."""
         found = self._named.get((name, modules_only))
         if found is not None:
             return found
         defs = [m for m in self.index.methods_named(name) if m.kind in ("def", "attr")]
         if modules_only:
-            defs = [m for m in defs if any(c.kind == "module" for c in
-                                           self.index.class_defs(m.owner))]
+            mixed = self._mixed_in
+            defs = [m for m in defs if m.owner not in mixed and
+                    any(c.kind == "module" for c in self.index.class_defs(m.owner))]
         found = [] if not defs or len(defs) > _NAME_ONLY_LIMIT else sorted({m.key for m in defs})
         self._named[(name, modules_only)] = found
         return found

@@ -115,3 +115,74 @@ def test_graph_matches_networkx(tmp_path: Path) -> None:
         assert graph.reachable_from(list(reference.nodes)[:3]) == set().union(
             *({k} | nx.descendants(reference, k) for k in list(reference.nodes)[:3]))
     assert _graph(tmp_path).ancestors("Nope#nothing") == set()
+
+
+def test_a_receiverless_call_reaches_a_mixed_in_module_only_from_its_classes(tmp_path: Path) -> None:
+    # A partial's `chat` local and a model's `chat` association are not the private `chat`
+    # helper of a concern another model includes; a helper module nobody includes (Rails
+    # mixes app/helpers into every view) still answers a template's call.
+    files = {
+        "app/models/concerns/enrichable.rb": """\
+module Enrichable
+  def enrich!
+    chat("Summarise the text")
+  end
+
+  private
+
+  def chat(prompt)
+    RubyLLM.chat.ask(prompt).content
+  end
+end
+""",
+        "app/models/chunk.rb": "class Chunk < ApplicationRecord\n  include Enrichable\nend\n",
+        "app/models/message.rb": """\
+class Message < ApplicationRecord
+  belongs_to :chat
+
+  def broadcast
+    chat.touch
+  end
+end
+""",
+        "app/helpers/titles_helper.rb": "module TitlesHelper\n  def page_title(t) = t.upcase\nend\n",
+        "app/views/chats/_chat.html.erb": "<h2><%= page_title(chat.title) %></h2>\n",
+        "app/views/messages/_message.html.erb": "<%= link_to 'Back', message.chat %>\n",
+    }
+    graph = Index(load_project(write_tree(tmp_path, {**MINIMAL_APP, **files}))).call_graph
+    assert graph.callees("Enrichable#enrich!") == ["Enrichable#chat"]
+    assert "Enrichable#chat" not in graph.callees("Message#broadcast")
+    template = "#<template app/views/chats/_chat.html.erb>"
+    assert graph.callees(template) == ["TitlesHelper#page_title"]
+    # with a receiver, a private method is out of reach whatever its name
+    assert graph.callees("#<template app/views/messages/_message.html.erb>") == []
+
+
+def test_a_namespaced_base_controller_inherits_the_top_level_one(tmp_path: Path) -> None:
+    # `class Settings::ApplicationController < ApplicationController` names the top-level
+    # class: the superclass is looked up around the class being defined, never in it.
+    files = {
+        "app/controllers/settings/application_controller.rb":
+            "class Settings::ApplicationController < ApplicationController\nend\n",
+        "app/controllers/settings/people_controller.rb": """\
+module Settings
+  class PeopleController < ApplicationController
+    def update
+      audit
+    end
+  end
+end
+""",
+        "app/controllers/application_controller.rb": """\
+class ApplicationController < ActionController::Base
+  def audit
+    Rails.logger.info("audit")
+  end
+end
+""",
+    }
+    index = Index(load_project(write_tree(tmp_path, {**MINIMAL_APP, **files})))
+    assert index.ancestors("Settings::PeopleController") == [
+        "Settings::PeopleController", "Settings::ApplicationController", "ApplicationController",
+        "ActionController::Base"]
+    assert index.call_graph.callees("Settings::PeopleController#update") == ["ApplicationController#audit"]

@@ -20,7 +20,9 @@ What a skip exposes is told by the controllers it covers:
 - ``purpose``: what makes a skip correct practice there: a webhook, OAuth or other
   callback, a tracking pixel, a one-click unsubscribe (by the controller's name), a
   controller routed only in development or test (``if Rails.env.development?`` around
-  its routes in ``config/routes.rb``), a framework controller whose URLs are signed
+  its routes in ``config/routes.rb``), a controller with a ``before_action`` that
+  checks a header credential (a cross-site form cannot set one) or compares a token
+  param with a secret the server holds (``ENV``, credentials), a framework controller whose URLs are signed
   (Active Storage, Action Mailbox), or a JSON endpoint that neither serves pages nor
   reads the session.
 """
@@ -56,6 +58,12 @@ _SESSION_USE = re.compile(
     r"\bresume_session\b|\blog_in\b|\blogin\b")
 _AUTH_FILTER = re.compile(r"authent|log(?:ged)?_?in|sign(?:ed)?_?in|require_(?:user|auth|session)"
                           r"|ensure_user|current_user")
+#: A filter body that checks a credential sent in a header: a cross-site form cannot set one.
+_REQUEST_HEADER = re.compile(r"\brequest\.(?:headers|authorization)\b|\bauthenticate_(?:or_request_)?"
+                             r"with_http_(?:token|basic)\b")
+#: ... or a secret sent as a param and compared with one the server holds.
+_REQUEST_PARAM = re.compile(r"\bparams\s*\[|\bparams\.(?:fetch|dig)\b")
+_SECRET_STORE = re.compile(r"\bENV\b|\bcredentials\b|\bsecrets\b|\bsecure_compare\b")
 _JSON_ONLY = re.compile(r"\brender\s*\(?\s*(?:json|plain|body|xml|js):|\bhead\b|\bsend_data\b|"
                         r"\bsend_file\b|\bresponse_body\b|\bformat\.json\b")
 _HTML = re.compile(r"\bredirect_to\b|\bredirect_back\b|\bformat\.html\b|\bformat\.turbo_stream\b"
@@ -210,6 +218,32 @@ class Forgery:
                     return bool(_SESSION_USE.search(treeutil.text(method.node)))
         return bool(_AUTH_FILTER.search(filt))
 
+    def _requires_secret(self, name: str) -> bool:
+        """A ``before_action`` of its chain, not skipped, checks a credential a forged
+        cross-site request cannot carry: a header (``Authorization``, a token header), or a
+        param compared with a secret the server holds (ENV, credentials)."""
+        skipped = self._skipped_filters(name)
+        chain = self._chain(name)
+        for owner in chain:
+            for call in self.index.calls_named("before_action", "prepend_before_action"):
+                if call.enclosing_class != owner or call.enclosing_method is not None or \
+                        call.keyword("only") is not None or call.keyword("if") is not None:
+                    continue
+                for arg in call.positional:
+                    filt = treeutil.string_value(arg.value)
+                    if filt and filt not in skipped and self._secret_filter(filt, chain):
+                        return True
+        return False
+
+    def _secret_filter(self, filt: str, chain: list[str]) -> bool:
+        for owner in chain:
+            for method in self.index.methods_of(owner, singleton=False):
+                if method.name == filt and method.kind == "def":
+                    body = treeutil.text(method.node)
+                    return bool(_REQUEST_HEADER.search(body) or
+                                (_REQUEST_PARAM.search(body) and _SECRET_STORE.search(body)))
+        return False
+
     def _chain(self, name: str) -> list[str]:
         """``name``, its app base classes and the modules they include."""
         out: list[str] = []
@@ -244,6 +278,8 @@ class Forgery:
             return "a framework controller whose URLs are signed"
         if self._routed_only_in_development(snake):
             return "a controller routed only in development or test"
+        if self._requires_secret(name):
+            return "a controller that checks a shared secret in every request"
         if not self._html(name) and not self._session(name):
             return "a JSON endpoint that neither serves pages nor reads the session"
         return None

@@ -13,6 +13,7 @@ objects: a small, explainable approximation that beats two words in one file.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tree_sitter import Node, Parser, Point, Range
@@ -316,11 +317,58 @@ def _is_markdown(node: Node) -> bool:
     return False
 
 
+def _renders_others_text(node: Node) -> bool:
+    """A markdown render whose text is not what the user is typing into a form field
+    (``render(textarea.value)``, a live preview): raw HTML there attacks only its author."""
+    if not _is_markdown(node):
+        return False
+    args = node.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_children else None
+    return first is None or not _typed_by_user(first, node)
+
+
+def _typed_by_user(node: Node, at: Node, hops: int = 2) -> bool:
+    """``field.value``, or a variable whose latest write before ``at`` in its function (or
+    every write, when the function has none) is one, or an empty literal."""
+    if node.type == "member_expression":
+        return treeutil.text(node.child_by_field_name("property")) == "value"
+    if node.type != "identifier" or hops == 0:
+        return False
+    name = treeutil.text(node)
+    nearest = next((p for p in treeutil.ancestors(at) if p.type in FUNCTIONS), None)
+    writes = [w for w in _writes_of(nearest or _root(at), name) if w[0] < at.start_byte]
+    if not writes:
+        writes = list(_writes_of(_root(at), name))
+    else:
+        writes = writes[-1:]
+    return bool(writes) and all(
+        value.type == "string" and not treeutil.text(value).strip("'\"`") or
+        _typed_by_user(value, at, hops - 1) for _, value in writes) and \
+        any(value.type != "string" for _, value in writes)
+
+
+def _writes_of(scope: Node, name: str) -> Iterator[tuple[int, Node]]:
+    for node in treeutil.walk(scope):
+        left = right = None
+        if node.type == "variable_declarator":
+            left, right = node.child_by_field_name("name"), node.child_by_field_name("value")
+        elif node.type == "assignment_expression":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is not None and right is not None and treeutil.text(left) == name:
+            yield node.start_byte, right
+
+
+def _root(node: Node) -> Node:
+    while node.parent is not None:
+        node = node.parent
+    return node
+
+
 def _holds_markdown(node: Node | None, names: set[str]) -> bool:
     if node is None:
         return False
     for sub in treeutil.walk(node):
-        if _is_markdown(sub):
+        if _renders_others_text(sub):
             return True
         if sub.type in ("identifier", "member_expression") and treeutil.text(sub) in names:
             return True
@@ -329,10 +377,11 @@ def _holds_markdown(node: Node | None, names: set[str]) -> bool:
 
 def markdown_to_html(root: Node) -> list[Sink]:
     """HTML writes (``innerHTML``, ``insertAdjacentHTML``) of markdown rendered by
-    ``marked``/markdown-it/showdown without a sanitizer (DOMPurify) on the way."""
+    ``marked``/markdown-it/showdown without a sanitizer (DOMPurify) on the way; a live
+    preview of what the user is typing (``render(textarea.value)``) is not one."""
     out: list[Sink] = []
     seen: set[int] = set()
-    for call in (n for n in treeutil.walk(root) if _is_markdown(n)):
+    for call in (n for n in treeutil.walk(root) if _renders_others_text(n)):
         scope = _outer_function(call) or root
         names: set[str] = set()
         for _ in range(3):

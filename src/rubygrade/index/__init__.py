@@ -78,7 +78,12 @@ class Index:
     def superclass_of(self, name: str) -> str | None:
         for cls in self.class_defs(name):
             if cls.superclass:
-                return self.resolve_constant(cls.superclass, name)
+                # the superclass is looked up around the class, never in it: in
+                # ``class Settings::ApplicationController < ApplicationController`` it is
+                # the top-level ApplicationController
+                outer = name.rsplit("::", 1)[0] if "::" in name else None
+                parent = self.resolve_constant(cls.superclass, outer)
+                return cls.superclass.removeprefix("::") if parent == name else parent
         return None
 
     def ancestors(self, name: str) -> list[str]:

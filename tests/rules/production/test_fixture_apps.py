@@ -68,6 +68,7 @@ def test_rg802_reports_by_what_a_skip_exposes() -> None:
         ("app/controllers/admin/base_controller.rb", 5, "high", "error", None),
         ("app/controllers/api/preferences_controller.rb", 5, "low", "info", "api_session"),
         ("app/controllers/profiles_controller.rb", 4, "medium", "error", None),
+        ("app/controllers/reports_controller.rb", 5, "medium", "error", None),
     ]
     base = next(f for f in app_report("csrf_app").findings
                 if f.rule_id == "RG802" and f.path.endswith("base_controller.rb"))

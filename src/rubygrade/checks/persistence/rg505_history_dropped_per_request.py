@@ -14,6 +14,7 @@ from rubygrade.context import Context
 from rubygrade.index.model import CallSite, MethodDef
 from rubygrade.models import Confidence, Dimension, Severity
 
+_MESSAGES = re.compile(r"(?:^|[.@])messages\b")
 _NEW_CHAT = re.compile(r"RubyLLM\s*\.\s*chat\b|RubyLLM::Chat\.new")
 #: The request handles a stored conversation: it reads or writes the history somewhere.
 _TOUCHES_HISTORY = re.compile(r"session\s*\[\s*[:'\"]\w*(?:messag|histor|conversation|transcript)"
@@ -78,7 +79,7 @@ class HistoryDroppedPerRequest(Rule):
                 continue
             sent = ctx.analyses.taint.origins(call.positional[0].value, scope_of_call(call)) \
                 if call.positional else frozenset()
-            if "params" not in sent or "history" in sent:
+            if "params" not in sent or "history" in sent or _first_stored(ctx, call):
                 continue  # not the user's new turn (a title, a summary), or history in the prompt
             method = call.enclosing_method
             route = graph.path_from_entry(method.key, lambda k: (
@@ -119,6 +120,23 @@ def _fresh_chat(ctx: Context, call: CallSite) -> str | None:
                 a.enclosing_class == call.enclosing_class and a.operator == "=":
             return f"built in {a.enclosing_method.key}"
     return None
+
+
+def _first_stored(ctx: Context, call: CallSite) -> bool:
+    """The prompt reads the conversation's first stored message (``messages.first.content``,
+    or a local assigned ``...where(role: "user").order(:created_at).first``): a title or a
+    summary made from the opening turn, not the user's new one."""
+    node = call.positional[0].value if call.positional else None
+    if node is None or node.type != "call":
+        return False
+    holder = node.child_by_field_name("receiver")
+    if holder is not None and holder.type == "identifier":
+        writes = ctx.index.local_assignments(call.enclosing_method, call.path, treeutil.text(holder))
+        holder = writes[-1].value if writes else holder
+    if holder is None or holder.type != "call" or \
+            treeutil.text(holder.child_by_field_name("method")) not in ("first", "first!"):
+        return False
+    return _MESSAGES.search(treeutil.text(holder)) is not None
 
 
 def _replays(ctx: Context, call: CallSite) -> bool:

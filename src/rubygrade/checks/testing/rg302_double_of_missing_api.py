@@ -181,8 +181,9 @@ class DoubleOfMissingApi(Rule):
             if call.path in files:
                 found += [(stub, Confidence.HIGH) for stub in _direct_stubs(call)]
         found += self._reopened(ctx, files, app_calls)
+        relied = _relied_on(ctx, {a.method for a in ctx.analyses.doubles.answers})
         for answer in ctx.analyses.doubles.answers:
-            if answer.method in app_calls:
+            if (answer.stands_for, answer.method) in relied:
                 found.append((_stubbed(answer), Confidence.MEDIUM))
         reported: set[tuple[str, int, str]] = set()
         for stub, confidence in sorted(found, key=lambda f: (f[0].path, f[0].line,
@@ -244,6 +245,23 @@ class DoubleOfMissingApi(Rule):
         what = "fake" if stub.how == "fake" else "test double"
         return (f"The {what} answers {stub.owner}{sep}{stub.method}, which {version} does not "
                 "define: the test passes where the app would raise NoMethodError.")
+
+
+def _relied_on(ctx: Context, names: set[str]) -> set[tuple[str, str]]:
+    """``(RubyLLM class, method)`` for each app call of one of ``names`` on a value the
+    value flow knows is of that class: what the app asks of the real object. A call on
+    ``self``, on a string, or on an unknown value is not (a fake's ``attr_reader
+    :instructions`` that the test reads back answers nobody in the app)."""
+    out: set[tuple[str, str]] = set()
+    values = ctx.analyses.values
+    for call in ctx.index.calls:
+        if call.method not in names or not ctx.project.is_app_code(call.path):
+            continue
+        rtype = values.receiver_type(call)
+        if rtype is not None and rtype.owner.startswith("RubyLLM") and \
+                rtype.kind not in ("factory", "store", "external", "foreign", "app"):
+            out.add((rtype.owner, call.method))
+    return out
 
 
 def _stubbed(answer: Answer) -> Stubbed:
