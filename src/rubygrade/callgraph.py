@@ -7,14 +7,18 @@ call on that edge sits inside a ``rescue``.
 Resolution, and its limits (precision over recall):
 
 - a call with no receiver or ``self`` resolves through the caller's class,
-  its app superclasses and included app modules;
+  its app superclasses and included app modules (and their includes); failing
+  that, to a subclass's or includer's method, in a view to a helper or a
+  controller's ``helper_method``, else to a module no app class mixes in
+  (test code: any app method of the name, its helpers being framework-mixed);
 - ``Const.name`` resolves to the singleton method, ``Const.new`` to
   ``Const#initialize``, ``Const.new(...).name`` to ``Const#name``;
 - a local or instance variable assigned from ``Const.new(...)`` in the same
   method (locals) or class (ivars) has that class;
 - any other receiver resolves by name only when at most three app methods
-  carry that name; otherwise no edge is drawn. Metaprogramming (``send``,
-  ``define_method``, ``method_missing``) is not followed.
+  carry that name, never to a private one; otherwise no edge is drawn.
+  Metaprogramming (``send``, ``define_method``, ``method_missing``) is not
+  followed.
 """
 
 from __future__ import annotations

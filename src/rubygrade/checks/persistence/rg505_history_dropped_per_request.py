@@ -31,8 +31,8 @@ class HistoryDroppedPerRequest(Rule):
     conversation (session, cache, `messages`), checks that earlier turns are
     replayed first (`add_message` for each stored message, in that method, its
     class or what they call, or the stored history in the prompt). One-shot
-    tasks (a title, a classification, a summary) are not the conversation and
-    are skipped.
+    tasks (a title, a classification, a summary, a title made from the first
+    stored message) are not the conversation and are skipped.
 
     ## Why is this bad?
     The app looks multi-turn (it shows and stores the conversation) but the

@@ -32,9 +32,11 @@ class NoConversationPersistence(Rule):
     A send is part of a conversation when it sends the user's message as it
     came (`ask(params[:content])`), or when the class or file that holds it, or
     one on a call path to it, is named for one (chat, conversation, message,
-    assistant, bot, dialog): a one-shot task (summarise an article, shorten a
-    tweet into a prompt template, extract invoice fields) has no history to keep
-    and is not reported.
+    assistant, bot, dialog). When no send is (every call is a one-shot task:
+    summarise an article, shorten a tweet through a prompt template, extract
+    invoice fields), the finding says so instead (shape `one_shot`): there is no
+    history to lose, but the brief's chat has none either, and the rubric scores
+    that persistence as demo-only too.
 
     ## Why is this bad?
     Without stored history the app is a demo: a page reload or the next message
@@ -74,14 +76,25 @@ class NoConversationPersistence(Rule):
         if ctx.analyses.history.stored or ctx.analyses.state:
             return
         sends = [c.call for c in ctx.analyses.llm_calls
-                 if c.chat_turn and ctx.project.is_app_code(c.call.path) and _converses(ctx, c.call)]
+                 if c.chat_turn and ctx.project.is_app_code(c.call.path)]
         if not sends:
             return
+        chat = next((call for call in sends if _converses(ctx, call)), None)
+        if chat is not None:
+            ctx.report_node(chat.path, chat.node,
+                            "The conversation is stored nowhere (no session, Rails.cache or "
+                            "database): every message starts from scratch.",
+                            fix="Keep the history in the session (capped) or Rails.cache with "
+                                "expires_in, and replay it into the chat.")
+            return
+        more = f" and {len(sends) - 1} more" if len(sends) > 1 else ""
         ctx.report_node(sends[0].path, sends[0].node,
-                        "The conversation is stored nowhere (no session, Rails.cache or "
-                        "database): every message starts from scratch.",
-                        fix="Keep the history in the session (capped) or Rails.cache with "
-                            "expires_in, and replay it into the chat.")
+                        f"Every LLM call here is a one-shot task (this one{more}): the app "
+                        "holds no conversation with the model, so there is no chat history "
+                        "to keep, and the persistence the brief asks for is demo-only.",
+                        fix="If the app is meant to chat, keep each conversation (an "
+                            "acts_as_chat record, or the session capped) and replay it.",
+                        data={"shape": "one_shot"})
 
 
 def _converses(ctx: Context, call: CallSite) -> bool:

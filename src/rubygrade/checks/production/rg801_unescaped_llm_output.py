@@ -49,7 +49,9 @@ class UnescapedLlmOutput(Rule):
     frozen constants, escaped text (`h`, `ERB::Util.html_escape`, tag helpers,
     `simple_format` with its default sanitizer), non-HTML templates (`.json.erb`,
     `.csv.erb`, `.text.erb`), views nothing renders, code no request or job
-    reaches, and Stimulus controllers no template uses are not findings.
+    reaches, Stimulus controllers no template uses, and a live preview of what
+    the user is typing (`md.render(textarea.value)`: it shows the author their
+    own markup) are not findings.
 
     ## Why is this bad?
     LLM output is attacker-influenced (prompt injection, pasted content). A

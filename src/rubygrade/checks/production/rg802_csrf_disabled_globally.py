@@ -38,7 +38,10 @@ class CsrfDisabledGlobally(Rule):
 
     A skip is correct practice, and not reported, in a webhook, an OAuth or
     other callback, a tracking pixel or a one-click unsubscribe (by the
-    controller's name), a controller routed only in development or test, an
+    controller's name), a controller routed only in development or test, a
+    controller whose `before_action` checks a credential a forged request
+    cannot carry (an `Authorization` or token header, or a token param compared
+    with `ENV` or credentials: a scheduler's or a push service's endpoint), an
     Active Storage or other framework controller, and a JSON endpoint that
     neither serves pages nor reads the session. `protect_from_forgery with:
     :null_session` is a protection strategy, not a skip.

@@ -104,7 +104,9 @@ class DoubleOfMissingApi(Rule):
     they flow (what a stub of `RubyLLM.chat`/`RubyLLM::Chat.new` returns, a double
     the test passes where the app receives a chat, what a stand-in's `ask`
     returns), never by a variable's or class's name: each method they answer that
-    the app's own code calls must be a real method of what they stand for
+    the app's own code calls on such an object (a value the value flow knows is a
+    chat or a message; not `self`, a string or an unknown value) must be a real
+    method of what they stand for
     (`RubyLLM::Chat`, or `RubyLLM::Message` for what `ask` returns), and a fake
     method must not require more positional arguments or take keywords the real
     one refuses. A test support file that reopens
