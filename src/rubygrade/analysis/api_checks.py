@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.analysis.companions import additions
 from rubygrade.analysis.roles import load_roles
 from rubygrade.analysis.values import RType, ValueFlow
 from rubygrade.catalogue.binding import BindProblem, CallShape, bind
@@ -100,6 +101,7 @@ def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
     catalogue = types.catalogue
     if catalogue is None:
         return out
+    added = additions(facts.project)
     may_guard: dict[str, bool] = {}  # per file: can any call in it be guarded at all?
     for call in facts.index.calls:
         if call.bare or call.method in TEST_DOUBLE_METHODS:
@@ -122,6 +124,8 @@ def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
             if recv.kind in ("record", "subclass"):
                 _check_self_call(facts.index, catalogue, call, recv, out)
             continue
+        if added.adds_method(recv.owner, called_name(call)):
+            continue  # ``chat.with_resource`` of a locked ruby_llm-mcp
         _check_call(facts.index, catalogue, call, recv, out)
     return out
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.analysis.companions import additions
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
@@ -39,6 +40,7 @@ def find_missing_constants(facts: Facts) -> list[ConstantRef]:
     app_defined = {c.name for c in index.classes} | {
         a.name.removeprefix("::") for a in index.assignments if a.target == "constant"}
     companions = _companion_namespaces(project)
+    added = additions(project)
     out: list[ConstantRef] = []
     for path, source in sorted(project.files.items()):
         if source.kind not in ("ruby", "erb") or source.root is None or \
@@ -58,7 +60,8 @@ def find_missing_constants(facts: Facts) -> list[ConstantRef]:
                 continue
             if head == "RubyLLM":
                 second = name.split("::")[1]
-                if second.lower() in companions or catalogue.has_constant(name):
+                if second.lower() in companions or catalogue.has_constant(name) or \
+                        added.defines_constant(name):
                     continue
             elif head in MISSPELT_NAMESPACES:
                 if any(n == head or n.startswith(head + "::") for n in app_defined):

@@ -43,6 +43,10 @@ class Sink:
     what: str  # "innerHTML", "insertAdjacentHTML", "textContent", "appendChild", ...
     fetch_line: int
     html: bool = True  # written as HTML (False: text or elements built by the script)
+    #: the HTML is built by interpolating response data into markup (a template string,
+    #: ``"<li>" + item.title``, or a method of the class that does), not the server's own
+    #: rendered fragment written as it came
+    interpolated: bool = False
 
 
 def _is_fetch(node: Node) -> bool:
@@ -171,6 +175,107 @@ def _params(fn: Node) -> list[Node]:
     return [params] if params.type == "identifier" else list(params.named_children)
 
 
+#: A call around interpolated data that escapes or sanitises it.
+_ESCAPES = re.compile(r"(?:\b|_)esc(?:ape)?\w*\s*\(|escape|sanitiz|purify|encode", re.I)
+
+
+def _written(sink: Node) -> Node | None:
+    """What a sink writes: the right side of ``el.innerHTML = ...``, the arguments of
+    ``insertAdjacentHTML(...)``."""
+    if sink.type == "call_expression":
+        return sink.child_by_field_name("arguments")
+    return sink.child_by_field_name("right")
+
+
+def _interpolates(value: Node | None, tainted: set[str], methods: dict[str, Node]) -> bool:
+    """``value`` builds markup around response data: a template substitution or a string
+    concatenation holding it, unescaped, or a method of the class given it that builds a
+    template string with substitutions (``this.renderItem(item)``)."""
+    if value is None or _SANITIZERS.search(treeutil.text(value)):
+        return False
+    function = next((p for p in treeutil.ancestors(value) if p.type in FUNCTIONS), None)
+    escaped = {name for name, written in _declared(function or value)
+               if _ESCAPES.search(treeutil.text(written)) or _literal_map(written)}
+    for sub in treeutil.walk(value):
+        if sub.type == "template_substitution" and _holds(sub, tainted - escaped) and \
+                not _ESCAPES.search(treeutil.text(sub)) and not _labels(sub, methods) and \
+                not _markup_free(sub):
+            return True
+        if sub.type == "binary_expression" and \
+                treeutil.text(sub.child_by_field_name("operator")) == "+":
+            sides = [sub.child_by_field_name("left"), sub.child_by_field_name("right")]
+            if any(n is not None and n.type in ("string", "template_string") for n in sides) and \
+                    any(n is not None and n.type not in ("string", "template_string") and
+                        _holds(n, tainted) and not _ESCAPES.search(treeutil.text(n))
+                        for n in sides):
+                return True
+        if sub.type == "call_expression":
+            fn = sub.child_by_field_name("function")
+            args = sub.child_by_field_name("arguments")
+            if fn is None or fn.type != "member_expression" or args is None or \
+                    treeutil.text(fn.child_by_field_name("object")) != "this" or \
+                    not _holds(args, tainted):
+                continue
+            target = methods.get(treeutil.text(fn.child_by_field_name("property")))
+            if target is not None and not _SANITIZERS.search(treeutil.text(target)) and any(
+                    n.type == "template_substitution" and not _ESCAPES.search(treeutil.text(n))
+                    for n in treeutil.walk(target)):
+                return True
+    return False
+
+
+#: Fields that hold numbers or keys, never markup.
+_NUMERIC_FIELD = re.compile(r"^(?:id|\w+_id|\w+Id|count|\w+_count|length|size|index|position)$")
+
+
+def _markup_free(sub: Node) -> bool:
+    """``${user.id}``, ``${items.length}``, ``${ok ? `<b>${x}</b>` : ""}``: an id or a count,
+    or a choice whose branches are checked on their own (the condition is not written)."""
+    expr = sub.named_children[0] if sub.named_children else None
+    if expr is None:
+        return True
+    if expr.type == "ternary_expression":
+        return True  # its template branches are substitutions the walk visits
+    if expr.type == "member_expression":
+        return _NUMERIC_FIELD.match(treeutil.text(expr.child_by_field_name("property"))) is not None
+    return expr.type == "identifier" and _NUMERIC_FIELD.match(treeutil.text(expr)) is not None
+
+
+def _declared(scope: Node) -> Iterator[tuple[str, Node]]:
+    for node in treeutil.walk(scope):
+        if node.type == "variable_declarator":
+            name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+            if name is not None and value is not None and name.type == "identifier":
+                yield treeutil.text(name), value
+
+
+def _literal_map(node: Node) -> bool:
+    """``{ user: "You", assistant: "AI" }[role]``: a lookup that yields only literals."""
+    obj = node.child_by_field_name("object") if node.type == "subscript_expression" else None
+    return obj is not None and obj.type == "object" and all(
+        pair.type == "pair" and (v := pair.child_by_field_name("value")) is not None and
+        v.type in ("string", "number") for pair in obj.named_children)
+
+
+def _labels(sub: Node, methods: dict[str, Node]) -> bool:
+    """``${this.senderLabel(x)}``: a method of the class that returns no interpolation of
+    what it is given (a label, a class name), so nothing of the response reaches markup."""
+    expr = sub.named_children[0] if sub.named_children else None
+    if expr is None or expr.type != "call_expression":
+        return False
+    fn = expr.child_by_field_name("function")
+    if fn is None or fn.type != "member_expression" or \
+            treeutil.text(fn.child_by_field_name("object")) != "this":
+        return False
+    target = methods.get(treeutil.text(fn.child_by_field_name("property")))
+    return target is not None and not any(n.type == "template_substitution"
+                                          for n in treeutil.walk(target)) and \
+        not any(n.type == "return_statement" and n.named_children and
+                n.named_children[0].type in ("identifier", "member_expression", "call_expression",
+                                             "subscript_expression")
+                for n in treeutil.walk(target))
+
+
 def fetch_to_html(root: Node) -> list[Sink]:
     """Every DOM write fed by a ``fetch`` (or axios, jQuery) response, in source order, one
     per sink node: HTML writes (``html``) and text or element writes (``html=False``).
@@ -192,20 +297,21 @@ def fetch_to_html(root: Node) -> list[Sink]:
         while work:
             fn, tainted, depth = work.pop(0)
             _taint(fn, tainted)
-            for node, what in _sinks_in(fn, tainted):
-                if node.start_byte not in seen:
-                    seen.add(node.start_byte)
-                    out.append(Sink(treeutil.line_of(node), treeutil.column_of(node), what,
-                                    treeutil.line_of(fetch),
-                                    what in _HTML_PROPS or what in _HTML_CALLS))
-            if depth >= _MAX_DEPTH:
-                continue
             owner = fn if fn.type == "method_definition" else scope
             body = owner.parent  # the methods are those of the class body around ``owner``
             key = (body.start_byte, body.end_byte) if body is not None else (-1, -1)
             methods = members.get(key)
             if methods is None:
                 methods = members[key] = _class_methods(owner)
+            for node, what in _sinks_in(fn, tainted):
+                if node.start_byte not in seen:
+                    seen.add(node.start_byte)
+                    html = what in _HTML_PROPS or what in _HTML_CALLS
+                    out.append(Sink(treeutil.line_of(node), treeutil.column_of(node), what,
+                                    treeutil.line_of(fetch), html,
+                                    html and _interpolates(_written(node), tainted, methods)))
+            if depth >= _MAX_DEPTH:
+                continue
             for call in (n for n in treeutil.walk(fn) if n.type == "call_expression"):
                 callee = call.child_by_field_name("function")
                 if callee is None or callee.type != "member_expression" or \

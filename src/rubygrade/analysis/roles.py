@@ -29,6 +29,7 @@ class ActsAs:
 class Roles:
     chat_sends: frozenset[str]
     module_sends: frozenset[str]
+    transcription: str
     ask_sends: frozenset[str]
     entry_module_methods: frozenset[str]
     entry_constructors: frozenset[str]
@@ -90,6 +91,7 @@ def load_roles() -> Roles:
     return Roles(
         chat_sends=_names(sends, "chat"),
         module_sends=_names(sends, "module"),
+        transcription=str(sends["transcription"]),
         ask_sends=_names(sends, "ask"),
         entry_module_methods=_names(entry, "module"),
         entry_constructors=_names(entry, "constructors"),

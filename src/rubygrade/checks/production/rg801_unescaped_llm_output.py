@@ -7,7 +7,7 @@ import re
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.analysis.jsflow import inline_script_roots, markdown_to_html
+from rubygrade.analysis.jsflow import fetch_to_html, inline_script_roots, markdown_to_html
 from rubygrade.analysis.taint import TAINTED, Origins
 from rubygrade.analysis.values import Scope, scope_of_call
 from rubygrade.checks.base import Rule
@@ -196,6 +196,20 @@ class UnescapedLlmOutput(Rule):
                         column=sink.column,
                         fix="Pass the HTML through DOMPurify.sanitize(...) before inserting it.",
                         confidence=Confidence.MEDIUM, data={"origins": "markdown"})
+                for sink in fetch_to_html(root):
+                    if not sink.interpolated or (source.path, sink.line) in self.seen:
+                        continue
+                    self.seen.add((source.path, sink.line))
+                    self.ctx.report(
+                        source.path, sink.line,
+                        f"Data fetched from the server (line {sink.fetch_line}) is interpolated "
+                        f"into markup written through {sink.what} without escaping: a title, "
+                        "name or answer in the response (an LLM reply, another user's record) "
+                        "runs as HTML.",
+                        column=sink.column,
+                        fix="Build the elements with textContent, escape each value, or pass "
+                            "the HTML through DOMPurify.sanitize(...).",
+                        confidence=Confidence.MEDIUM, data={"origins": "fetched"})
 
 
 def _expression_in(root: Node, start: int, end: int) -> Node | None:

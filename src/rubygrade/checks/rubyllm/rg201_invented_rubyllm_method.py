@@ -17,7 +17,9 @@ class InventedRubyllmMethod(Rule):
     Infers which values are RubyLLM objects (`RubyLLM.chat`, `ask`'s reply,
     `chat.messages`, the `configure` block's config, ...) and looks every method
     called on them up in the catalogue of the ruby_llm version in Gemfile.lock.
-    Values of unknown type are never checked.
+    Values of unknown type are never checked, and a method a locked companion
+    gem adds (`chat.with_resource` of ruby_llm-mcp, listed in
+    `api_signatures/ruby_llm/companions.toml`) is part of the API.
 
     ## Why is this bad?
     The call raises NoMethodError the first time it runs. AI-written code often

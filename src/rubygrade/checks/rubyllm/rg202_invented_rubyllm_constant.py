@@ -18,7 +18,9 @@ class InventedRubyllmConstant(Rule):
     Looks up every `RubyLLM::...` constant the app (and its tests) write in the
     catalogue of the locked version, and reports `Openrouter::Client` (the
     openrouter gem spells its namespace `OpenRouter`). Constants the app defines
-    itself, companion gems (`ruby_llm-schema`) and `defined?` guards are skipped.
+    itself, companion gems (`ruby_llm-schema`, and the constants
+    `api_signatures/ruby_llm/companions.toml` lists for a locked companion, such
+    as `RubyLLM::Helpers`) and `defined?` guards are skipped.
     Constants in `rescue` lists are RG204's.
 
     ## Why is this bad?

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rubygrade import treeutil
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.index.model import CallSite
@@ -17,7 +18,9 @@ class LlmCallBypassesRubyllm(Rule):
     that name an LLM endpoint (openrouter.ai, api.openai.com, Ollama on
     port 11434, ...). Test files are skipped. A client whose gem is not in
     `Gemfile.lock` (and that no app class defines) is reported at info level:
-    the constant is undefined, so the code is dead rather than a bypass.
+    the constant is undefined, so the code is dead rather than a bypass. A
+    client used only for Whisper transcription (`client.audio...`) is not
+    reported when the locked ruby_llm has no `RubyLLM.transcribe`.
 
     ## Why is this bad?
     The brief asks for ruby_llm. A hand-rolled client re-implements retries,
@@ -71,6 +74,8 @@ class LlmCallBypassesRubyllm(Rule):
             const = (call.receiver_constant or "").removeprefix("::")
             if const in clients and call.path not in reported and \
                     ctx.project.is_app_code(call.path):
+                if _only_audio_ruby_llm_lacks(ctx, call):
+                    continue
                 reported.add(call.path)
                 if _not_bundled(ctx, const):
                     _report_unbundled(ctx, call, const, const)
@@ -80,6 +85,24 @@ class LlmCallBypassesRubyllm(Rule):
                     f"{const} (the {clients[const]} gem) is used to reach the LLM "
                     "instead of ruby_llm.",
                     fix="Replace the client with RubyLLM.chat(...).", data={"api": const})
+
+
+def _only_audio_ruby_llm_lacks(ctx: Context, built: CallSite) -> bool:
+    """The client is assigned to a local whose only use is ``client.audio...`` (Whisper
+    transcription), and the locked ruby_llm has no ``RubyLLM.transcribe``: ruby_llm could
+    not have done it, so this is not a bypass."""
+    catalogue = ctx.catalogue
+    transcribe = ctx.analyses.values.roles.transcription
+    if catalogue is None or catalogue.find_method("RubyLLM", transcribe, singleton=True):
+        return False
+    parent = built.node.parent
+    if parent is None or parent.type != "assignment":
+        return False
+    name = treeutil.text(parent.child_by_field_name("left"))
+    uses = [c for c in ctx.index.calls if c.enclosing_method is built.enclosing_method and
+            c.path == built.path and c.receiver is not None and
+            treeutil.text(c.receiver) == name]
+    return bool(uses) and all(c.method == "audio" for c in uses)
 
 
 def _not_bundled(ctx: Context, client: str) -> bool:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+from tree_sitter import Node
+
 from rubygrade import treeutil
+from rubygrade.analysis.entries import entry_kind
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
@@ -19,7 +22,10 @@ class ObsoleteModelSlug(Rule):
     Looks for the brief's obsolete model patterns (by default the 3.x Claude
     Sonnet slugs) in string literals of the app code and in YAML/.env config;
     tests and migrations that already ran (`db/migrate/`, history rather than
-    the model the app picks today) are left alone.
+    the model the app picks today) are left alone, and so are literals that
+    pick no model: a `when` label or a hash key (a price or name table looked
+    up by slug), a fallback in a `rescue` branch, and the default of a
+    parameter of a method nothing calls.
 
     ## Why is this bad?
     The brief asks for a current Sonnet. Old slugs are slower, weaker and get
@@ -62,7 +68,8 @@ class ObsoleteModelSlug(Rule):
                 if not regex.search(source.text):
                     continue
                 for node in treeutil.walk(source.root):
-                    if node.type == "string_content" and (m := regex.search(treeutil.text(node))):
+                    if node.type == "string_content" and (m := regex.search(treeutil.text(node))) \
+                            and not _names_no_choice(ctx, path, node):
                         self._report(ctx, path, treeutil.line_of(node), m.group(0))
             elif path.endswith(_CONFIG_SUFFIXES) and source.kind == "other":
                 for number, line in enumerate(source.text.splitlines(), 1):
@@ -76,3 +83,28 @@ class ObsoleteModelSlug(Rule):
                    f"(checked with ruby_llm {ctx.catalogue_version or 'none locked'}).",
                    fix="Use a current Claude Sonnet slug, e.g. anthropic/claude-sonnet-4.5.",
                    data={"slug": slug})
+
+
+def _names_no_choice(ctx: Context, path: str, node: Node) -> bool:
+    """The slug literal picks no model the app sends: a ``when`` label or a hash key (a
+    table looked up by slug), a fallback inside a ``rescue``, or the default value of a
+    parameter of a method that nothing calls."""
+    string = node.parent
+    child = string
+    for anc in treeutil.ancestors(node):
+        if anc.type == "when" and child is not None and child != anc.child_by_field_name("body") \
+                and child.type != "then":
+            return True
+        if anc.type == "pair" and child is not None and anc.child_by_field_name("key") == child:
+            return True
+        if anc.type in ("rescue", "rescue_modifier"):
+            return True
+        if anc.type in ("optional_parameter", "keyword_parameter"):
+            method = ctx.index.method_at(path, treeutil.line_of(node))
+            graph = ctx.analyses.call_graph
+            return method is not None and not any(True for _ in graph.graph.predecessors(method.key)) \
+                and entry_kind(ctx.project, method) is None
+        if anc.type in ("method", "singleton_method", "class", "module", "program"):
+            return False
+        child = anc
+    return False
