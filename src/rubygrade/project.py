@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -166,6 +167,16 @@ class Project:
 
     def get(self, app_rel: str) -> SourceFile | None:
         return self.files.get(self.app_path(app_rel))
+
+    @cached_property
+    def routes_text(self) -> str | None:
+        """``config/routes.rb`` and the files it may ``draw`` (``config/routes/*.rb``),
+        joined; None when the app has no routes file."""
+        main = self.get("config/routes.rb")
+        if main is None:
+            return None
+        drawn = [s.text for s in self.app_files("ruby", under="config/routes/")]
+        return "\n".join([main.text, *drawn])
 
     def app_files(self, kind: str | None = None, under: str = "") -> list[SourceFile]:
         """Files of the Rails app, optionally of one kind and below one app folder."""

@@ -18,7 +18,7 @@ def test_rg506_tells_a_one_shot_app_from_a_lost_conversation() -> None:
     one_shot = [f for f in app_report("one_shot_tasks").findings if f.rule_id == "RG506"]
     assert [(f.path, f.line, f.data.get("shape")) for f in one_shot] == [
         ("app/controllers/tweets_controller.rb", 9, "one_shot")]
-    assert "one-shot task (this one and 1 more)" in one_shot[0].message
+    assert "one-shot task (this one and 2 more)" in one_shot[0].message
     assert "stored nowhere" not in one_shot[0].message
     # A chat turn (the user's message sent as typed) kept nowhere: the conversation is lost.
     chat = [f for f in app_report("arch_app").findings if f.rule_id == "RG506"]

@@ -18,7 +18,10 @@ from rubygrade.models import Confidence, Dimension, Severity
 #: Templates that are not HTML: their output is never parsed as markup.
 _NOT_HTML = (".csv.erb", ".json.erb", ".text.erb", ".txt.erb", ".js.erb", ".xml.erb",
              ".md.erb", ".yml.erb", ".yaml.erb")
-_UNSAFE_TAGS = re.compile(r"script|iframe|object|embed|style|form|\bon\w+", re.I)
+#: Allowed tags that run or load code, and allowed attributes that do (the ``style``
+#: attribute is not: Loofah scrubs its CSS; a ``<style>`` tag is).
+_UNSAFE_TAGS = re.compile(r"\b(?:script|iframe|object|embed|style|form)\b", re.I)
+_UNSAFE_ATTRIBUTES = re.compile(r"\bon\w+|\bsrcdoc\b|\bformaction\b", re.I)
 #: Turbo broadcasts that insert ``html:``/``content:`` as they are (turbo-rails does not
 #: escape them), and ``turbo_stream`` actions given HTML.
 _BROADCAST = re.compile(r"^broadcast_(?:append|prepend|replace|update|before|after|action)"
@@ -122,9 +125,11 @@ class UnescapedLlmOutput(Rule):
         elif name == "raw" and call.receiver is None and call.positional:
             self._judge(call, call.positional[0].value, scope, "`raw`")
         elif name == "sanitize" and call.receiver is None and call.positional:
-            allowed = " ".join(treeutil.text(a.value) for a in call.args
-                               if a.kind == "keyword" and a.name in ("tags", "attributes"))
-            if _UNSAFE_TAGS.search(allowed):
+            tags = " ".join(treeutil.text(a.value) for a in call.args
+                            if a.kind == "keyword" and a.name == "tags")
+            attributes = " ".join(treeutil.text(a.value) for a in call.args
+                                  if a.kind == "keyword" and a.name == "attributes")
+            if _UNSAFE_TAGS.search(tags) or _UNSAFE_ATTRIBUTES.search(attributes):
                 self._judge(call, call.positional[0].value, scope,
                             "`sanitize` allowing script/style/on* markup")
         for key in ("sanitize", "escape"):

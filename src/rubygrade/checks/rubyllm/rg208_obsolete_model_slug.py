@@ -23,9 +23,10 @@ class ObsoleteModelSlug(Rule):
     Sonnet slugs) in string literals of the app code and in YAML/.env config;
     tests and migrations that already ran (`db/migrate/`, history rather than
     the model the app picks today) are left alone, and so are literals that
-    pick no model: a `when` label or a hash key (a price or name table looked
-    up by slug), a fallback in a `rescue` branch, and the default of a
-    parameter of a method nothing calls.
+    pick no model: a `when` label, the key of a number (a price table looked up
+    by slug; a map of slugs to labels is a menu of models and counts), a
+    fallback in a `rescue` branch, and the default of a parameter of a method
+    nothing calls.
 
     ## Why is this bad?
     The brief asks for a current Sonnet. Old slugs are slower, weaker and get
@@ -86,8 +87,8 @@ class ObsoleteModelSlug(Rule):
 
 
 def _names_no_choice(ctx: Context, path: str, node: Node) -> bool:
-    """The slug literal picks no model the app sends: a ``when`` label or a hash key (a
-    table looked up by slug), a fallback inside a ``rescue``, or the default value of a
+    """The slug literal picks no model the app sends: a ``when`` label, the key of a
+    number (a price table), a fallback inside a ``rescue``, or the default value of a
     parameter of a method that nothing calls."""
     string = node.parent
     child = string
@@ -96,7 +97,8 @@ def _names_no_choice(ctx: Context, path: str, node: Node) -> bool:
                 and child.type != "then":
             return True
         if anc.type == "pair" and child is not None and anc.child_by_field_name("key") == child:
-            return True
+            value = anc.child_by_field_name("value")  # a price table; a label map is a menu
+            return value is not None and value.type in ("integer", "float")
         if anc.type in ("rescue", "rescue_modifier"):
             return True
         if anc.type in ("optional_parameter", "keyword_parameter"):
