@@ -48,7 +48,11 @@ class UnescapedLlmOutput(Rule):
     sinks inside a helper the views call with such text, Turbo broadcasts and
     `turbo_stream` actions given `html:`/`content:` (turbo-rails inserts them as
     they are), and Stimulus/JavaScript writing `marked.parse(...)` (or another
-    markdown renderer's output) into `innerHTML` without DOMPurify. Literals,
+    markdown renderer's output) into `innerHTML` without DOMPurify. Fetched JSON
+    interpolated into markup (`innerHTML = \`<li>${item.title}</li>\``, unescaped,
+    not an id or a count) is reported at low confidence, not scored: whether the
+    field can hold markup is not followed to the server (on real apps 4 of 7
+    such findings were true). Literals,
     frozen constants, escaped text (`h`, `ERB::Util.html_escape`, tag helpers,
     `simple_format` with its default sanitizer), non-HTML templates (`.json.erb`,
     `.csv.erb`, `.text.erb`), views nothing renders, code no request or job
@@ -210,11 +214,12 @@ class UnescapedLlmOutput(Rule):
                         f"Data fetched from the server (line {sink.fetch_line}) is interpolated "
                         f"into markup written through {sink.what} without escaping: a title, "
                         "name or answer in the response (an LLM reply, another user's record) "
-                        "runs as HTML.",
+                        "runs as HTML (reported, not scored: what the fields hold is not "
+                        "followed to the server).",
                         column=sink.column,
                         fix="Build the elements with textContent, escape each value, or pass "
                             "the HTML through DOMPurify.sanitize(...).",
-                        confidence=Confidence.MEDIUM, data={"origins": "fetched"})
+                        confidence=Confidence.LOW, data={"origins": "fetched"})
 
 
 def _expression_in(root: Node, start: int, end: int) -> Node | None:
