@@ -49,7 +49,7 @@ class UnescapedLlmOutput(Rule):
     `turbo_stream` actions given `html:`/`content:` (turbo-rails inserts them as
     they are), and Stimulus/JavaScript writing `marked.parse(...)` (or another
     markdown renderer's output) into `innerHTML` without DOMPurify. Fetched JSON
-    interpolated into markup (`innerHTML = \`<li>${item.title}</li>\``, unescaped,
+    interpolated into markup (`el.innerHTML = "<li>" + item.title`, unescaped,
     not an id or a count) is reported at low confidence, not scored: whether the
     field can hold markup is not followed to the server (on real apps 4 of 7
     such findings were true). Literals,
