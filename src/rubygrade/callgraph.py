@@ -167,7 +167,7 @@ class CallGraph:
             self.methods.setdefault(method.key, method)
             self.graph.add_node(method.key)
         self._chains: dict[str, list[str]] = {}
-        self._named: dict[tuple[str, bool], list[str]] = {}
+        self._named: dict[tuple[str, bool, bool], list[str]] = {}
         self._structural: dict[int, list[str]] = {}  # id(call) -> structural_targets(call)
         self._ivar_types = self._collect_ivar_types()
         # Local writes grouped by method (index order kept), so typing a local receiver does
@@ -375,7 +375,7 @@ class CallGraph:
         if project.is_test(call.path):
             # a test's helpers come from modules the framework mixes in (Rails's test
             # case classes, RSpec's config.include): any app method of the name may answer
-            return self._by_name(name) if not call.bare else self._by_name(name, modules_only=True)
+            return self._by_name(name, modules_only=call.bare)
         context = call.enclosing_class or ""
         if context:
             below = sorted({key for cls in self._below.get(context, ())
@@ -389,7 +389,7 @@ class CallGraph:
                               (m.owner.endswith("Controller") and name in self._helper_methods)))
             if helpers:
                 return helpers
-        return self._by_name(name, modules_only=True)
+        return self._by_name(name, modules_only=True, unmixed=True)
 
     @cached_property
     def _below(self) -> dict[str, set[str]]:
@@ -416,20 +416,22 @@ class CallGraph:
         return {self.index.resolve_constant(inc, cls.name)
                 for cls in self.index.classes for inc in (*cls.includes, *cls.extends)}
 
-    def _by_name(self, name: str, modules_only: bool = False) -> list[str]:
-        """Methods called ``name`` anywhere in the app, when at most a few are; a
-        receiver-less call (``modules_only``) may reach only a module no app class mixes
-        in (a helper, a module included where the index cannot see)."""
-        found = self._named.get((name, modules_only))
+    def _by_name(self, name: str, modules_only: bool = False, unmixed: bool = False) -> list[str]:
+        """Methods called ``name`` anywhere in the app, when at most a few are: only
+        modules' (``modules_only``), and only of modules no app class mixes in
+        (``unmixed``: a helper, a module included where the index cannot see)."""
+        key = (name, modules_only, unmixed)
+        found = self._named.get(key)
         if found is not None:
             return found
         defs = [m for m in self.index.methods_named(name) if m.kind in ("def", "attr")]
         if modules_only:
-            mixed = self._mixed_in
-            defs = [m for m in defs if m.owner not in mixed and
-                    any(c.kind == "module" for c in self.index.class_defs(m.owner))]
+            defs = [m for m in defs if any(c.kind == "module" for c in
+                                           self.index.class_defs(m.owner))]
+        if unmixed:
+            defs = [m for m in defs if m.owner not in self._mixed_in]
         found = [] if not defs or len(defs) > _NAME_ONLY_LIMIT else sorted({m.key for m in defs})
-        self._named[(name, modules_only)] = found
+        self._named[key] = found
         return found
 
     # -- queries --------------------------------------------------------------------

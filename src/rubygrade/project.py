@@ -8,6 +8,7 @@ generated trees are skipped; size and count limits turn into diagnostics.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -169,14 +170,19 @@ class Project:
         return self.files.get(self.app_path(app_rel))
 
     @cached_property
-    def routes_text(self) -> str | None:
-        """``config/routes.rb`` and the files it may ``draw`` (``config/routes/*.rb``),
-        joined; None when the app has no routes file."""
+    def route_words(self) -> frozenset[str] | None:
+        """The words of ``config/routes.rb`` and the files it may ``draw``
+        (``config/routes/*.rb``): a controller they never name has no route. None when
+        the app has no routes file, or a catch-all route (``':controller(/:action)'``)
+        reaches any controller by the URL."""
         main = self.get("config/routes.rb")
         if main is None:
             return None
-        drawn = [s.text for s in self.app_files("ruby", under="config/routes/")]
-        return "\n".join([main.text, *drawn])
+        text = "\n".join([main.text, *(s.text for s in self.app_files("ruby",
+                                                                     under="config/routes/"))])
+        if re.search(r"[\"'/(]:controller\b", text):
+            return None
+        return frozenset(re.findall(r"\w+", text))
 
     def app_files(self, kind: str | None = None, under: str = "") -> list[SourceFile]:
         """Files of the Rails app, optionally of one kind and below one app folder."""

@@ -8,6 +8,7 @@ every walk keeps its own stack.
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -222,6 +223,12 @@ def string_value(node: Node | None) -> str | None:
             return None
         return "".join(text(c) for c in parts if c.type == "string_content")
     return None
+
+
+def underscore(constant: str) -> str:
+    """Rails's ``underscore``: ``Api::ChatBotsController`` -> ``api/chat_bots_controller``."""
+    return "/".join(re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", part).lower()
+                    for part in constant.split("::"))
 
 
 def constant_name(node: Node | None) -> str | None:

@@ -34,23 +34,16 @@ _HELPER_MACROS = ("helper_method",)
 _CLASS_NAME = re.compile(r"\b[A-Z]\w*(?:::[A-Z]\w*)*(?:Job|Worker)\b")
 
 
-#: Routes that reach any controller by its name in the URL (``match ':controller(/:action)'``).
-_CATCH_ALL = re.compile(r"[\"'/(]:controller\b")
-
-
 def routed(project: Project, controller: str) -> bool:
     """Some route names the controller (``resources :prompts``, ``"prompts#show"``,
     ``controller: "prompts"``), or the app's routes cannot be read that closely (no routes
     file, a catch-all route, a base class other controllers inherit actions from)."""
-    text = project.routes_text
-    if text is None or _CATCH_ALL.search(text):
-        return True
+    words = project.route_words
     base = controller.rsplit("::", 1)[-1].removesuffix("Controller")
-    if base.endswith(("Application", "Base")) or not base:
+    if words is None or not base or base.endswith(("Application", "Base")):
         return True
-    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", base).lower()
-    forms = {snake, re.sub(r"ies$", "y", snake), re.sub(r"s$", "", snake)}
-    return any(re.search(rf"(?<![\w]){re.escape(form)}(?![\w])", text) for form in forms)
+    snake = treeutil.underscore(base)
+    return bool({snake, re.sub(r"ies$", "y", snake), re.sub(r"s$", "", snake)} & words)
 
 
 def is_controller(project: Project, method: MethodDef) -> bool:

@@ -22,14 +22,15 @@ What a skip exposes is told by the controllers it covers:
   controller routed only in development or test (``if Rails.env.development?`` around
   its routes in ``config/routes.rb``), a controller with a ``before_action`` that
   checks a header credential (a cross-site form cannot set one) or compares a token
-  param with a secret the server holds (``ENV``, credentials), a framework controller whose URLs are signed
-  (Active Storage, Action Mailbox), or a JSON endpoint that neither serves pages nor
-  reads the session.
+  param with a secret the server holds (``ENV``, credentials), a framework controller
+  whose URLs are signed (Active Storage, Action Mailbox), or a JSON endpoint that
+  neither serves pages nor reads the session.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -183,7 +184,7 @@ class Forgery:
         return any(not _JSON_ONLY.search(treeutil.text(m.node)) for m in self._actions(name))
 
     def _templates(self, name: str) -> bool:
-        folder = "app/views/" + _underscore(name.removesuffix("Controller")) + "/"
+        folder = "app/views/" + treeutil.underscore(name.removesuffix("Controller")) + "/"
         for source in self.project.app_files(None, folder):
             rel = self.project.app_relative(source.path) or ""
             tail = rel[len(folder):]
@@ -196,52 +197,48 @@ class Forgery:
         for cls in self.controller_classes.get(name, []):
             if _SESSION_USE.search(treeutil.text(cls.node)):
                 return True
-        skipped = self._skipped_filters(name)
         chain = self._chain(name)
-        for owner in chain:
+        return any(self._session_filter(filt, chain) for filt, _ in self._before_filters(name))
+
+    def _before_filters(self, name: str) -> Iterator[tuple[str, CallSite]]:
+        """The ``before_action`` filters that run on every action of ``name`` (its own, its
+        base classes', its concerns'; no ``only:``) and that it does not skip."""
+        skipped = self._skipped_filters(name)
+        for owner in self._chain(name):
             for call in self.index.calls_named("before_action", "prepend_before_action"):
                 if call.enclosing_class != owner or call.enclosing_method is not None or \
                         call.keyword("only") is not None:
                     continue
                 for arg in call.positional:
                     filt = treeutil.string_value(arg.value)
-                    if filt and filt not in skipped and self._session_filter(filt, chain):
-                        return True
-        return False
+                    if filt and filt not in skipped:
+                        yield filt, call
+
+    def _filter_body(self, filt: str, chain: list[str]) -> str | None:
+        """The text of the app method ``filt`` names, looked up along ``chain``."""
+        for owner in chain:
+            for method in self.index.methods_of(owner, singleton=False):
+                if method.name == filt and method.kind == "def":
+                    return treeutil.text(method.node)
+        return None
 
     def _session_filter(self, filt: str, chain: list[str]) -> bool:
         """The filter reads the session: its body does (an app method), or it is a gem's
         sign-in check (``authenticate_user!``, ``require_login``)."""
-        for owner in chain:
-            for method in self.index.methods_of(owner, singleton=False):
-                if method.name == filt and method.kind == "def":
-                    return bool(_SESSION_USE.search(treeutil.text(method.node)))
-        return bool(_AUTH_FILTER.search(filt))
+        body = self._filter_body(filt, chain)
+        return bool(_SESSION_USE.search(body)) if body is not None else \
+            bool(_AUTH_FILTER.search(filt))
 
     def _requires_secret(self, name: str) -> bool:
-        """A ``before_action`` of its chain, not skipped, checks a credential a forged
-        cross-site request cannot carry: a header (``Authorization``, a token header), or a
-        param compared with a secret the server holds (ENV, credentials)."""
-        skipped = self._skipped_filters(name)
+        """An unconditional ``before_action`` checks a credential a forged cross-site
+        request cannot carry: a header (``Authorization``, a token header), or a param
+        compared with a secret the server holds (ENV, credentials)."""
         chain = self._chain(name)
-        for owner in chain:
-            for call in self.index.calls_named("before_action", "prepend_before_action"):
-                if call.enclosing_class != owner or call.enclosing_method is not None or \
-                        call.keyword("only") is not None or call.keyword("if") is not None:
-                    continue
-                for arg in call.positional:
-                    filt = treeutil.string_value(arg.value)
-                    if filt and filt not in skipped and self._secret_filter(filt, chain):
-                        return True
-        return False
-
-    def _secret_filter(self, filt: str, chain: list[str]) -> bool:
-        for owner in chain:
-            for method in self.index.methods_of(owner, singleton=False):
-                if method.name == filt and method.kind == "def":
-                    body = treeutil.text(method.node)
-                    return bool(_REQUEST_HEADER.search(body) or
-                                (_REQUEST_PARAM.search(body) and _SECRET_STORE.search(body)))
+        for filt, call in self._before_filters(name):
+            body = self._filter_body(filt, chain) if call.keyword("if") is None else None
+            if body is not None and (_REQUEST_HEADER.search(body) or (
+                    _REQUEST_PARAM.search(body) and _SECRET_STORE.search(body))):
+                return True
         return False
 
     def _chain(self, name: str) -> list[str]:
@@ -268,7 +265,7 @@ class Forgery:
 
     # -- why skipping is correct there -------------------------------------------------------
     def _purpose(self, name: str) -> str | None:
-        snake = _underscore(name.removesuffix("Controller"))
+        snake = treeutil.underscore(name.removesuffix("Controller"))
         for pattern, purpose in _PURPOSES:
             if pattern.search(snake):
                 return purpose
@@ -303,11 +300,3 @@ class Forgery:
             rf"(?<![\w/]){last}(?=[#\"'\s,)]|$)|:{last}\b", text, re.M)]
         offsets = [len(text[:i].encode()) for i in mentions]  # tree-sitter counts bytes
         return bool(offsets) and all(any(a <= o < b for a, b in ranges) for o in offsets)
-
-
-def _underscore(name: str) -> str:
-    """``Api::ConversationsController`` -> ``api/conversations_controller``."""
-    parts = []
-    for part in name.split("::"):
-        parts.append(re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", part).lower())
-    return "/".join(parts)

@@ -175,6 +175,34 @@ def _params(fn: Node) -> list[Node]:
     return [params] if params.type == "identifier" else list(params.named_children)
 
 
+def _writes(scope: Node) -> Iterator[tuple[Node, Node, Node]]:
+    """``let x = v`` and ``x = v`` in ``scope``: (the statement, its left side, its value)."""
+    for node in treeutil.walk(scope):
+        if node.type == "variable_declarator":
+            left, right = node.child_by_field_name("name"), node.child_by_field_name("value")
+        elif node.type == "assignment_expression":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        else:
+            continue
+        if left is not None and right is not None:
+            yield node, left, right
+
+
+def _nearest_function(node: Node) -> Node | None:
+    return next((p for p in treeutil.ancestors(node) if p.type in FUNCTIONS), None)
+
+
+def _this_method(call: Node, methods: dict[str, Node]) -> Node | None:
+    """The class method a ``this.name(...)`` call runs, when the class defines it."""
+    if call.type != "call_expression":
+        return None
+    callee = call.child_by_field_name("function")
+    if callee is None or callee.type != "member_expression" or \
+            treeutil.text(callee.child_by_field_name("object")) != "this":
+        return None
+    return methods.get(treeutil.text(callee.child_by_field_name("property")))
+
+
 #: A call around interpolated data that escapes or sanitises it.
 _ESCAPES = re.compile(r"(?:\b|_)esc(?:ape)?\w*\s*\(|escape|sanitiz|purify|encode", re.I)
 
@@ -193,8 +221,7 @@ def _interpolates(value: Node | None, tainted: set[str], methods: dict[str, Node
     template string with substitutions (``this.renderItem(item)``)."""
     if value is None or _SANITIZERS.search(treeutil.text(value)):
         return False
-    function = next((p for p in treeutil.ancestors(value) if p.type in FUNCTIONS), None)
-    escaped = {name for name, written in _declared(function or value)
+    escaped = {treeutil.text(left) for _, left, written in _writes(_nearest_function(value) or value)
                if _ESCAPES.search(treeutil.text(written)) or _literal_map(written)}
     for sub in treeutil.walk(value):
         if sub.type == "template_substitution" and _holds(sub, tainted - escaped) and \
@@ -209,18 +236,12 @@ def _interpolates(value: Node | None, tainted: set[str], methods: dict[str, Node
                         _holds(n, tainted) and not _ESCAPES.search(treeutil.text(n))
                         for n in sides):
                 return True
-        if sub.type == "call_expression":
-            fn = sub.child_by_field_name("function")
-            args = sub.child_by_field_name("arguments")
-            if fn is None or fn.type != "member_expression" or args is None or \
-                    treeutil.text(fn.child_by_field_name("object")) != "this" or \
-                    not _holds(args, tainted):
-                continue
-            target = methods.get(treeutil.text(fn.child_by_field_name("property")))
-            if target is not None and not _SANITIZERS.search(treeutil.text(target)) and any(
+        target = _this_method(sub, methods)
+        if target is not None and _holds(sub.child_by_field_name("arguments"), tainted) and \
+                not _SANITIZERS.search(treeutil.text(target)) and any(
                     n.type == "template_substitution" and not _ESCAPES.search(treeutil.text(n))
                     for n in treeutil.walk(target)):
-                return True
+            return True
     return False
 
 
@@ -241,14 +262,6 @@ def _markup_free(sub: Node) -> bool:
     return expr.type == "identifier" and _NUMERIC_FIELD.match(treeutil.text(expr)) is not None
 
 
-def _declared(scope: Node) -> Iterator[tuple[str, Node]]:
-    for node in treeutil.walk(scope):
-        if node.type == "variable_declarator":
-            name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
-            if name is not None and value is not None and name.type == "identifier":
-                yield treeutil.text(name), value
-
-
 def _literal_map(node: Node) -> bool:
     """``{ user: "You", assistant: "AI" }[role]``: a lookup that yields only literals."""
     obj = node.child_by_field_name("object") if node.type == "subscript_expression" else None
@@ -261,13 +274,7 @@ def _labels(sub: Node, methods: dict[str, Node]) -> bool:
     """``${this.senderLabel(x)}``: a method of the class that returns no interpolation of
     what it is given (a label, a class name), so nothing of the response reaches markup."""
     expr = sub.named_children[0] if sub.named_children else None
-    if expr is None or expr.type != "call_expression":
-        return False
-    fn = expr.child_by_field_name("function")
-    if fn is None or fn.type != "member_expression" or \
-            treeutil.text(fn.child_by_field_name("object")) != "this":
-        return False
-    target = methods.get(treeutil.text(fn.child_by_field_name("property")))
+    target = _this_method(expr, methods) if expr is not None else None
     return target is not None and not any(n.type == "template_substitution"
                                           for n in treeutil.walk(target)) and \
         not any(n.type == "return_statement" and n.named_children and
@@ -313,11 +320,7 @@ def fetch_to_html(root: Node) -> list[Sink]:
             if depth >= _MAX_DEPTH:
                 continue
             for call in (n for n in treeutil.walk(fn) if n.type == "call_expression"):
-                callee = call.child_by_field_name("function")
-                if callee is None or callee.type != "member_expression" or \
-                        treeutil.text(callee.child_by_field_name("object")) != "this":
-                    continue
-                target = methods.get(treeutil.text(callee.child_by_field_name("property")))
+                target = _this_method(call, methods)
                 args = call.child_by_field_name("arguments")
                 # A call of the method itself is followed too (up to _MAX_DEPTH), as it always
                 # was: the old ``target is fn`` test compared fresh node objects, never true.
@@ -441,27 +444,14 @@ def _typed_by_user(node: Node, at: Node, hops: int = 2) -> bool:
     if node.type != "identifier" or hops == 0:
         return False
     name = treeutil.text(node)
-    nearest = next((p for p in treeutil.ancestors(at) if p.type in FUNCTIONS), None)
-    writes = [w for w in _writes_of(nearest or _root(at), name) if w[0] < at.start_byte]
-    if not writes:
-        writes = list(_writes_of(_root(at), name))
-    else:
-        writes = writes[-1:]
+    root = _root(at)
+    writes = [value for node, left, value in _writes(_nearest_function(at) or root)
+              if treeutil.text(left) == name and node.start_byte < at.start_byte][-1:] or \
+        [value for _, left, value in _writes(root) if treeutil.text(left) == name]
     return bool(writes) and all(
         value.type == "string" and not treeutil.text(value).strip("'\"`") or
-        _typed_by_user(value, at, hops - 1) for _, value in writes) and \
-        any(value.type != "string" for _, value in writes)
-
-
-def _writes_of(scope: Node, name: str) -> Iterator[tuple[int, Node]]:
-    for node in treeutil.walk(scope):
-        left = right = None
-        if node.type == "variable_declarator":
-            left, right = node.child_by_field_name("name"), node.child_by_field_name("value")
-        elif node.type == "assignment_expression":
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        if left is not None and right is not None and treeutil.text(left) == name:
-            yield node.start_byte, right
+        _typed_by_user(value, at, hops - 1) for value in writes) and \
+        any(value.type != "string" for value in writes)
 
 
 def _root(node: Node) -> Node:
@@ -492,15 +482,9 @@ def markdown_to_html(root: Node) -> list[Sink]:
         names: set[str] = set()
         for _ in range(3):
             before = len(names)
-            for node in treeutil.walk(scope):
-                left = right = None
-                if node.type == "variable_declarator":
-                    left, right = node.child_by_field_name("name"), node.child_by_field_name("value")
-                elif node.type == "assignment_expression":
-                    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-                if left is not None and _holds_markdown(right, names) and \
-                        not _SANITIZERS.search(treeutil.text(right)):
-                    names.add(treeutil.text(left))
+            for _, written, right in _writes(scope):
+                if _holds_markdown(right, names) and not _SANITIZERS.search(treeutil.text(right)):
+                    names.add(treeutil.text(written))
             if len(names) == before:
                 break
         for node in treeutil.walk(scope):

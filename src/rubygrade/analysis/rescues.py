@@ -165,29 +165,7 @@ class RescueModel:
         self._ancestry[name] = result
         return result
 
-    @cached_property
-    def _class_new(self) -> dict[str, str | None]:
-        """``Error = Class.new(StandardError)`` in a class body: the constant's full name ->
-        its superclass as written (None: ``Class.new`` of Object)."""
-        out: dict[str, str | None] = {}
-        for a in self.index.assignments:
-            if a.target != "constant" or a.value is None or a.value.type != "call" or \
-                    treeutil.text(a.value.child_by_field_name("receiver")) != "Class" or \
-                    treeutil.text(a.value.child_by_field_name("method")) != "new":
-                continue
-            args = a.value.child_by_field_name("arguments")
-            first = args.named_children[0] if args is not None and args.named_children else None
-            full = f"{a.enclosing_class}::{a.name}" if a.enclosing_class else a.name
-            out[full] = treeutil.constant_name(first) if first is not None else None
-        return out
-
     def _parent(self, name: str) -> str | None:
-        if name in self._class_new:
-            parent = self._class_new[name]
-            if parent is None:
-                return None
-            outer = name.rsplit("::", 1)[0] if "::" in name else None
-            return self.resolve(parent, outer)
         if self.index.class_defs(name):
             parent = self.index.superclass_of(name)
             return parent.removeprefix("::") if parent else None  # a class of Object
@@ -204,16 +182,7 @@ class RescueModel:
     # -- what a handler catches ------------------------------------------------------
     def resolve(self, written: str, context: str | None) -> str:
         """A constant of a rescue list, resolved in the class it is written in."""
-        written = written.removeprefix("::")
-        resolved = self.index.resolve_constant(written, context)
-        if resolved == written and context and written not in self._class_new:
-            parts = context.split("::")
-            while parts:  # ``raise Error`` inside the class that made Error with Class.new
-                candidate = "::".join([*parts, written])
-                if candidate in self._class_new:
-                    return candidate
-                parts.pop()
-        return resolved
+        return self.index.resolve_constant(written.removeprefix("::"), context)
 
     def caught(self, exceptions: tuple[str, ...], bare: bool, dynamic: bool,
                raised: frozenset[str], context: str | None = None) -> frozenset[str]:

@@ -287,6 +287,25 @@ class RubyIndexer:
         self.facts.classes.append(cls)
         return _Ctx(scope=_Scope(name=full, cls=cls, depth=ctx.scope.depth + 1))
 
+    def _class_new(self, target: Node, value: Node | None, ctx: _Ctx) -> None:
+        """``Error = Class.new(StandardError)`` defines a class as surely as ``class Error <
+        StandardError; end``: index it as one (no methods, its superclass as written)."""
+        if value is None or value.type != "call" or \
+                treeutil.text(value.child_by_field_name("receiver")) != "Class" or \
+                treeutil.text(value.child_by_field_name("method")) != "new":
+            return
+        name = treeutil.constant_name(target)
+        if name is None:
+            return
+        args = value.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        full = f"{ctx.scope.name}::{name}" if ctx.scope.name and not name.startswith("::") \
+            else name.removeprefix("::")
+        self.facts.classes.append(ClassDef(
+            name=full, kind="class", superclass=treeutil.constant_name(first),
+            path=self.path, line=treeutil.line_of(target),
+            end_line=treeutil.end_line_of(value), node=value))
+
     def _current_class(self, ctx: _Ctx) -> ClassDef | None:
         """The class body the context is in (None at the top level)."""
         return ctx.scope.cls
@@ -446,6 +465,8 @@ class RubyIndexer:
             if kind == "local":
                 ctx.locals.add(name)
             class_level = ctx.method is None or ctx.method.singleton or ctx.scope.singleton
+            if kind == "constant" and len(targets) == 1 and ctx.method is None:
+                self._class_new(target, right, ctx)
             self.facts.assignments.append(Assignment(
                 target=kind, name=name, operator=operator,  # type: ignore[arg-type]
                 value=right if len(targets) == 1 else None, path=self.path,

@@ -111,7 +111,7 @@ def _converses(ctx: Context, call: CallSite) -> bool:
             method = graph.methods.get(key)
             if method is not None:
                 names += [method.owner, method.path]
-    return any(_CONVERSATION.search(_snake(name)) for name in names)
+    return any(_CONVERSATION.search(treeutil.underscore(name)) for name in names)
 
 
 def _verbatim_param(ctx: Context, node: Node | None, call: CallSite, hops: int = 2) -> bool:
@@ -127,8 +127,3 @@ def _verbatim_param(ctx: Context, node: Node | None, call: CallSite, hops: int =
         writes = ctx.index.local_assignments(call.enclosing_method, call.path, treeutil.text(node))
         return bool(writes) and all(_verbatim_param(ctx, w.value, call, hops - 1) for w in writes)
     return False
-
-
-def _snake(name: str) -> str:
-    """``Api::ChatBotsController`` -> ``api::chat_bots_controller``; paths stay as they are."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()

@@ -90,13 +90,11 @@ def _names_no_choice(ctx: Context, path: str, node: Node) -> bool:
     """The slug literal picks no model the app sends: a ``when`` label, the key of a
     number (a price table), a fallback inside a ``rescue``, or the default value of a
     parameter of a method that nothing calls."""
-    string = node.parent
-    child = string
+    child = node
     for anc in treeutil.ancestors(node):
-        if anc.type == "when" and child is not None and child != anc.child_by_field_name("body") \
-                and child.type != "then":
+        if anc.type == "when" and child.type != "then":  # a pattern, not the branch's body
             return True
-        if anc.type == "pair" and child is not None and anc.child_by_field_name("key") == child:
+        if anc.type == "pair" and anc.child_by_field_name("key") == child:
             value = anc.child_by_field_name("value")  # a price table; a label map is a menu
             return value is not None and value.type in ("integer", "float")
         if anc.type in ("rescue", "rescue_modifier"):
