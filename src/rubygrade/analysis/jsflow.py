@@ -13,7 +13,7 @@ objects: a small, explainable approximation that beats two words in one file.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from tree_sitter import Node, Parser, Point, Range
@@ -70,11 +70,13 @@ def _outer_function(node: Node) -> Node | None:
     return found
 
 
-def _holds(node: Node | None, tainted: set[str]) -> bool:
+def _holds(node: Node | None, tainted: set[str],
+           is_source: Callable[[Node], bool] = _is_fetch) -> bool:
+    """``node`` holds a source (a fetch; a markdown render) or a name that holds one."""
     if node is None:
         return False
     for sub in treeutil.walk(node):
-        if _is_fetch(sub):
+        if is_source(sub):
             return True
         if sub.type in ("identifier", "shorthand_property_identifier") and \
                 treeutil.text(sub) in tainted:
@@ -460,17 +462,6 @@ def _root(node: Node) -> Node:
     return node
 
 
-def _holds_markdown(node: Node | None, names: set[str]) -> bool:
-    if node is None:
-        return False
-    for sub in treeutil.walk(node):
-        if _renders_others_text(sub):
-            return True
-        if sub.type in ("identifier", "member_expression") and treeutil.text(sub) in names:
-            return True
-    return False
-
-
 def markdown_to_html(root: Node) -> list[Sink]:
     """HTML writes (``innerHTML``, ``insertAdjacentHTML``) of markdown rendered by
     ``marked``/markdown-it/showdown without a sanitizer (DOMPurify) on the way; a live
@@ -483,7 +474,8 @@ def markdown_to_html(root: Node) -> list[Sink]:
         for _ in range(3):
             before = len(names)
             for _, written, right in _writes(scope):
-                if _holds_markdown(right, names) and not _SANITIZERS.search(treeutil.text(right)):
+                if _holds(right, names, _renders_others_text) and \
+                        not _SANITIZERS.search(treeutil.text(right)):
                     names.add(treeutil.text(written))
             if len(names) == before:
                 break
@@ -504,7 +496,7 @@ def markdown_to_html(root: Node) -> list[Sink]:
                     value, what = node.child_by_field_name("arguments"), treeutil.text(prop)
             if value is None or node.start_byte in seen:
                 continue
-            if _holds_markdown(value, names) and not _SANITIZERS.search(treeutil.text(value)):
+            if _holds(value, names, _renders_others_text) and not _SANITIZERS.search(treeutil.text(value)):
                 seen.add(node.start_byte)
                 out.append(Sink(treeutil.line_of(node), treeutil.column_of(node), what,
                                 treeutil.line_of(call)))
