@@ -1,7 +1,7 @@
 """Per-repository configuration: ``[tool.rubygrade]`` in ``pyproject.toml`` or ``.rubygrade.toml``.
 
 A configuration file lives inside the analysed repository, which is untrusted:
-it is read with ``tomllib`` into a strict pydantic model and is data only.
+it is read with ``tomllib`` and validated by pydantic into a strict record; it is data only.
 Nothing in it can name a module, a plugin or a command, so it can never make
 rubygrade import or run code. Relative ``rubric``/``brief`` paths resolve
 against the repository root and must stay inside it.
@@ -15,20 +15,36 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rubygrade.models import Severity
+from rubygrade.records import Record
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+M = TypeVar("M", bound=Record)
 
 CONFIG_FILES = (".rubygrade.toml", "pyproject.toml")
 
 
 class DataFileError(ValueError):
     """A data file that cannot be read or is invalid; the message names file, line and key."""
+
+
+class FieldError(Exception):
+    """A value of the right type that its field's own rule refuses (an unknown rule ID).
+
+    Not a ``ValueError`` on purpose: pydantic turns those into errors located at the
+    record, and this one must point at its field.
+    """
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"{name}: {message}")
+        self.field = name
+        self.message = message
 
 
 def _line_of_key(text: str, loc: tuple[Any, ...]) -> int | None:
@@ -59,19 +75,42 @@ def _line_of_key(text: str, loc: tuple[Any, ...]) -> int | None:
     return start + 1 if start else None
 
 
-def describe_validation_error(file: Path | str, text: str, exc: ValidationError,
+def describe_validation_error(file: Path | str, text: str, exc: ValidationError | FieldError,
                               prefix: tuple[Any, ...] = ()) -> str:
+    if isinstance(exc, FieldError):
+        return _describe(file, text, (*prefix, exc.field), exc.message)
     first = exc.errors()[0]
     loc = prefix + tuple(p for p in first["loc"] if p != "[key]")  # pydantic marks bad dict keys
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "unexpected_keyword_argument":  # a record's word for an unknown key
+        message = "Extra inputs are not permitted"
+    return _describe(file, text, loc, message)
+
+
+def _describe(file: Path | str, text: str, loc: tuple[Any, ...], message: str) -> str:
     where = ".".join(str(p) for p in loc) or "(top level)"
     line = _line_of_key(text, loc)
     at = f":{line}" if line else ""
-    message = str(first["msg"]).removeprefix("Value error, ")
     return f"{file}{at}: key {where!r}: {message}"
 
 
-def load_model(file: Path, model: type[M], what: str) -> M:
-    """Read a TOML file into ``model``; every failure becomes a ``DataFileError`` naming the file."""
+def validate(model: type[M], data: Any, file: Path | str, text: str,
+             prefix: tuple[Any, ...] = ()) -> M:
+    """``model`` validated from parsed TOML; every failure is a ``DataFileError`` naming the key."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except (ValidationError, FieldError) as exc:
+        raise DataFileError(describe_validation_error(file, text, exc, prefix)) from None
+
+
+def load_model(file: Path, model: type[M], what: str, *, shipped: bool = False) -> M:
+    """Read a TOML file into ``model``; every failure becomes a ``DataFileError`` naming the file.
+
+    ``shipped``: one of rubygrade's own data files, built without validation (the tests
+    validate each of them), so grading with the defaults never imports pydantic.
+    """
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
@@ -82,54 +121,44 @@ def load_model(file: Path, model: type[M], what: str) -> M:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(f"{file}: invalid TOML: {exc}") from None
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise DataFileError(describe_validation_error(file, text, exc)) from None
+    if shipped:
+        return model.from_trusted(data)
+    return validate(model, data, file, text)
 
 
-class Config(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config(Record):
     """What a repository may tell rubygrade about itself. Every field is optional."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    rubric: str | None = Field(default=None, description="Rubric TOML path, relative to the repo root")
-    brief: str | None = Field(default=None, description="Brief TOML path, relative to the repo root")
-    exclude: list[str] = Field(
+    rubric: str | None = field(
+        default=None,
+        metadata={"description": "Rubric TOML path, relative to the repo root"})
+    brief: str | None = field(
+        default=None,
+        metadata={"description": "Brief TOML path, relative to the repo root"})
+    exclude: list[str] = field(
         default_factory=list,
-        description="Repo-relative path prefixes or glob patterns whose findings are dropped")
-    disable: list[str] = Field(default_factory=list, description="Rule IDs not to run")
-    severity: dict[str, Severity] = Field(
-        default_factory=dict, description="Severity overrides, rule ID -> error|warning|info")
-    source: str | None = Field(default=None, exclude=True, description="The file it came from")
-    base: str | None = Field(
-        default=None, exclude=True,
-        description="Folder of a file given with --config: its paths resolve there, and may leave "
-                    "the repository (the user chose the file; a repository's own config may not)")
+        metadata={"description": "Repo-relative path prefixes or glob patterns whose findings are dropped"})
+    disable: list[str] = field(default_factory=list, metadata={"description": "Rule IDs not to run"})
+    severity: dict[str, Severity] = field(
+        default_factory=dict,
+        metadata={"description": "Severity overrides, rule ID -> error|warning|info"})
+    source: str | None = field(
+        default=None,
+        metadata={"exclude": True, "description": "The file it came from"})
+    base: str | None = field(
+        default=None,
+        metadata={"exclude": True,
+                  "description": "Folder of a file given with --config: its paths resolve there, and "
+                                 "may leave the repository (the user chose the file; a repository's "
+                                 "own config may not)"})
 
-    @field_validator("disable")
-    @classmethod
-    def _known_rules(cls, value: list[str]) -> list[str]:
-        """Rule IDs or prefixes (``RG4``) of this version; expanded to rule IDs."""
-        from rubygrade.selection import SelectionError, expand
-
-        for i, selector in enumerate(value):
-            try:
-                expand([selector])
-            except SelectionError as exc:
-                raise ValueError(f"item {i}: {exc}") from None
-        return expand(value)
-
-    @field_validator("severity")
-    @classmethod
-    def _known_severity_rules(cls, value: dict[str, Severity]) -> dict[str, Severity]:
-        from rubygrade.selection import problem
-
-        for rule_id in value:
-            why = problem(rule_id, prefixes=False)
-            if why:
-                raise ValueError(why)
-        return value
+    def __post_init__(self) -> None:
+        super(Config, self).__post_init__()
+        if self.disable:
+            object.__setattr__(self, "disable", _known_rules(self.disable))
+        if self.severity:
+            _check_severity_rules(self.severity)
 
     def resolve(self, root: Path, relative: str) -> Path:
         """A path named by the config; a repository's config must stay inside the repository."""
@@ -139,6 +168,27 @@ class Config(BaseModel):
         if not target.is_relative_to(root.resolve()):
             raise DataFileError(f"{self.source}: {relative!r} points outside the repository")
         return target
+
+
+def _known_rules(value: list[str]) -> list[str]:
+    """Rule IDs or prefixes (``RG4``) of this version; expanded to rule IDs."""
+    from rubygrade.selection import SelectionError, expand
+
+    for i, selector in enumerate(value):
+        try:
+            expand([selector])
+        except SelectionError as exc:
+            raise FieldError("disable", f"item {i}: {exc}") from None
+    return expand(value)
+
+
+def _check_severity_rules(value: dict[str, Severity]) -> None:
+    from rubygrade.selection import problem
+
+    for rule_id in value:
+        why = problem(rule_id, prefixes=False)
+        if why:
+            raise FieldError("severity", why)
 
 
 def key_line(root: str | Path, config: Config, key: str) -> int | None:
@@ -178,11 +228,8 @@ def load_config_file(path: str | Path) -> Config:
             raise DataFileError(f"{file}: no [tool.rubygrade] table")
     if not isinstance(data, dict):
         raise DataFileError(f"{file}: [tool.rubygrade] must be a table")
-    try:
-        return Config.model_validate({**data, "source": str(file),
-                                      "base": str(file.resolve().parent)})
-    except ValidationError as exc:
-        raise DataFileError(describe_validation_error(file, text, exc, prefix)) from None
+    return validate(Config, {**data, "source": str(file), "base": str(file.resolve().parent)},
+                    file, text, prefix)
 
 
 def load_config(root: str | Path) -> Config:
@@ -205,8 +252,5 @@ def load_config(root: str | Path) -> Config:
                 continue
         if not isinstance(data, dict):
             raise DataFileError(f"{file}: [tool.rubygrade] must be a table")
-        try:
-            return Config.model_validate({**data, "source": name})
-        except ValidationError as exc:
-            raise DataFileError(describe_validation_error(file, text, exc, prefix)) from None
+        return validate(Config, {**data, "source": name}, file, text, prefix)
     return Config()

@@ -2,7 +2,7 @@
 
 Everything here is a pure function of the rules' metadata (:class:`RuleMeta`,
 handed over by the caller or read from the registry once), the default rubric
-and the pydantic models, so ``scripts/generate_docs.py`` can rewrite the files
+and the records' JSON schemas, so ``scripts/generate_docs.py`` can rewrite the files
 and a test can compare them byte for byte (stale docs fail CI).
 
 The fenced blocks of a rule's "Example" and "Use instead" sections are runnable
@@ -20,10 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from pydantic import BaseModel
-
 from rubygrade.checks.base import Rule, RuleMeta, all_rules
 from rubygrade.models import DIMENSION_ORDER, Report
+from rubygrade.records import Record
 from rubygrade.rubric import Rubric, load_rubric
 
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "Use instead:")
@@ -270,7 +269,7 @@ def evidence_detection() -> dict[str, str]:
     return out
 
 
-def _schema(model: type[BaseModel], title: str) -> str:
+def _schema(model: type[Record], title: str) -> str:
     schema = model.model_json_schema()
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **schema}
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"

@@ -1,16 +1,19 @@
 """The typed vocabulary of a grading run: findings, evidence, scores, the report.
 
-These pydantic models are the JSON contract that other scorers parse. Field
-names are stable; add fields, never rename them. Everything is frozen so a
-finding cannot be changed after the check that made it has returned.
+These records are the JSON contract that other scorers parse (``docs/report-schema.md``
+is their JSON schema; pydantic validates a stored report against them, see
+:mod:`rubygrade.records`). Field names are stable; add fields, never rename them.
+Everything is frozen so a finding cannot be changed after the check that made it has
+returned.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from rubygrade.records import Record
 
 SCHEMA_VERSION = "1.0"
 
@@ -47,11 +50,8 @@ class Confidence(str, Enum):
     LOW = "low"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Finding(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding(Record):
     """A problem a check saw, with where, why and how to fix it."""
 
     rule_id: str
@@ -59,26 +59,29 @@ class Finding(_Frozen):
     severity: Severity
     message: str
     path: str
-    line: int = Field(ge=1)
-    column: int = Field(default=1, ge=1)
+    line: int = field(metadata={"ge": 1})
+    column: int = field(default=1, metadata={"ge": 1})
     end_line: int | None = None
     snippet: str = ""
     fix: str = ""
     confidence: Confidence = Confidence.HIGH
-    data: dict[str, str] = Field(default_factory=dict)
+    data: dict[str, str] = field(default_factory=dict)
     suppressed: bool = False
     suppression_reason: str | None = None
-    fingerprint: str = Field(
-        default="", description="Identity across runs: rule, path and the normalised flagged source "
-                                "(never the message or a line number), with an occurrence counter")
-    in_baseline: bool = Field(
-        default=False, description="Suppressed because the --baseline report already had it")
+    fingerprint: str = field(
+        default="",
+        metadata={"description": "Identity across runs: rule, path and the normalised flagged source (never"
+                                 " the message or a line number), with an occurrence counter"})
+    in_baseline: bool = field(
+        default=False,
+        metadata={"description": "Suppressed because the --baseline report already had it"})
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.rule_id, self.message)
 
 
-class Evidence(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence(Record):
     """A good practice a check saw; the rubric may award points for it."""
 
     kind: str
@@ -86,13 +89,14 @@ class Evidence(_Frozen):
     message: str
     path: str | None = None
     line: int | None = None
-    data: dict[str, str] = Field(default_factory=dict)
+    data: dict[str, str] = field(default_factory=dict)
 
     def sort_key(self) -> tuple[str, str, int, str]:
         return (self.kind, self.path or "", self.line or 0, self.message)
 
 
-class Diagnostic(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Diagnostic(Record):
     """Something about the run itself: a parse error, a skipped file, a limit hit."""
 
     kind: Literal[
@@ -107,24 +111,27 @@ class Diagnostic(_Frozen):
         return (self.path or "", self.line or 0, self.kind, self.message)
 
 
-class ScoreChange(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScoreChange(Record):
     """One line of a dimension's breakdown: what moved the score, by how much."""
 
     source: str  # a rule ID or an evidence kind
     points: float
     reason: str
-    locations: list[str] = Field(default_factory=list)
+    locations: list[str] = field(default_factory=list)
 
 
-class DimensionScore(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DimensionScore(Record):
     key: Dimension
     name: str
     score: float
     max: float
-    breakdown: list[ScoreChange] = Field(default_factory=list)
+    breakdown: list[ScoreChange] = field(default_factory=list)
 
 
-class GradeChange(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GradeChange(Record):
     """Something other than the shipped rubric, brief and rule set that changed this grade.
 
     A report lists every one, so a reader (or a leaderboard) can tell a grade under the
@@ -143,40 +150,45 @@ class GradeChange(_Frozen):
         return (self.kind, self.source, self.path or "", self.line or 0, self.detail)
 
 
-class ToolInfo(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToolInfo(Record):
     name: str = "rubygrade"
     version: str
 
 
-class Report(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report(Record):
     """The whole result of grading one repository."""
 
     schema_version: str = SCHEMA_VERSION
     tool: ToolInfo
-    root: str = Field(description="The analysed folder's name (never its absolute path, so "
-                      "copies of one repository give identical reports)")
-    app_root: str | None = Field(
-        default=None, description="The Rails app folder relative to the repository root"
-    )
+    root: str = field(
+        metadata={"description": "The analysed folder's name (never its absolute path, so copies of one "
+                                 "repository give identical reports)"})
+    app_root: str | None = field(
+        default=None,
+        metadata={"description": "The Rails app folder relative to the repository root"})
     ruby_llm_version: str | None = None
     ruby_llm_locked: str | None = None
-    gems: dict[str, str] = Field(default_factory=dict)
-    findings: list[Finding] = Field(default_factory=list)
-    evidence: list[Evidence] = Field(default_factory=list)
-    dimensions: list[DimensionScore] = Field(default_factory=list)
-    total: float = Field(default=0.0, description="The sum of the dimension scores, lowered by "
-                         "any rule ceiling in `ceilings`")
+    gems: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    dimensions: list[DimensionScore] = field(default_factory=list)
+    total: float = field(
+        default=0.0,
+        metadata={"description": "The sum of the dimension scores, lowered by any rule ceiling in "
+                                 "`ceilings`"})
     tier: str = "D"
-    ceilings: list[ScoreChange] = Field(
+    ceilings: list[ScoreChange] = field(
         default_factory=list,
-        description="Rule ceilings on the total (e.g. RG113: a source file was not analysed); "
-                    "total = sum of dimension scores + sum of these points")
-    diagnostics: list[Diagnostic] = Field(default_factory=list)
-    grade_changes: list[GradeChange] = Field(
+        metadata={"description": "Rule ceilings on the total (e.g. RG113: a source file was not analysed); "
+                                 "total = sum of dimension scores + sum of these points"})
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    grade_changes: list[GradeChange] = field(
         default_factory=list,
-        description="What changed this grade besides the shipped rubric, brief and rules")
-    comparable: bool = Field(
+        metadata={"description": "What changed this grade besides the shipped rubric, brief and rules"})
+    comparable: bool = field(
         default=True,
-        description="False when the grade used a rubric or brief other than the shipped ones, "
-                    "or when configuration or suppressions changed the score, so it cannot be "
-                    "ranked beside default grades")
+        metadata={"description": "False when the grade used a rubric or brief other than the shipped ones, "
+                                 "or when configuration or suppressions changed the score, so it cannot be "
+                                 "ranked beside default grades"})

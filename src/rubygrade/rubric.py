@@ -13,66 +13,73 @@ error handling with no LLM call has nothing to guard and scores 0, not full mark
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rubygrade.config import DataFileError, load_model
 from rubygrade.models import Dimension
 from rubygrade.paths import rules_dir
+from rubygrade.records import Record
+
+#: Confidences whose findings count unless a rubric says otherwise.
+_COUNTED: tuple[Literal["high", "medium", "low"], ...] = ("high", "medium")
 
 
 class RubricError(DataFileError):
     """A rubric file that cannot be read or is not valid; the message names file and key."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class DimensionSpec(_Strict):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DimensionSpec(Record):
     name: str
-    max: float = Field(gt=0)
+    max: float = field(metadata={"gt": 0})
     start: Literal["max", "zero"] = "max"
-    requires: list[str] = Field(
+    requires: list[str] = field(
         default_factory=list,
-        description="Evidence kinds of which the app must show one before the dimension earns "
-                    "anything: without them it scores 0 (a dimension with nothing to judge "
-                    "earns nothing)")
-    requires_why: str = Field(
-        default="", description="Why the dimension earned nothing when ``requires`` is unmet")
+        metadata={"description": "Evidence kinds of which the app must show one before the dimension earns "
+                                 "anything: without them it scores 0 (a dimension with nothing to judge "
+                                 "earns nothing)"})
+    requires_why: str = field(
+        default="",
+        metadata={"description": "Why the dimension earned nothing when ``requires`` is unmet"})
 
 
-class RulePoints(_Strict):
-    points: float = Field(description="Points per finding; negative takes points away")
-    cap: float | None = Field(default=None, description="Largest total effect of this rule")
-    ceiling: float | None = Field(
-        default=None, ge=0,
-        description="While a finding of this entry counts, the total cannot exceed this "
-                    "(applied after the dimensions are summed; the lowest active ceiling wins)")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RulePoints(Record):
+    points: float = field(metadata={"description": "Points per finding; negative takes points away"})
+    cap: float | None = field(default=None, metadata={"description": "Largest total effect of this rule"})
+    ceiling: float | None = field(
+        default=None,
+        metadata={"ge": 0,
+                  "description": "While a finding of this entry counts, the total cannot exceed this "
+                                 "(applied after the dimensions are summed; the lowest active ceiling "
+                                 "wins)"})
     why: str = ""
 
 
-class EvidencePoints(_Strict):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EvidencePoints(Record):
     dimension: Dimension
     points: float
     cap: float | None = None
     why: str = ""
 
 
-class Rubric(_Strict):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rubric(Record):
     name: str = "default"
     dimensions: dict[Dimension, DimensionSpec]
-    rules: dict[str, RulePoints] = Field(default_factory=dict)
-    evidence: dict[str, EvidencePoints] = Field(default_factory=dict)
-    tiers: dict[str, float] = Field(description="Tier name -> lowest total that earns it")
-    count_confidence: list[Literal["high", "medium", "low"]] = Field(
-        default=["high", "medium"],
-        description="Findings of these confidences count towards the score")
+    rules: dict[str, RulePoints] = field(default_factory=dict)
+    evidence: dict[str, EvidencePoints] = field(default_factory=dict)
+    tiers: dict[str, float] = field(metadata={"description": "Tier name -> lowest total that earns it"})
+    count_confidence: list[Literal["high", "medium", "low"]] = field(
+        default_factory=lambda: list(_COUNTED),
+        metadata={"description": "Findings of these confidences count towards the score",
+                  "json_schema_extra": {"default": list(_COUNTED)}})
 
-    @model_validator(mode="after")
-    def _all_dimensions(self) -> Rubric:
+    def __post_init__(self) -> None:
+        super(Rubric, self).__post_init__()
         missing = [d.value for d in Dimension if d not in self.dimensions]
         if missing:
             raise ValueError(f"dimensions missing: {', '.join(missing)}")
@@ -86,7 +93,6 @@ class Rubric(_Strict):
             if unknown:
                 raise ValueError(f"dimensions.{dim.value}.requires names evidence the rubric "
                                  f"does not declare: {', '.join(unknown)}")
-        return self
 
     def tier_for(self, total: float) -> str:
         for tier, floor in sorted(self.tiers.items(), key=lambda kv: -kv[1]):
@@ -109,6 +115,6 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
     """Load a rubric file, or the default rubric shipped in ``rules/rubric.toml``."""
     file = Path(path) if path is not None else rules_dir() / "rubric.toml"
     try:
-        return load_model(file, Rubric, "rubric")
+        return load_model(file, Rubric, "rubric", shipped=path is None)
     except DataFileError as exc:
         raise RubricError(str(exc)) from None

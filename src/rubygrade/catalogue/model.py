@@ -14,11 +14,11 @@ resolved is stored as ``rest '*'`` + ``keyrest '**'`` + ``block '&'`` with
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from rubygrade.catalogue.lookup import CatalogueLookup
+from rubygrade.records import Record
 
 ParamKind = Literal["req", "opt", "rest", "keyreq", "key", "keyrest", "block", "nokey"]
 Visibility = Literal["public", "protected", "private"]
@@ -31,22 +31,20 @@ ClassKind = Literal["class", "module"]
 EXTRACTOR_VERSION = "1.0.0"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Param(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Param(Record):
     """One formal parameter, in ``Method#parameters`` terms."""
 
     kind: ParamKind
     name: str
 
 
-class MethodSig(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MethodSig(Record):
     """One method as a caller sees it."""
 
     name: str
-    params: list[Param] = Field(default_factory=list)
+    params: list[Param] = field(default_factory=list)
     visibility: Visibility = "public"
     #: the body contains ``yield``
     yields: bool = False
@@ -71,36 +69,38 @@ class MethodSig(_Frozen):
         return [[p.kind, p.name] for p in self.params]
 
 
-class ClassInfo(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClassInfo(Record):
     """A class or module of the gem, merged over every file that opens it."""
 
     name: str
     kind: ClassKind
     superclass: str | None = None
-    includes: list[str] = Field(default_factory=list)
-    extends: list[str] = Field(default_factory=list)
+    includes: list[str] = field(default_factory=list)
+    extends: list[str] = field(default_factory=list)
     #: constants assigned directly in this namespace (not nested classes/modules)
-    constants: list[str] = Field(default_factory=list)
-    instance_methods: dict[str, MethodSig] = Field(default_factory=dict)
-    singleton_methods: dict[str, MethodSig] = Field(default_factory=dict)
+    constants: list[str] = field(default_factory=list)
+    instance_methods: dict[str, MethodSig] = field(default_factory=dict)
+    singleton_methods: dict[str, MethodSig] = field(default_factory=dict)
     #: ``class_methods do ... end`` of an ActiveSupport::Concern: singleton methods
     #: of every class that includes this module
-    class_methods: dict[str, MethodSig] = Field(default_factory=dict)
+    class_methods: dict[str, MethodSig] = field(default_factory=dict)
     #: names of private/protected methods (they hide inherited public ones)
-    nonpublic_instance_methods: list[str] = Field(default_factory=list)
-    nonpublic_singleton_methods: list[str] = Field(default_factory=list)
+    nonpublic_instance_methods: list[str] = field(default_factory=list)
+    nonpublic_singleton_methods: list[str] = field(default_factory=list)
     #: defines ``method_missing`` (instance side) so any name may answer
     open: bool = False
     #: defines a singleton ``method_missing``
     singleton_open: bool = False
-    defined_in: list[str] = Field(default_factory=list)
+    defined_in: list[str] = field(default_factory=list)
 
 
-class Catalogue(CatalogueLookup, _Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Catalogue(CatalogueLookup, Record):
     """Everything public in one release of the gem."""
 
     gem: Literal["ruby_llm"] = "ruby_llm"
     version: str
     commit: str | None = None
     extractor_version: str = EXTRACTOR_VERSION
-    classes: dict[str, ClassInfo] = Field(default_factory=dict)
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
