@@ -35,8 +35,9 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.analysis.constants import nodes_at_token
 from rubygrade.analysis.values import Scope, ValueFlow, param_slot, scope_of_call
-from rubygrade.index.model import CallSite, MethodDef
+from rubygrade.index.model import Assignment, CallSite, MethodDef
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
@@ -99,6 +100,7 @@ class Prompts:
         self._field_memo: dict[tuple[str, str], frozenset[Site]] = {}
         self._heredocs: dict[str, dict[int, Node]] = {}
         self._appends: dict[int, dict[str, list[Node]]] = {}
+        self._constants: dict[str, dict[str, tuple[int, Assignment]]] = {}
 
     # -- public ------------------------------------------------------------------------
     @cached_property
@@ -259,8 +261,13 @@ class Prompts:
             source = self.project.files.get(path)
             pairs: dict[int, Node] = {}
             if source is not None and source.root is not None and "<<" in source.text:
-                openers = [n for n in treeutil.walk(source.root) if n.type == "heredoc_beginning"]
-                bodies = [n for n in treeutil.walk(source.root) if n.type == "heredoc_body"]
+                openers: list[Node] = []
+                bodies: list[Node] = []
+                for n in treeutil.walk(source.root):  # one walk for both
+                    if n.type == "heredoc_beginning":
+                        openers.append(n)
+                    elif n.type == "heredoc_body":
+                        bodies.append(n)
                 openers.sort(key=lambda n: n.start_byte)
                 bodies.sort(key=lambda n: n.start_byte)
                 pairs = {o.start_byte: b for o, b in zip(openers, bodies, strict=False)}
@@ -359,8 +366,8 @@ class Prompts:
             nodes: list[Node | None] = [_last(body) if body is not None and body.type in (
                 "body_statement", "begin") else body]
             if body is not None:
-                nodes += [r.named_children[0] for r in treeutil.walk(body)
-                          if r.type == "return" and r.named_children]
+                returns = nodes_at_token(body, body.text or b"", "return", "return")
+                nodes += [r.named_children[0] for r in returns if r.named_children]
             result = self._union(nodes, scope, depth, whole)
         self._return_memo[key] = result
         return result
@@ -383,18 +390,31 @@ class Prompts:
         written = name.removeprefix("::")
         resolved = self.index.resolve_constant(written, scope.cls)
         short = resolved.rsplit("::", 1)[-1]
-        candidates = [a for a in self.index.assignments_to("constant", short)
-                      if a.value is not None and
-                      (f"{a.enclosing_class}::{short}" if a.enclosing_class else short)
-                      in (resolved, written)]
-        if not candidates:
-            candidates = [a for a in self.index.assignments_to("constant", written)
-                          if a.value is not None]
-        out: set[Site] = set()
-        for a in candidates[:1]:
-            out |= self.sources(a.value, Scope(a.path, a.enclosing_method, a.enclosing_class),
-                                depth, False)
-        return frozenset(out)
+        # The first write (in index order) of ``short`` whose full name is the resolved or
+        # the written one; else the first write of the name as written.
+        writes = self._constant_writes(short)
+        hits = [writes[name] for name in dict.fromkeys((resolved, written)) if name in writes]
+        first = min(hits, key=lambda hit: hit[0])[1] if hits else next(
+            (a for a in self.index.assignments_to("constant", written) if a.value is not None),
+            None)
+        if first is None or first.value is None:
+            return _NONE
+        return self.sources(first.value, Scope(first.path, first.enclosing_method,
+                                               first.enclosing_class), depth, False)
+
+    def _constant_writes(self, short: str) -> dict[str, tuple[int, Assignment]]:
+        """Full name -> the first write of constant ``short`` with that name (and its place
+        among the writes of ``short``): a table per name, where a scan of every write of
+        it per reference is quadratic in an app that defines one name in many classes."""
+        table = self._constants.get(short)
+        if table is None:
+            table = {}
+            for position, a in enumerate(self.index.assignments_to("constant", short)):
+                if a.value is not None:
+                    full = f"{a.enclosing_class}::{short}" if a.enclosing_class else short
+                    table.setdefault(full, (position, a))
+            self._constants[short] = table
+        return table
 
     # -- calls ---------------------------------------------------------------------------
     def _call(self, node: Node, scope: Scope, depth: int, whole: bool) -> frozenset[Site]:
@@ -478,8 +498,8 @@ class Prompts:
     def _class_at(self, path: str, line: int) -> str:
         best = ""
         best_line = -1
-        for cls in self.index.classes:
-            if cls.path == path and cls.line <= line <= cls.end_line and cls.line > best_line:
+        for cls in self.index.classes_in(path):
+            if cls.line <= line <= cls.end_line and cls.line > best_line:
                 best, best_line = cls.name, cls.line
         return best
 

@@ -53,15 +53,19 @@ class Setting:
 def multi_process_settings(project: Project, index: Index) -> list[Setting]:
     """The production settings above, each with the first use in the app it breaks."""
     found: list[Setting] = []
-    broadcast = _first_call(project, index, lambda name: bool(_BROADCASTS.match(name)))
+    # Each setting first, then the app's use of it: the search of every call site runs
+    # only for a setting that is there.
     cable = _cable_adapter(project)
-    if cable is not None and cable[2] == "async" and broadcast is not None:
-        found.append(Setting("cable_async", cable[0], cable[1], broadcast))
-    enqueue = _first_call(project, index, lambda name: name in ("perform_later",
-                                                                "deliver_later"))
+    if cable is not None and cable[2] == "async":
+        broadcast = _first_call(project, index, lambda name: bool(_BROADCASTS.match(name)))
+        if broadcast is not None:
+            found.append(Setting("cable_async", cable[0], cable[1], broadcast))
     job = _queue_adapter(project)
-    if job is not None and job[2] == "async" and enqueue is not None:
-        found.append(Setting("job_async", job[0], job[1], enqueue))
+    if job is not None and job[2] == "async":
+        enqueue = _first_call(project, index, lambda name: name in ("perform_later",
+                                                                    "deliver_later"))
+        if enqueue is not None:
+            found.append(Setting("job_async", job[0], job[1], enqueue))
     store = production_cache_store(project)
     if store is not None and store[2] == "memory_store":
         use = _cache_use(project, index)
@@ -72,8 +76,12 @@ def multi_process_settings(project: Project, index: Index) -> list[Setting]:
 
 def _first_call(project: Project, index: Index, wanted: Callable[[str], bool]) -> str | None:
     best: tuple[str, int] | None = None
+    verdicts: dict[str, bool] = {}  # ``wanted`` per method name, not per call site
     for call in index.calls:
-        if wanted(call.method) and project.is_app_code(call.path) and \
+        hit = verdicts.get(call.method)
+        if hit is None:
+            hit = verdicts[call.method] = wanted(call.method)
+        if hit and project.is_app_code(call.path) and \
                 (best is None or (call.path, call.line) < best):
             best = (call.path, call.line)
     return f"{best[0]}:{best[1]}" if best is not None else None

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.analysis.constants import nodes_at_token
 from rubygrade.analysis.values import Scope, ValueFlow
 from rubygrade.index.model import Assignment, MethodDef
 
@@ -296,11 +297,8 @@ def _last(node: Node | None) -> Node | None:
 def _writes(scan: _StateScan) -> Writes:
     """Store text -> the writes of request data into it by methods requests reach."""
     out: Writes = defaultdict(list)
-    for path, source in sorted(scan.project.files.items()):
-        if source.kind != "ruby" or not scan.rel(path).startswith(_STATE_DIRS) or \
-                source.root is None:
-            continue
-        for node in treeutil.walk(source.root):
+    for path, nodes in _write_candidates(scan):
+        for node in nodes:
             found = _write_of(node)
             if found is None:
                 continue
@@ -321,6 +319,38 @@ def _writes(scan: _StateScan) -> Writes:
             out[scan.store_of(target, scope)].append(
                 Write(path, line, method.singleton, method.owner, counter))
     return out
+
+
+#: The calls :func:`_write_of` may take for a write, looked up by name in the index.
+_WRITE_CALLS = tuple(sorted(MUTATORS | _FILLS | _COUNTERS))
+
+
+def _write_candidates(scan: _StateScan) -> list[tuple[str, list[Node]]]:
+    """Per Ruby file of ``app/`` and ``lib/`` (in path order), the nodes that may write in
+    place, in document order: what a walk of every node testing :func:`_write_of` would
+    visit, without the walk. Calls and element writes come from the index's facts, ``<<``
+    operators (the one write the index has no fact for) from the places of ``<<`` in the
+    text."""
+    files = {path for path, source in scan.project.files.items()
+             if source.kind == "ruby" and scan.rel(path).startswith(_STATE_DIRS) and
+             source.root is not None}
+    found: dict[str, list[Node]] = defaultdict(list)
+    for call in scan.index.calls_named(*_WRITE_CALLS):
+        if call.receiver is not None and call.path in files:
+            found[call.path].append(call.node)
+    for a in scan.index.assignments_to("other"):
+        if a.path in files:
+            left = a.node.child_by_field_name("left")
+            if left is not None and left.type == "element_reference":
+                found[a.path].append(a.node)
+    for path in sorted(files):
+        root = scan.project.files[path].root
+        if root is not None and "<<" in scan.project.files[path].text:
+            found[path] += nodes_at_token(root, root.text or b"", "binary", "<<")
+    # No two candidates share a start and an end, so start, then the longer first, is
+    # the walk's order (an enclosing node before what it holds).
+    return [(path, sorted(found[path], key=lambda n: (n.start_byte, -n.end_byte)))
+            for path in sorted(found)]
 
 
 def _stored_variable(target: Node) -> Node:

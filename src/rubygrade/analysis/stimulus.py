@@ -15,12 +15,14 @@ hashes in ERB tags and Ruby view helpers/components.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.analysis.constants import nodes_at_token
 
 if TYPE_CHECKING:
     from rubygrade.project import Project
@@ -30,6 +32,7 @@ CONTROLLERS_DIR = "app/javascript/controllers/"
 _ATTR = re.compile(r"""\bdata-(?P<name>[\w-]+)\s*=\s*(?P<q>["'])(?P<value>.*?)(?P=q)""", re.S)
 _DESCRIPTOR = re.compile(r"^(?:(?P<event>[^\s>]+)->)?(?P<ctrl>[\w-]+)#(?P<method>[\w$]+)")
 _REGISTER = re.compile(r"""register\(\s*["']([\w-]+)["']\s*,\s*(\w+)""")
+_NAME = re.compile(r"[\w-]+")  # a controller or target name
 _IMPORT = re.compile(r"""import\s+(\w+)\s+from\s+["']([^"']+)["']""")
 
 
@@ -77,17 +80,19 @@ def identifier_for(rel: str) -> str | None:
 def collect_wiring(project: Project) -> StimulusWiring:
     wiring = StimulusWiring()
     by_path: dict[str, StimulusController] = {}
-    for source in sorted(project.app_files(), key=lambda s: s.path):
-        rel = project.app_relative(source.path) or ""
+    # The app's files with their app-relative paths, in path order, for the passes below.
+    files = [(source, project.app_relative(source.path) or "")
+             for source in sorted(project.app_files(), key=lambda s: s.path)]
+    for source, rel in files:
         ident = identifier_for(rel)
         if ident is not None and source.kind == "javascript":
             controller = _read_controller(ident, source)
             wiring.controllers[ident] = controller
             by_path[rel] = controller
-    for source in sorted(project.app_files("javascript"), key=lambda s: s.path):
-        _registrations(source, project, wiring, by_path)
-    for source in sorted(project.app_files(), key=lambda s: s.path):
-        rel = project.app_relative(source.path) or ""
+    for source, _ in files:
+        if source.kind == "javascript":
+            _registrations(source, project, wiring, by_path)
+    for source, rel in files:
         if source.kind == "erb" and rel.startswith("app/"):
             wiring.uses += _html_uses(source)
             wiring.uses += _ruby_uses(source)
@@ -185,11 +190,13 @@ def _line_at(text: str, offset: int) -> int:
 
 
 def _html_uses(source: SourceFile) -> list[StimulusUse]:
+    if "data-" not in source.text:
+        return []  # nor in its HTML (the text with Ruby blanked): no attribute to read
     html = source.html_text()
     out: list[StimulusUse] = []
     # Matches come in order: count the newlines since the previous one, not from the start.
     line, counted = 1, 0
-    for match in _ATTR.finditer(html):
+    for match in _attributes(html):
         start = match.start()
         line += html.count("\n", counted, start)
         counted = start
@@ -197,12 +204,26 @@ def _html_uses(source: SourceFile) -> list[StimulusUse]:
     return out
 
 
+def _attributes(html: str) -> Iterator[re.Match[str]]:
+    """``_ATTR.finditer(html)``, tried only where ``data-`` is: the pattern opens with
+    ``\\b``, which keeps the regex engine from skipping ahead to its literal, so it would
+    try every position of the page."""
+    position = html.find("data-")
+    while position != -1:
+        match = _ATTR.match(html, position)
+        if match is None:
+            position = html.find("data-", position + 1)
+        else:
+            yield match
+            position = html.find("data-", match.end())
+
+
 def _uses_of(name: str, value: str, path: str, line: int) -> list[StimulusUse]:
     name = name.replace("_", "-")
     out: list[StimulusUse] = []
     if name == "controller":
         out += [StimulusUse("controller", v, "", path, line) for v in value.split()
-                if re.fullmatch(r"[\w-]+", v)]
+                if _NAME.fullmatch(v)]
     elif name == "action":
         for descriptor in value.split():
             d = _DESCRIPTOR.match(descriptor)
@@ -211,7 +232,7 @@ def _uses_of(name: str, value: str, path: str, line: int) -> list[StimulusUse]:
     elif name.endswith("-target") and len(name) > len("-target"):
         ident = name[: -len("-target")]
         out += [StimulusUse("target", ident, v, path, line) for v in value.split()
-                if re.fullmatch(r"[\w-]+", v)]
+                if _NAME.fullmatch(v)]
     return out
 
 
@@ -221,9 +242,7 @@ def _ruby_uses(source: SourceFile) -> list[StimulusUse]:
     if root is None or "data" not in source.text:
         return []
     out: list[StimulusUse] = []
-    for node in treeutil.walk(root):
-        if node.type != "pair":
-            continue
+    for node in nodes_at_token(root, root.text or b"", "pair", ":", "=>"):
         key = _key_name(node.child_by_field_name("key"))
         value = node.child_by_field_name("value")
         if value is None:

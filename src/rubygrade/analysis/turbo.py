@@ -40,17 +40,23 @@ class TurboUse:
 #: A layout tag that loads the app's JavaScript bundle (and with it Turbo and Stimulus).
 _JAVASCRIPT = re.compile(r"javascript_importmap_tags|javascript_include_tag|vite_javascript_tag|"
                          r"javascript_pack_tag|vite_client_tag|<script[^>]+src=|type=\"module\"")
-_BROADCAST = re.compile(r"broadcast_(append|prepend|replace|update|remove|before|after|action|"
-                        r"refresh|render|replace_all|update_all)(_later)?(_to)?")
+_BROADCAST_ACTIONS = ("append", "prepend", "replace", "update", "remove", "before", "after",
+                      "action", "refresh", "render", "replace_all", "update_all")
+#: Turbo's broadcast methods: ``broadcast_<action>[_later][_to]`` and the model macros,
+#: spelt out so that the calls are looked up by name.
+_BROADCASTS = frozenset(
+    [f"broadcast_{action}{later}{to}" for action in _BROADCAST_ACTIONS
+     for later in ("", "_later") for to in ("", "_to")] +
+    ["broadcasts_to", "broadcasts", "broadcasts_refreshes", "broadcasts_refreshes_to"])
+#: Every method name collect_turbo looks at.
+_TURBO_CALLS = tuple(sorted(STREAM_ACTIONS | _BROADCASTS |
+                            {"turbo_stream", "render", "turbo_stream_from"}))
 
 
 def _turbo_broadcast(call: CallSite) -> bool:
     """``broadcast_append_to``, ``broadcasts_to``, ``Turbo::StreamsChannel.broadcast_*``: not
     Action Cable's own ``broadcast``/``broadcast_to``, which send no Turbo Stream."""
-    if call.method in ("broadcasts_to", "broadcasts", "broadcasts_refreshes",
-                       "broadcasts_refreshes_to"):
-        return True
-    return _BROADCAST.fullmatch(call.method) is not None
+    return call.method in _BROADCASTS
 
 
 def _in_app(project: Project, path: str) -> bool:
@@ -60,8 +66,13 @@ def _in_app(project: Project, path: str) -> bool:
 
 def collect_turbo(project: Project, index: Index) -> TurboUse:
     use = TurboUse()
-    for call in index.calls:
-        if not _in_app(project, call.path):
+    in_app: dict[str, bool] = {}  # per file, not per call
+    # Only calls of these names can count; every list is sorted below, so the order the
+    # calls are met in does not matter.
+    for call in index.calls_named(*_TURBO_CALLS):
+        if call.path not in in_app:
+            in_app[call.path] = _in_app(project, call.path)
+        if not in_app[call.path]:
             continue
         where = (call.path, call.line)
         if call.method in STREAM_ACTIONS and call.receiver_text == "turbo_stream":
