@@ -60,6 +60,8 @@ def find_missing_constants(facts: Facts) -> list[ConstantRef]:
             head = name.split("::", 1)[0]
             if _defined_by_app(name, app_defined) or _under_defined_guard(node, raw, base):
                 continue
+            if name == "RubyLLM":  # ``::RubyLLM``: the gem's own namespace
+                continue
             if head == "RubyLLM":
                 second = name.split("::")[1]
                 if second.lower() in companions or catalogue.has_constant(name) or \
