@@ -80,14 +80,28 @@ def ruby_script_end(raw: bytes) -> int | None:
 
 def classify(rel_path: str) -> FileKind:
     """Decide how a file is parsed, from its repository-relative path."""
-    pure = PurePosixPath(rel_path)
-    if pure.name in RUBY_NAMES or pure.suffix in RUBY_SUFFIXES:
+    name = _file_name(rel_path)
+    suffix = _suffix(name)
+    if name in RUBY_NAMES or suffix in RUBY_SUFFIXES:
         return "ruby"
-    if pure.suffix == ".erb":
+    if suffix == ".erb":
         return "erb"
-    if pure.suffix in JS_SUFFIXES and rel_path.startswith(("app/javascript/", "app/assets/")):
+    if suffix in JS_SUFFIXES and rel_path.startswith(("app/javascript/", "app/assets/")):
         return "javascript"
     return "other"
+
+
+def _file_name(rel_path: str) -> str:
+    """``PurePosixPath(rel_path).name`` without building the path (every listed file is
+    classified): the last part, unless that is empty or ``.``, which the path drops."""
+    name = rel_path.rpartition("/")[2]
+    return name if name not in ("", ".") else PurePosixPath(rel_path).name
+
+
+def _suffix(name: str) -> str:
+    """``PurePosixPath.suffix`` of a file name (its rule: a dot neither first nor last)."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def _looks_binary(raw: bytes) -> bool:

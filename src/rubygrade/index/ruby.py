@@ -8,9 +8,10 @@ nested expression costs one stack entry per level and no recursion.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
-from itertools import repeat
+from functools import cache
+from types import MethodType
 
 from tree_sitter import Node
 
@@ -63,6 +64,44 @@ _ASSIGN_TARGETS = {
 }
 
 
+def _field_id(name: str) -> int:
+    field_id = treeutil.RUBY.field_id_for_name(name)
+    assert field_id is not None, name
+    return field_id
+
+
+# Field ids of the Ruby grammar: ``child_by_field_id`` is ``child_by_field_name`` without
+# the name lookup, and the hot handlers ask for several fields of every call.
+_ARGUMENTS, _BLOCK, _BODY, _KEY, _LEFT, _METHOD, _NAME, _OPERATOR, _PARAMETERS, _RECEIVER, \
+    _RIGHT, _VALUE = (_field_id(name) for name in (
+        "arguments", "block", "body", "key", "left", "method", "name", "operator", "parameters",
+        "receiver", "right", "value"))
+
+
+def _ids_by_kind() -> dict[str, tuple[int, ...]]:
+    language = treeutil.RUBY
+    ids: dict[str, list[int]] = {}
+    for kind_id in range(language.node_kind_count):
+        ids.setdefault(language.node_kind_for_id(kind_id) or "", []).append(kind_id)
+    return {kind: tuple(found) for kind, found in ids.items()}
+
+
+#: Node type -> its kind ids in the Ruby grammar (``Node.kind_id`` is the number behind
+#: ``Node.type``; a name can have a named and an anonymous id).
+_KIND_IDS = _ids_by_kind()
+
+
+def _kind_ids(types: Collection[str]) -> frozenset[int]:
+    return frozenset(kind_id for kind in types for kind_id in _KIND_IDS.get(kind, ()))
+
+
+# The walk tests every node's kind against these: an int is cheaper to get and hash than
+# the fresh string ``Node.type`` builds on each access.
+_GUARDING_IDS = _kind_ids(_GUARDING)
+_UNGUARDED_IDS = _kind_ids(_UNGUARDED)
+_RESCUE_IDS = _kind_ids(("rescue",))
+
+
 @dataclass
 class _Scope:
     """A class/module body (or ``class << self`` inside one)."""
@@ -100,14 +139,14 @@ def parse_params(params_node: Node | None) -> tuple[Param, ...]:
         kind = _PARAM_KINDS.get(child.type)
         if kind is None:
             continue
-        name_node = child.child_by_field_name("name")
+        name_node = child.child_by_field_id(_NAME)
         if child.type == "identifier":
             name = treeutil.text(child)
         elif child.type == "destructured_parameter":
             name = treeutil.text(child)
         else:
             name = treeutil.text(name_node) if name_node is not None else _ANON.get(kind, "")
-        if kind == "key" and child.child_by_field_name("value") is None:
+        if kind == "key" and child.child_by_field_id(_VALUE) is None:
             kind = "keyreq"
         out.append(Param(kind=kind, name=name))  # type: ignore[arg-type]
     return tuple(out)
@@ -136,32 +175,33 @@ def _rescue_clauses(container: Node, path: str, scope: str) -> tuple[RescueClaus
     return tuple(clauses)
 
 
+# Argument node type -> Arg kind (anything else is positional; None: not an argument, as a
+# heredoc's body is part of its ``<<~X`` opener).
+_ARG_KINDS: dict[str, str | None] = {
+    "pair": "keyword", "hash_splat_argument": "double_splat", "splat_argument": "splat",
+    "block_argument": "block_pass", "forward_argument": "forward",
+    "comment": None, "heredoc_body": None,
+}
+
+
 def _args(arg_list: Node | None) -> tuple[tuple[Arg, ...], bool]:
     if arg_list is None:
         return (), False
     parenthesized = bool(arg_list.children) and arg_list.children[0].type == "("
     out: list[Arg] = []
     for child in arg_list.named_children:
-        t = child.type
-        if t == "pair":
-            key = child.child_by_field_name("key")
+        kind = _ARG_KINDS.get(child.type, "positional")
+        if kind == "keyword":
+            key = child.child_by_field_id(_KEY)
             name = None
-            if key is not None and key.type in ("hash_key_symbol", "simple_symbol", "string"):
-                name = treeutil.string_value(key) if key.type != "hash_key_symbol" else \
-                    treeutil.text(key)
+            key_type = key.type if key is not None else None
+            if key_type == "hash_key_symbol":
+                name = treeutil.text(key)
+            elif key_type in ("simple_symbol", "string"):
+                name = treeutil.string_value(key)
             out.append(Arg(kind="keyword", node=child, name=name))
-        elif t == "hash_splat_argument":
-            out.append(Arg(kind="double_splat", node=child))
-        elif t == "splat_argument":
-            out.append(Arg(kind="splat", node=child))
-        elif t == "block_argument":
-            out.append(Arg(kind="block_pass", node=child))
-        elif t == "forward_argument":
-            out.append(Arg(kind="forward", node=child))
-        elif t in ("comment", "heredoc_body"):
-            continue  # a heredoc's body is part of its ``<<~X`` opener, not another argument
-        else:
-            out.append(Arg(kind="positional", node=child))
+        elif kind is not None:
+            out.append(Arg(kind=kind, node=child))  # type: ignore[arg-type]
     return tuple(out), parenthesized
 
 
@@ -171,65 +211,75 @@ class RubyIndexer:
     def __init__(self, path: str) -> None:
         self.path = path
         self.facts = FileFacts()
+        # ``Node.id`` of every call's method name: the call's handler has the node at hand,
+        # and the identifier it is need not look it up again (nodes of one tree are equal
+        # exactly when their ids are).
+        self._call_methods: set[int] = set()
 
     def index(self, root: Node) -> FileFacts:
         """Index the tree in one iterative pass.
 
         Each node's parent travels on the stack: tree-sitter's ``Node.parent`` searches
         down from the root, so calling it per node is quadratic in nesting depth. Only the
-        node types that carry facts reach a handler; the rest just push their children.
+        node types that carry facts reach a handler; the rest just have their children
+        visited.
+
+        The stack holds one frame per node whose children are being visited (an iterator
+        over them, their context, their parent, their depth), not one entry per child:
+        leaves, about half of all nodes, then cost one loop step and no tuple.
         """
         top = _Ctx(scope=_Scope(name=""))
-        stack: list[tuple[Node, _Ctx, Node | None, int]] = [(root, top, None, 0)]
-        pop, extend = stack.pop, stack.extend
-        handlers = self._handlers()
+        # (children left to visit, their context, the context of the guarded ones among them
+        # (None: no rescue region starts here), their parent, their depth)
+        frames: list[tuple[Iterator[Node], _Ctx, _Ctx | None, Node | None, int]] = [
+            (iter((root,)), top, None, None, 0)]
+        push, pop = frames.append, frames.pop
+        handlers = _handlers_by_kind()
         deep = treeutil.DEEP_NODE
         remember = treeutil.remember_parent
-        while stack:
-            node, ctx, parent, depth = pop()
-            if depth > deep and parent is not None:
-                remember(node, parent)
-            t = node.type
-            handler = handlers.get(t)
-            child_ctx = ctx if handler is None else handler(node, ctx, parent)
-            if child_ctx is None:
-                continue
-            # Named children only: anonymous nodes are keyword/punctuation leaves that carry no
-            # facts (the ``class`` keyword token would otherwise pass for a class), and skipping
-            # them is ~3x cheaper on large apps.
-            children = node.named_children
-            if not children:
-                continue
-            if t in _GUARDING:
-                guards = self._guards_for(node, parent)
-                if guards:
-                    rescues = guards + child_ctx.rescues
-                    if len(rescues) > MAX_RESCUE_NESTING:
-                        rescues = rescues[:MAX_RESCUE_NESTING]
-                        treeutil.note_limit(
-                            f"rescue clauses nested more than {MAX_RESCUE_NESTING} deep: each "
-                            f"call keeps the {MAX_RESCUE_NESTING} innermost")
-                    guarded = _Ctx(scope=child_ctx.scope, method=child_ctx.method,
-                                   rescues=rescues, locals=child_ctx.locals)
-                    extend([(child, child_ctx if child.type in _UNGUARDED else guarded,
-                             node, depth + 1) for child in reversed(children)])
+        while frames:
+            children, ctx, guarded, parent, depth = frames[-1]
+            for node in children:
+                if depth > deep:
+                    remember(node, parent)  # type: ignore[arg-type]  # parent is set below the root
+                kind = node.kind_id
+                node_ctx = ctx if guarded is None or kind in _UNGUARDED_IDS else guarded
+                handler = handlers.get(kind)
+                child_ctx = node_ctx if handler is None else handler(self, node, node_ctx, parent)
+                if child_ctx is None:
                     continue
-            extend(zip(reversed(children), repeat(child_ctx), repeat(node), repeat(depth + 1)))
+                # Named children only: anonymous nodes are keyword/punctuation leaves that carry
+                # no facts (the ``class`` keyword token would otherwise pass for a class), and
+                # skipping them is ~3x cheaper on large apps.
+                grandchildren = node.named_children
+                if not grandchildren:
+                    continue
+                push((iter(grandchildren), child_ctx,
+                      self._guarded(node, parent, child_ctx) if kind in _GUARDING_IDS else None,
+                      node, depth + 1))
+                break
+            else:
+                pop()
         return self.facts
+
+    def _guarded(self, node: Node, parent: Node | None, ctx: _Ctx) -> _Ctx | None:
+        """The context of the children that the rescue clauses of ``node`` guard (None when
+        it has none)."""
+        guards = self._guards_for(node, parent)
+        if not guards:
+            return None
+        rescues = guards + ctx.rescues
+        if len(rescues) > MAX_RESCUE_NESTING:
+            rescues = rescues[:MAX_RESCUE_NESTING]
+            treeutil.note_limit(
+                f"rescue clauses nested more than {MAX_RESCUE_NESTING} deep: each "
+                f"call keeps the {MAX_RESCUE_NESTING} innermost")
+        return _Ctx(scope=ctx.scope, method=ctx.method, rescues=rescues, locals=ctx.locals)
 
     def _handlers(self) -> dict[str, Callable[[Node, _Ctx, Node | None], _Ctx | None]]:
         """Node type -> handler that records its facts and returns the context for its
         children (None: skip them)."""
-        return {
-            "class": self._class, "module": self._class,
-            "singleton_class": self._singleton_class,
-            "method": self._method, "singleton_method": self._method,
-            "call": self._call,
-            "assignment": self._assignment, "operator_assignment": self._assignment,
-            "identifier": self._identifier,
-            "block_parameters": self._block_parameters,
-            "lambda_parameters": self._block_parameters,
-        }
+        return {kind: MethodType(function, self) for kind, function in _HANDLERS.items()}
 
     # -- rescue regions --------------------------------------------------------
     def _guards_for(self, node: Node, parent: Node | None) -> tuple[RescueClause, ...]:
@@ -238,7 +288,7 @@ class RubyIndexer:
                                  variable=None, scope="modifier", node=node),)
         if node.type not in ("begin", "body_statement"):
             return ()
-        if not any(c.type == "rescue" for c in node.children):
+        if not any(c.kind_id in _RESCUE_IDS for c in node.children):
             return ()
         ptype = parent.type if parent is not None else ""
         scope = {"method": "method", "singleton_method": "method", "do_block": "block",
@@ -313,18 +363,18 @@ class RubyIndexer:
     def _method(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx:
         scope = ctx.scope
         singleton = scope.singleton or node.type == "singleton_method"
-        params = parse_params(node.child_by_field_name("parameters"))
+        params = parse_params(node.child_by_field_id(_PARAMETERS))
         visibility: Visibility = scope.visibility
         if parent is not None and parent.type == "argument_list":
             caller = parent.parent
             word = treeutil.text(caller.child_by_field_name("method")) if caller else ""
             if word in ("private", "protected", "public"):
                 visibility = word  # type: ignore[assignment]
-        body = node.child_by_field_name("body")
+        body = node.child_by_field_id(_BODY)
         rescues = _rescue_clauses(body, self.path, "method") if body is not None and \
             body.type == "body_statement" else ()
         method = MethodDef(
-            name=treeutil.text(node.child_by_field_name("name")), owner=scope.name,
+            name=treeutil.text(node.child_by_field_id(_NAME)), owner=scope.name,
             singleton=singleton, params=params,
             visibility="public" if singleton and visibility != "public" and
             node.type == "singleton_method" else visibility,
@@ -339,15 +389,20 @@ class RubyIndexer:
         return _Ctx(scope=scope, method=method, rescues=(), locals={p.name for p in params})
 
     def _call(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx:
-        method_node = node.child_by_field_name("method")
-        receiver = node.child_by_field_name("receiver")
-        name = treeutil.text(method_node) if method_node is not None else "call"
-        args, parens = _args(node.child_by_field_name("arguments"))
-        block = node.child_by_field_name("block")
-        operator = node.child_by_field_name("operator")  # cheaper than scanning all children
+        method_node = node.child_by_field_id(_METHOD)
+        receiver = node.child_by_field_id(_RECEIVER)
+        if method_node is None:
+            name = "call"
+        else:
+            name = treeutil.text(method_node)
+            self._call_methods.add(method_node.id)
+        args, parens = _args(node.child_by_field_id(_ARGUMENTS))
+        block = node.child_by_field_id(_BLOCK)
+        operator = node.child_by_field_id(_OPERATOR)  # cheaper than scanning all children
         safe_nav = operator is not None and operator.type == "&."
+        row, column = node.start_point
         call = CallSite(
-            path=self.path, line=treeutil.line_of(node), column=treeutil.column_of(node),
+            path=self.path, line=row + 1, column=column + 1,
             method=name, receiver=receiver, args=args, block=block, node=node,
             enclosing_method=ctx.method, enclosing_class=ctx.scope.name or None,
             rescues=ctx.rescues, safe_navigation=safe_nav, parenthesized=parens)
@@ -412,23 +467,20 @@ class RubyIndexer:
 
     def _identifier(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> None:
         """A lone identifier is a local variable or a call without arguments (``build_chat``)."""
-        if parent is None:
+        if parent is None or node.id in self._call_methods:  # a call's method name
             return
         # The parent's shape first (no text decoded), then the name.
         ptype = parent.type
         if ptype in ("method", "singleton_method"):
-            if parent.child_by_field_name("body") != node:  # the name, not an endless body
+            if parent.child_by_field_id(_BODY) != node:  # the name, not an endless body
                 return
         elif ptype in _NOT_EXPRESSION_PARENTS:
             return
-        elif ptype == "call":
-            if parent.child_by_field_name("method") == node:
-                return
         elif ptype in ("assignment", "operator_assignment"):
-            if parent.child_by_field_name("left") == node:
+            if parent.child_by_field_id(_LEFT) == node:
                 return
         elif ptype in ("pair", "keyword_parameter"):
-            if parent.child_by_field_name("key") == node:
+            if parent.child_by_field_id(_KEY) == node:
                 return
         name = treeutil.text(node)
         if name in ctx.locals:
@@ -450,8 +502,8 @@ class RubyIndexer:
             ctx.scope.visibility = word  # type: ignore[assignment]
 
     def _assignment(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx:
-        left = node.child_by_field_name("left")
-        right = node.child_by_field_name("right")
+        left = node.child_by_field_id(_LEFT)
+        right = node.child_by_field_id(_RIGHT)
         operator = "="
         if node.type == "operator_assignment" and len(node.children) >= 2:
             operator = treeutil.text(node.children[1])
@@ -473,3 +525,25 @@ class RubyIndexer:
                 line=treeutil.line_of(node), node=node, enclosing_method=ctx.method,
                 enclosing_class=ctx.scope.name or None, class_level=class_level))
         return ctx
+
+
+_Handler = Callable[[RubyIndexer, Node, _Ctx, "Node | None"], "_Ctx | None"]
+#: Node type -> the RubyIndexer method that records its facts and returns the context for
+#: its children (None: skip them).
+_HANDLERS: dict[str, _Handler] = {
+    "class": RubyIndexer._class, "module": RubyIndexer._class,
+    "singleton_class": RubyIndexer._singleton_class,
+    "method": RubyIndexer._method, "singleton_method": RubyIndexer._method,
+    "call": RubyIndexer._call,
+    "assignment": RubyIndexer._assignment, "operator_assignment": RubyIndexer._assignment,
+    "identifier": RubyIndexer._identifier,
+    "block_parameters": RubyIndexer._block_parameters,
+    "lambda_parameters": RubyIndexer._block_parameters,
+}
+
+
+@cache
+def _handlers_by_kind() -> dict[int, _Handler]:
+    """:data:`_HANDLERS` by kind id, the number the walk reads off each node."""
+    return {kind_id: function for kind, function in _HANDLERS.items()
+            for kind_id in _KIND_IDS.get(kind, ())}
