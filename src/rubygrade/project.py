@@ -17,14 +17,15 @@ from enum import Enum
 from functools import cached_property
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
-from typing import Literal
-
-import pathspec
+from typing import TYPE_CHECKING, Literal
 
 from rubygrade.gemfile import Gemfile, Lockfile, parse_gemfile, parse_lockfile
 from rubygrade.models import Diagnostic
 from rubygrade.safetext import safe_name
 from rubygrade.sources import CODE_KINDS, SourceFile, classify
+
+if TYPE_CHECKING:
+    import pathspec
 
 SKIPPED_DIRS = {
     ".git",
@@ -291,6 +292,8 @@ class _GitIgnore:
             lines = file.read_bytes().decode("utf-8", errors="replace").splitlines()
         except OSError:
             return
+        import pathspec  # only a folder walk needs it; ``git ls-files`` applies .gitignore itself
+
         try:
             spec = pathspec.GitIgnoreSpec.from_lines(lines)
         except Exception:  # noqa: BLE001 - one bad pattern must not drop the whole file
@@ -319,6 +322,8 @@ class _GitIgnore:
 
 
 def _valid_pattern(line: str) -> bool:
+    import pathspec
+
     try:
         pathspec.GitIgnoreSpec.from_lines([line])
     except Exception:  # noqa: BLE001
