@@ -49,6 +49,16 @@ class Sink:
     interpolated: bool = False
 
 
+#: Text every request call holds (``fetch``, axios, ``$.ajax``/``jQuery.get``...): a file
+#: or script without it has no fetch for :func:`fetch_to_html` to follow.
+_FETCH_HINT = re.compile(r"fetch|axios|\$\.|jQuery\.")
+
+
+def may_fetch(text: str) -> bool:
+    """``text`` may hold a request call (False: :func:`fetch_to_html` finds nothing)."""
+    return _FETCH_HINT.search(text) is not None
+
+
 def _is_fetch(node: Node) -> bool:
     if node.type != "call_expression":
         return False
@@ -293,6 +303,8 @@ def fetch_to_html(root: Node) -> list[Sink]:
     an expression taints it), so each such scope is walked once, for its first fetch: a
     file with thousands of fetches costs one walk per function, not one per fetch.
     """
+    if not may_fetch(treeutil.text(root)):
+        return []
     seen: set[int] = set()
     out: list[Sink] = []
     walked: set[tuple[int, int]] = set()
@@ -413,6 +425,22 @@ _MARKDOWN_OBJECTS = re.compile(r"marked|markdown|\bmd\b|converter|showdown|remar
 _SANITIZERS = re.compile(r"DOMPurify\.sanitize|\bsanitize\(|sanitizeHtml|xss\(|\.setHTML\(")
 
 
+#: Text a markdown render call holds: one of ``_MARKDOWN_FUNCTIONS``, or one of
+#: ``_MARKDOWN_METHODS`` (each holds "render", "parse" or "makeHtml") on an object
+#: ``_MARKDOWN_OBJECTS`` matches (whatever its case). A file or script without either has
+#: nothing for :func:`markdown_to_html` to find.
+_MARKDOWN_FUNCTION_HINT = re.compile(r"marked|markdown\.toHTML|snarkdown|micromark")
+_MARKDOWN_METHOD_HINT = re.compile(r"render|parse|makeHtml")
+_MARKDOWN_OBJECT_HINT = re.compile(r"mark|md|converter|showdown", re.I)
+
+
+def may_render_markdown(text: str) -> bool:
+    """``text`` may hold a markdown render (False: :func:`markdown_to_html` finds nothing)."""
+    return _MARKDOWN_FUNCTION_HINT.search(text) is not None or (
+        _MARKDOWN_METHOD_HINT.search(text) is not None and
+        _MARKDOWN_OBJECT_HINT.search(text) is not None)
+
+
 def _is_markdown(node: Node) -> bool:
     if node.type != "call_expression":
         return False
@@ -466,6 +494,8 @@ def markdown_to_html(root: Node) -> list[Sink]:
     """HTML writes (``innerHTML``, ``insertAdjacentHTML``) of markdown rendered by
     ``marked``/markdown-it/showdown without a sanitizer (DOMPurify) on the way; a live
     preview of what the user is typing (``render(textarea.value)``) is not one."""
+    if not may_render_markdown(treeutil.text(root)):
+        return []
     out: list[Sink] = []
     seen: set[int] = set()
     for call in (n for n in treeutil.walk(root) if _renders_others_text(n)):

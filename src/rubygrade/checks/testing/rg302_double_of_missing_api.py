@@ -177,12 +177,11 @@ class DoubleOfMissingApi(Rule):
         if catalogue is None:
             return
         files = set(ctx.analyses.suite.files)
-        app_calls = {c.method for c in ctx.index.calls if ctx.project.is_app_code(c.path)}
         found: list[tuple[Stubbed, Confidence]] = []
         for call in ctx.index.calls:
             if call.path in files:
                 found += [(stub, Confidence.HIGH) for stub in _direct_stubs(call)]
-        found += self._reopened(ctx, files, app_calls)
+        found += self._reopened(ctx, files)
         relied = _relied_on(ctx, {a.method for a in ctx.analyses.doubles.answers})
         for answer in ctx.analyses.doubles.answers:
             if (answer.stands_for, answer.method) in relied:
@@ -201,17 +200,18 @@ class DoubleOfMissingApi(Rule):
                        data={"api": f"{stub.owner}{'.' if stub.singleton else '#'}"
                              f"{stub.method}"})
 
-    def _reopened(self, ctx: Context, files: set[str],
-                  app_calls: set[str]) -> list[tuple[Stubbed, Confidence]]:
+    def _reopened(self, ctx: Context, files: set[str]) -> list[tuple[Stubbed, Confidence]]:
         """``module RubyLLM; class Client ... end; end`` in a test support file: a fake
         of the gem itself. The class must exist; its methods the app calls must too."""
         out: list[tuple[Stubbed, Confidence]] = []
+        fakes = [cls for cls in ctx.index.classes if cls.path in files and (
+            cls.name == "RubyLLM" or cls.name.startswith("RubyLLM::"))]
+        if not fakes:
+            return out  # most suites: no need for the app's text or its call names
         app_text = "\n".join(s.text for s in ctx.project.app_files("ruby")
                              if s.path not in files and "RubyLLM" in s.text)
-        for cls in ctx.index.classes:
-            if cls.path not in files or not (cls.name == "RubyLLM" or
-                                             cls.name.startswith("RubyLLM::")):
-                continue
+        app_calls = _app_call_names(ctx)
+        for cls in fakes:
             referenced = re.search(re.escape(cls.name) + r"\b(?!::)", app_text) is not None
             if referenced:
                 # only a fake the app's code relies on hides a crash
@@ -247,6 +247,19 @@ class DoubleOfMissingApi(Rule):
         what = "fake" if stub.how == "fake" else "test double"
         return (f"The {what} answers {stub.owner}{sep}{stub.method}, which {version} does not "
                 "define: the test passes where the app would raise NoMethodError.")
+
+
+def _app_call_names(ctx: Context) -> set[str]:
+    """The method names the app's own code calls (the file test done once per file)."""
+    app_paths: dict[str, bool] = {}
+    out: set[str] = set()
+    for call in ctx.index.calls:
+        app = app_paths.get(call.path)
+        if app is None:
+            app = app_paths[call.path] = ctx.project.is_app_code(call.path)
+        if app:
+            out.add(call.method)
+    return out
 
 
 def _relied_on(ctx: Context, names: set[str]) -> set[tuple[str, str]]:
