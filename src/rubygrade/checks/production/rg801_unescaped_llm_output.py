@@ -99,7 +99,7 @@ class UnescapedLlmOutput(Rule):
             if _may_sink(call) and self._judged(call.path):
                 self._call_sink(call)
         for source in ctx.project.app_files("erb", under="app/"):
-            if self._judged(source.path):
+            if any(tag.raw_output for tag in source.erb_tags) and self._judged(source.path):
                 self._raw_output_tags(source.path)
         self._javascript()
 
@@ -199,16 +199,23 @@ class UnescapedLlmOutput(Rule):
         unused = {c.path for ident, c in wiring.controllers.items()
                   if c.path is not None and ident not in used}
         for source in sorted(self.ctx.project.app_files(), key=lambda s: s.path):
+            if source.kind == "javascript":
+                has_code = source.root is not None
+            elif source.kind == "erb":
+                has_code = "<script" in source.text
+            else:
+                continue
+            # (a file whose text holds no request call and no markdown render has none in
+            # its code or scripts: both walks below would find nothing, so it is skipped
+            # before the file tests and before its scripts are parsed)
+            if not has_code or not (may_fetch(source.text) or
+                                    may_render_markdown(source.text)):
+                continue
             if not self._judged(source.path) or source.path in unused:
                 continue  # a Stimulus controller no template uses runs nowhere
-            roots: list[Node] = []
-            if source.kind == "javascript" and source.root is not None:
-                roots = [source.root]
-            elif source.kind == "erb" and "<script" in source.text and (
-                    may_render_markdown(source.text) or may_fetch(source.text)):
-                # (a template whose text has no markdown render and no request call has
-                # none in its scripts: both walks below would find nothing)
-                roots = inline_script_roots(source.html_text())
+            root = source.root
+            roots = [root] if source.kind == "javascript" and root is not None else \
+                inline_script_roots(source.html_text())
             for root in roots:
                 for sink in markdown_to_html(root):
                     if (source.path, sink.line) in self.seen:
