@@ -109,10 +109,14 @@ class LogicInController(Rule):
         self._callees: dict[str, list[str]] = {}
         helpers = {callee for m in actions for callee in self._callees_of(graph, m.key)
                    if callee in action_keys and callee.split("#")[0] == m.owner}
+        # the methods holding LLM work: only they add to a reason
+        holding = set(calls) | set(setup) | set(prompts)
         for method in sorted(actions, key=lambda m: (m.path, m.line)):
             if method.key in helpers:
                 continue
-            own = self._own_methods(ctx, method, action_keys)
+            own = [key for key in self._own_methods(ctx, method, action_keys) if key in holding]
+            if not own:
+                continue  # nothing it reaches calls the model, sets up a chat or writes a prompt
             reasons: list[str] = []
             found = sorted(x for key in own for x in calls.get(key, ()))
             if found:
