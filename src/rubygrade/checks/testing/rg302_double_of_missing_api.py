@@ -61,6 +61,11 @@ def _rspec_subject(call: CallSite) -> tuple[str | None, bool]:
     return None, False
 
 
+#: The only calls :func:`_direct_stubs` finds a stub in (any other gets no owner).
+_STUBBING = frozenset({"stubs", "expects", "stub", "stub_any_instance", "receive",
+                       "receive_messages", "instance_double", "class_double"})
+
+
 def _direct_stubs(call: CallSite) -> list[Stubbed]:
     """Stubs on RubyLLM constants: Mocha, Minitest ``stub``, RSpec ``receive``, doubles."""
     owner: str | None = None
@@ -179,7 +184,7 @@ class DoubleOfMissingApi(Rule):
         files = set(ctx.analyses.suite.files)
         found: list[tuple[Stubbed, Confidence]] = []
         for call in ctx.index.calls:
-            if call.path in files:
+            if call.method in _STUBBING and call.path in files:
                 found += [(stub, Confidence.HIGH) for stub in _direct_stubs(call)]
         found += self._reopened(ctx, files)
         relied = _relied_on(ctx, {a.method for a in ctx.analyses.doubles.answers})
@@ -210,7 +215,7 @@ class DoubleOfMissingApi(Rule):
             return out  # most suites: no need for the app's text or its call names
         app_text = "\n".join(s.text for s in ctx.project.app_files("ruby")
                              if s.path not in files and "RubyLLM" in s.text)
-        app_calls = _app_call_names(ctx)
+        called: dict[str, bool] = {}  # method name -> some app code calls it
         for cls in fakes:
             referenced = re.search(re.escape(cls.name) + r"\b(?!::)", app_text) is not None
             if referenced:
@@ -221,7 +226,7 @@ class DoubleOfMissingApi(Rule):
                 continue  # a fake class nothing in the app names: its methods answer nobody
             for method in ctx.index.methods_of(cls.name):
                 if method.path == cls.path and method.kind == "def" and \
-                        method.name in app_calls:
+                        _app_calls(ctx, method.name, called):
                     out.append((Stubbed(cls.name, method.singleton, method.name, method.path,
                                         method.line, "fake"), Confidence.MEDIUM))
         return out
@@ -249,17 +254,14 @@ class DoubleOfMissingApi(Rule):
                 "define: the test passes where the app would raise NoMethodError.")
 
 
-def _app_call_names(ctx: Context) -> set[str]:
-    """The method names the app's own code calls (the file test done once per file)."""
-    app_paths: dict[str, bool] = {}
-    out: set[str] = set()
-    for call in ctx.index.calls:
-        app = app_paths.get(call.path)
-        if app is None:
-            app = app_paths[call.path] = ctx.project.is_app_code(call.path)
-        if app:
-            out.add(call.method)
-    return out
+def _app_calls(ctx: Context, name: str, known: dict[str, bool]) -> bool:
+    """Some call of the app's own code has method ``name`` (memoised in ``known``): the
+    calls of that name only, not a scan of every call for the set of all names."""
+    found = known.get(name)
+    if found is None:
+        found = known[name] = any(ctx.project.is_app_code(c.path)
+                                  for c in ctx.index.calls_named(name))
+    return found
 
 
 def _relied_on(ctx: Context, names: set[str]) -> set[tuple[str, str]]:
