@@ -13,6 +13,7 @@ objects: a small, explainable approximation that beats two words in one file.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -47,6 +48,36 @@ class Sink:
     #: ``"<li>" + item.title``, or a method of the class that does), not the server's own
     #: rendered fragment written as it came
     interpolated: bool = False
+
+
+#: Text every request call holds (``fetch``, axios, ``$.ajax``/``jQuery.get``...): a file
+#: or script without it has no fetch for :func:`fetch_to_html` to follow.
+_FETCH_HINT = re.compile(r"fetch|axios|\$\.|jQuery\.")
+
+
+def may_fetch(text: str) -> bool:
+    """``text`` may hold a request call (False: :func:`fetch_to_html` finds nothing)."""
+    return _FETCH_HINT.search(text) is not None
+
+
+#: Where a request call's text may start (zero-width, so overlapping hints all count).
+_FETCH_AT = re.compile(rb"(?=fetch|axios|\$\.|jQuery\.)")
+
+
+def _walk_to(root: Node, hint_at: re.Pattern[bytes]) -> Iterator[Node]:
+    """:func:`treeutil.walk` of ``root`` that skips the children of a node whose text holds
+    no place where ``hint_at`` matches: the nodes it leaves out are exactly those that
+    cannot be what the hint's text is needed for (a request or markdown call holds its
+    callee's name), so a filter over it finds what one over the whole walk finds, in the
+    same order, without visiting every node of a large file."""
+    base = root.start_byte
+    starts = [base + m.start() for m in hint_at.finditer(root.text or b"")]
+
+    def holds_hint(node: Node) -> bool:
+        i = bisect_left(starts, node.start_byte)
+        return i < len(starts) and starts[i] < node.end_byte
+
+    return treeutil.walk(root, holds_hint)
 
 
 def _is_fetch(node: Node) -> bool:
@@ -293,11 +324,13 @@ def fetch_to_html(root: Node) -> list[Sink]:
     an expression taints it), so each such scope is walked once, for its first fetch: a
     file with thousands of fetches costs one walk per function, not one per fetch.
     """
+    if not may_fetch(treeutil.text(root)):
+        return []
     seen: set[int] = set()
     out: list[Sink] = []
     walked: set[tuple[int, int]] = set()
     members: dict[tuple[int, int], dict[str, Node]] = {}
-    for fetch in (n for n in treeutil.walk(root) if _is_fetch(n)):
+    for fetch in (n for n in _walk_to(root, _FETCH_AT) if _is_fetch(n)):
         scope = _outer_function(fetch) or root
         if (scope.start_byte, scope.end_byte) in walked:
             continue
@@ -413,6 +446,37 @@ _MARKDOWN_OBJECTS = re.compile(r"marked|markdown|\bmd\b|converter|showdown|remar
 _SANITIZERS = re.compile(r"DOMPurify\.sanitize|\bsanitize\(|sanitizeHtml|xss\(|\.setHTML\(")
 
 
+#: Text a markdown render call holds: one of ``_MARKDOWN_FUNCTIONS``, or one of
+#: ``_MARKDOWN_METHODS`` (each holds "render", "parse" or "makeHtml") on an object
+#: ``_MARKDOWN_OBJECTS`` matches (whatever its case). A file or script without either has
+#: nothing for :func:`markdown_to_html` to find.
+_MARKDOWN_FUNCTION_HINT = re.compile(r"marked|markdown\.toHTML|snarkdown|micromark")
+_MARKDOWN_METHOD_HINT = re.compile(r"render|parse|makeHtml")
+_MARKDOWN_OBJECT_WORDS = ("mark", "md", "converter", "showdown")
+_MARKDOWN_OBJECT_HINT = re.compile("|".join(_MARKDOWN_OBJECT_WORDS), re.I)
+
+
+#: Where a markdown render call's callee may start: a function's name or a method's.
+_MARKDOWN_CALL_AT = re.compile(rb"(?=marked|markdown\.toHTML|snarkdown|micromark"
+                               rb"|render|parse|makeHtml)")
+
+
+def may_render_markdown(text: str) -> bool:
+    """``text`` may hold a markdown render (False: :func:`markdown_to_html` finds nothing)."""
+    return _MARKDOWN_FUNCTION_HINT.search(text) is not None or (
+        _MARKDOWN_METHOD_HINT.search(text) is not None and _names_markdown_object(text))
+
+
+def _names_markdown_object(text: str) -> bool:
+    """``_MARKDOWN_OBJECT_HINT`` matches ``text``. For ASCII text (the usual case) a search
+    of the lowered text answers the same, several times quicker than a case-insensitive
+    regex scan; other text keeps the regex (Unicode folds more than ASCII case: ``ſ``, K)."""
+    if text.isascii():
+        lowered = text.lower()
+        return any(word in lowered for word in _MARKDOWN_OBJECT_WORDS)
+    return _MARKDOWN_OBJECT_HINT.search(text) is not None
+
+
 def _is_markdown(node: Node) -> bool:
     if node.type != "call_expression":
         return False
@@ -466,9 +530,11 @@ def markdown_to_html(root: Node) -> list[Sink]:
     """HTML writes (``innerHTML``, ``insertAdjacentHTML``) of markdown rendered by
     ``marked``/markdown-it/showdown without a sanitizer (DOMPurify) on the way; a live
     preview of what the user is typing (``render(textarea.value)``) is not one."""
+    if not may_render_markdown(treeutil.text(root)):
+        return []
     out: list[Sink] = []
     seen: set[int] = set()
-    for call in (n for n in treeutil.walk(root) if _renders_others_text(n)):
+    for call in (n for n in _walk_to(root, _MARKDOWN_CALL_AT) if _renders_others_text(n)):
         scope = _outer_function(call) or root
         names: set[str] = set()
         for _ in range(3):

@@ -30,7 +30,7 @@ from tree_sitter import Node
 from rubygrade import treeutil
 from rubygrade.analysis.values import Scope, ValueFlow, scope_of_call
 from rubygrade.analysis.views import partial_name, view_controllers
-from rubygrade.index.model import CallSite, MethodDef
+from rubygrade.index.model import Arg, Assignment, CallSite, MethodDef
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
@@ -100,6 +100,8 @@ class Taint:
         self._return_memo: dict[int, Origins] = {}
         self._partial_memo: dict[tuple[str, str], Origins] = {}
         self._field_memo: dict[str, Origins] = {}
+        self._column_writes: tuple[dict[str, list[tuple[CallSite, Arg]]],
+                                   dict[str, list[Assignment]]] | None = None
         self.views = values.views
 
     # -- public --------------------------------------------------------------------------
@@ -390,19 +392,40 @@ class Taint:
             return self._field_memo[name]
         self._field_memo[name] = _NONE
         out: set[str] = set()
-        for call in self.index.calls_named(*_WRITES):
-            arg = call.keyword(name)
-            if arg is not None and self.project.is_app_code(call.path):
-                out |= self.origins(arg.value, scope_of_call(call), depth)
-        for a in self.index.assignments_to("other"):
-            left = a.node.child_by_field_name("left")
-            if left is not None and left.type == "call" and a.value is not None and \
-                    treeutil.text(left.child_by_field_name("method")) == name:
-                out |= self.origins(a.value, Scope(a.path, a.enclosing_method,
-                                                   a.enclosing_class), depth)
+        by_keyword, by_setter = self._column_writes_by_name()
+        for call, arg in by_keyword.get(name, ()):
+            out |= self.origins(arg.value, scope_of_call(call), depth)
+        for a in by_setter.get(name, ()):
+            out |= self.origins(a.value, Scope(a.path, a.enclosing_method,
+                                               a.enclosing_class), depth)
         result = frozenset(out) if out else _UNKNOWN
         self._field_memo[name] = result
         return result
+
+    def _column_writes_by_name(self) -> tuple[dict[str, list[tuple[CallSite, Arg]]],
+                                              dict[str, list[Assignment]]]:
+        """The writes :meth:`_field` follows, by column name, built once per run instead of
+        a scan of every write call and setter per column: app calls of ``_WRITES`` with
+        their first keyword of each name (what ``call.keyword(name)`` finds), and
+        ``x.name = v`` assignments; each list in the order the scans visited them."""
+        if self._column_writes is None:
+            by_keyword: dict[str, list[tuple[CallSite, Arg]]] = {}
+            for call in self.index.calls_named(*_WRITES):
+                if not self.project.is_app_code(call.path):
+                    continue
+                named: set[str] = set()
+                for arg in call.args:
+                    if arg.kind == "keyword" and arg.name is not None and arg.name not in named:
+                        named.add(arg.name)
+                        by_keyword.setdefault(arg.name, []).append((call, arg))
+            by_setter: dict[str, list[Assignment]] = {}
+            for a in self.index.assignments_to("other"):
+                left = a.node.child_by_field_name("left")
+                if left is not None and left.type == "call" and a.value is not None:
+                    setter = treeutil.text(left.child_by_field_name("method"))
+                    by_setter.setdefault(setter, []).append(a)
+            self._column_writes = (by_keyword, by_setter)
+        return self._column_writes
 
     def _app_method(self, node: Node, receiver: Node, scope: Scope,
                     depth: int) -> Origins | None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from rubygrade.analysis.entries import is_controller
+from typing import TYPE_CHECKING
+
 from rubygrade.analysis.roles import Roles
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.index.model import CallSite, MethodDef
 from rubygrade.models import Dimension, Severity
+
+if TYPE_CHECKING:
+    from rubygrade.callgraph import CallGraph
 
 
 class LogicInController(Rule):
@@ -67,7 +71,6 @@ class LogicInController(Rule):
     scope = ("app/controllers/",)
 
     def check(self, ctx: Context) -> None:
-        project = ctx.project
         graph = ctx.analyses.call_graph
         values = ctx.analyses.values
         roles = values.roles
@@ -76,9 +79,17 @@ class LogicInController(Rule):
             method = item.call.enclosing_method
             if method is not None:
                 calls.setdefault(method.key, []).append((item.call.line, f"calls {item.api}"))
+        # One pass over the methods, one folder test per file: the controller code (where a
+        # chat set-up counts) and the candidate actions (controller methods, in index order).
+        self._in_controllers: dict[str, bool] = {}
         setup: dict[str, list[tuple[int, str]]] = {}
+        candidates: list[MethodDef] = []
         for method in ctx.index.methods:
-            if not self._controller_code(ctx, method):
+            if not self._in_controller_folder(ctx, method.path):
+                continue
+            if method.owner.endswith("Controller"):  # is_controller
+                candidates.append(method)
+            if method.kind != "def":
                 continue
             for call in ctx.index.calls_within(method):
                 what = self._chat_setup(ctx, call, roles)
@@ -90,16 +101,22 @@ class LogicInController(Rule):
                 prompts.setdefault(literal.method, []).append(literal.line)
 
         entries = ctx.analyses.entries
-        actions = [m for m in ctx.index.methods
-                   if is_controller(project, m) and entries.kind(m) == "action"
-                   and not m.owner.endswith("ApplicationController")]
+        actions = [m for m in candidates
+                   if not m.owner.endswith("ApplicationController") and
+                   entries.kind(m) == "action"]
         action_keys = {m.key for m in actions}
-        helpers = {callee for m in actions for callee in graph.callees(m.key)
+        # callees of a method, sorted: asked again by every action that reaches it
+        self._callees: dict[str, list[str]] = {}
+        helpers = {callee for m in actions for callee in self._callees_of(graph, m.key)
                    if callee in action_keys and callee.split("#")[0] == m.owner}
+        # the methods holding LLM work: only they add to a reason
+        holding = set(calls) | set(setup) | set(prompts)
         for method in sorted(actions, key=lambda m: (m.path, m.line)):
             if method.key in helpers:
                 continue
-            own = self._own_methods(ctx, method, action_keys)
+            own = [key for key in self._own_methods(ctx, method, action_keys) if key in holding]
+            if not own:
+                continue  # nothing it reaches calls the model, sets up a chat or writes a prompt
             reasons: list[str] = []
             found = sorted(x for key in own for x in calls.get(key, ()))
             if found:
@@ -122,10 +139,22 @@ class LogicInController(Rule):
                                "PORO under app/services and keep the action to params, one "
                                "service call and render.")
 
-    @staticmethod
-    def _controller_code(ctx: Context, method: MethodDef) -> bool:
-        rel = ctx.project.app_relative(method.path) or ""
-        return rel.startswith("app/controllers/") and method.kind == "def"
+    def _in_controller_folder(self, ctx: Context, path: str) -> bool:
+        """``path`` is under app/controllers/ (memoised per file)."""
+        known = self._in_controllers.get(path)
+        if known is None:
+            known = self._in_controllers[path] = \
+                (ctx.project.app_relative(path) or "").startswith("app/controllers/")
+        return known
+
+    def _controller_code(self, ctx: Context, method: MethodDef) -> bool:
+        return method.kind == "def" and self._in_controller_folder(ctx, method.path)
+
+    def _callees_of(self, graph: CallGraph, key: str) -> list[str]:
+        found = self._callees.get(key)
+        if found is None:
+            found = self._callees[key] = graph.callees(key)
+        return found
 
     def _own_methods(self, ctx: Context, action: MethodDef, action_keys: set[str]) -> set[str]:
         """The action and the controller code it reaches: its class's helpers, its base
@@ -134,7 +163,7 @@ class LogicInController(Rule):
         own = {action.key}
         stack = [action.key]
         while stack:
-            for callee in graph.callees(stack.pop()):
+            for callee in self._callees_of(graph, stack.pop()):
                 method = graph.methods.get(callee)
                 if callee in own or method is None or not self._controller_code(ctx, method):
                     continue

@@ -55,7 +55,7 @@ class SecretFileCommitted(Rule):
 
     def check(self, ctx: Context) -> None:
         for path, source in sorted(ctx.project.files.items()):
-            name = PurePosixPath(path).name
+            name = _name(path)
             if name == ".env" or (name.startswith(".env.") and
                                   not name.endswith(_TEMPLATE_SUFFIXES)):
                 empty = not _ASSIGNMENT.search(source.text)
@@ -69,3 +69,11 @@ class SecretFileCommitted(Rule):
                 ctx.report(path, 1, f"The key file {path} is committed.",
                            fix="Remove it from the repository, rotate it and ignore it.",
                            confidence=Confidence.LOW if minor else None)
+
+
+def _name(path: str) -> str:
+    """``PurePosixPath(path).name`` without building a path object per file: the last
+    part of a plain relative path, else the path object's answer."""
+    if "/." in path or path.endswith("/") or path.startswith("/") or path in ("", "."):
+        return PurePosixPath(path).name  # "." parts and odd forms: what pathlib makes of them
+    return path.rsplit("/", 1)[-1]

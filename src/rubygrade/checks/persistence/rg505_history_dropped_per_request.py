@@ -11,7 +11,7 @@ from rubygrade.analysis.entries import entry_kind
 from rubygrade.analysis.values import scope_of_call
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
-from rubygrade.index.model import CallSite, MethodDef
+from rubygrade.index.model import Assignment, CallSite, MethodDef
 from rubygrade.models import Confidence, Dimension, Severity
 
 _MESSAGES = re.compile(r"(?:^|[.@])messages\b")
@@ -68,26 +68,27 @@ class HistoryDroppedPerRequest(Rule):
     def check(self, ctx: Context) -> None:
         if not ctx.analyses.history.stored:
             return
-        graph = ctx.analyses.call_graph
+        self.ctx = ctx
+        # Per run, what several chat sends would otherwise each recompute: the writes of a
+        # name that build a chat, whether a class replays history, the route to a method.
+        self._chat_writes: dict[tuple[str, str], list[Assignment]] = {}
+        self._replays_memo: dict[tuple[str, str], bool] = {}
+        self._routes: dict[str, list[str] | None] = {}
+        self._own_keys: dict[tuple[str, str], list[str]] | None = None
         for item in ctx.analyses.llm_calls:
             call = item.call
             if not item.chat_turn or \
                     not ctx.project.is_app_code(call.path) or call.enclosing_method is None:
                 continue
-            how = _fresh_chat(ctx, call)
-            if how is None or _replays(ctx, call):
+            how = self._fresh_chat(call)
+            if how is None or self._replays(call.enclosing_method):
                 continue
             sent = ctx.analyses.taint.origins(call.positional[0].value, scope_of_call(call)) \
                 if call.positional else frozenset()
             if "params" not in sent or "history" in sent or _first_stored(ctx, call):
                 continue  # not the user's new turn (a title, a summary), or history in the prompt
-            method = call.enclosing_method
-            route = graph.path_from_entry(method.key, lambda k: (
-                (m := graph.methods.get(k)) is not None and
-                entry_kind(ctx.project, m) in ("action", "channel")))
-            if route is None or not any(
-                    _TOUCHES_HISTORY.search(treeutil.text(graph.methods[k].node))
-                    for k in route if k in graph.methods):
+            route = self._route(call.enclosing_method)
+            if route is None:
                 continue  # a one-shot task (classify, summarise), not the user's conversation
             ctx.report_node(
                 call.path, call.node,
@@ -97,29 +98,70 @@ class HistoryDroppedPerRequest(Rule):
                     "acts_as_chat record that keeps them.",
                 confidence=Confidence.HIGH if "in this method" in how else Confidence.MEDIUM)
 
+    def _route(self, method: MethodDef) -> list[str] | None:
+        """The shortest route from an action or a channel to ``method``, when a method on it
+        handles the stored conversation (else None); memoised per method."""
+        if method.key in self._routes:
+            return self._routes[method.key]
+        ctx, graph = self.ctx, self.ctx.analyses.call_graph
+        route = graph.path_from_entry(method.key, lambda k: (
+            (m := graph.methods.get(k)) is not None and
+            entry_kind(ctx.project, m) in ("action", "channel")))
+        if route is not None and not any(
+                _TOUCHES_HISTORY.search(treeutil.text(graph.methods[k].node))
+                for k in route if k in graph.methods):
+            route = None
+        self._routes[method.key] = route
+        return route
 
-def _fresh_chat(ctx: Context, call: CallSite) -> str | None:
-    recv = call.receiver
-    if recv is None:
-        return None
-    if recv.type == "call" and _NEW_CHAT.search(treeutil.text(recv)):
-        return "built in this method"
-    name = treeutil.text(recv)
-    method = call.enclosing_method
-    target = "local" if recv.type == "identifier" else "ivar" if \
-        recv.type == "instance_variable" else None
-    if target is None or method is None:
-        return None
-    for a in ctx.index.assignments_to(target, name):
-        if a.value is None or not _NEW_CHAT.search(treeutil.text(a.value)):
-            continue
-        if a.enclosing_method is method and a.line <= call.line:
+    def _fresh_chat(self, call: CallSite) -> str | None:
+        recv = call.receiver
+        if recv is None:
+            return None
+        if recv.type == "call" and _NEW_CHAT.search(treeutil.text(recv)):
             return "built in this method"
-        if target == "ivar" and a.enclosing_method is not None and \
-                a.enclosing_method.name == "initialize" and \
-                a.enclosing_class == call.enclosing_class and a.operator == "=":
-            return f"built in {a.enclosing_method.key}"
-    return None
+        method = call.enclosing_method
+        target = "local" if recv.type == "identifier" else "ivar" if \
+            recv.type == "instance_variable" else None
+        if target is None or method is None:
+            return None
+        for a in self._chat_builds(target, treeutil.text(recv)):
+            if a.enclosing_method is method and a.line <= call.line:
+                return "built in this method"
+            if target == "ivar" and a.enclosing_method is not None and \
+                    a.enclosing_method.name == "initialize" and \
+                    a.enclosing_class == call.enclosing_class and a.operator == "=":
+                return f"built in {a.enclosing_method.key}"
+        return None
+
+    def _chat_builds(self, target: str, name: str) -> list[Assignment]:
+        """The writes of local or ivar ``name`` whose value builds a chat, in index order
+        (memoised: each send's receiver would rescan every write of its name)."""
+        key = (target, name)
+        found = self._chat_writes.get(key)
+        if found is None:
+            found = self._chat_writes[key] = [
+                a for a in self.ctx.index.assignments_to(target, name)
+                if a.value is not None and _NEW_CHAT.search(treeutil.text(a.value))]
+        return found
+
+    def _replays(self, method: MethodDef) -> bool:
+        """Some method of the send's class (in its file) or what they reach replays the
+        stored messages: the same answer for every send of that class and file."""
+        key = (method.owner, method.path)
+        known = self._replays_memo.get(key)
+        if known is None:
+            known = self._replays_memo[key] = _replays(self.ctx, self._own(key))
+        return known
+
+    def _own(self, key: tuple[str, str]) -> list[str]:
+        """The method keys of an (owner, path), in index order: a table built once instead
+        of a scan of every method per send."""
+        if self._own_keys is None:
+            self._own_keys = {}
+            for m in self.ctx.index.methods:
+                self._own_keys.setdefault((m.owner, m.path), []).append(m.key)
+        return self._own_keys.get(key, [])
 
 
 def _first_stored(ctx: Context, call: CallSite) -> bool:
@@ -139,12 +181,7 @@ def _first_stored(ctx: Context, call: CallSite) -> bool:
     return _MESSAGES.search(treeutil.text(holder)) is not None
 
 
-def _replays(ctx: Context, call: CallSite) -> bool:
-    method = call.enclosing_method
-    assert method is not None
-    own: list[MethodDef] = [m for m in ctx.index.methods if m.owner == method.owner and
-                            m.path == method.path]
-    keys = [m.key for m in own]
+def _replays(ctx: Context, keys: list[str]) -> bool:
     reach = ctx.analyses.call_graph.reachable_from(keys)
     for key in sorted(reach):
         target = ctx.analyses.call_graph.methods.get(key)
@@ -159,6 +196,9 @@ def _replays(ctx: Context, call: CallSite) -> bool:
 
 def _messages_append(node: Node) -> bool:
     """``chat.messages << ...`` / ``chat.messages.push``: writes history into the chat."""
+    text = treeutil.text(node)
+    if not text.endswith(".messages"):
+        return False  # most calls: no need to climb to the parent
     parent = treeutil.parent_of(node)
-    return treeutil.text(node).endswith(".messages") and parent is not None and \
-        (parent.type == "binary" or treeutil.text(parent).startswith(treeutil.text(node) + ".push"))
+    return parent is not None and \
+        (parent.type == "binary" or treeutil.text(parent).startswith(text + ".push"))

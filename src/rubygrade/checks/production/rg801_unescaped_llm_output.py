@@ -7,7 +7,13 @@ import re
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.analysis.jsflow import fetch_to_html, inline_script_roots, markdown_to_html
+from rubygrade.analysis.jsflow import (
+    fetch_to_html,
+    inline_script_roots,
+    markdown_to_html,
+    may_fetch,
+    may_render_markdown,
+)
 from rubygrade.analysis.taint import TAINTED, Origins
 from rubygrade.analysis.values import Scope, scope_of_call
 from rubygrade.checks.base import Rule
@@ -88,17 +94,24 @@ class UnescapedLlmOutput(Rule):
         self.graph = ctx.analyses.call_graph
         self.reachable = ctx.analyses.reachable
         self.seen: set[tuple[str, int]] = set()
+        self._judged_paths: dict[str, bool] = {}
         for call in ctx.index.calls:
-            if not self._judged(call.path):
-                continue
-            self._call_sink(call)
+            if _may_sink(call) and self._judged(call.path):
+                self._call_sink(call)
         for source in ctx.project.app_files("erb", under="app/"):
-            if self._judged(source.path):
+            if any(tag.raw_output for tag in source.erb_tags) and self._judged(source.path):
                 self._raw_output_tags(source.path)
         self._javascript()
 
     # -- where to look --------------------------------------------------------------------
     def _judged(self, path: str) -> bool:
+        """Memoised per file: every call of a file asks the same question."""
+        known = self._judged_paths.get(path)
+        if known is None:
+            known = self._judged_paths[path] = self._judged_uncached(path)
+        return known
+
+    def _judged_uncached(self, path: str) -> bool:
         rel = self.ctx.project.app_relative(path) or ""
         if not rel.startswith("app/") or not self.ctx.project.is_app_code(path):
             return False
@@ -182,16 +195,27 @@ class UnescapedLlmOutput(Rule):
     # -- JavaScript ---------------------------------------------------------------------------
     def _javascript(self) -> None:
         wiring = self.ctx.analyses.stimulus
+        used = wiring.used_identifiers()
         unused = {c.path for ident, c in wiring.controllers.items()
-                  if c.path is not None and ident not in wiring.used_identifiers()}
+                  if c.path is not None and ident not in used}
         for source in sorted(self.ctx.project.app_files(), key=lambda s: s.path):
+            if source.kind == "javascript":
+                has_code = source.root is not None
+            elif source.kind == "erb":
+                has_code = "<script" in source.text
+            else:
+                continue
+            # (a file whose text holds no request call and no markdown render has none in
+            # its code or scripts: both walks below would find nothing, so it is skipped
+            # before the file tests and before its scripts are parsed)
+            if not has_code or not (may_fetch(source.text) or
+                                    may_render_markdown(source.text)):
+                continue
             if not self._judged(source.path) or source.path in unused:
                 continue  # a Stimulus controller no template uses runs nowhere
-            roots: list[Node] = []
-            if source.kind == "javascript" and source.root is not None:
-                roots = [source.root]
-            elif source.kind == "erb" and "<script" in source.text:
-                roots = inline_script_roots(source.html_text())
+            root = source.root
+            roots = [root] if source.kind == "javascript" and root is not None else \
+                inline_script_roots(source.html_text())
             for root in roots:
                 for sink in markdown_to_html(root):
                     if (source.path, sink.line) in self.seen:
@@ -220,6 +244,23 @@ class UnescapedLlmOutput(Rule):
                         fix="Build the elements with textContent, escape each value, or pass "
                             "the HTML through DOMPurify.sanitize(...).",
                         confidence=Confidence.LOW, data={"origins": "fetched"})
+
+
+#: Method names :meth:`UnescapedLlmOutput._call_sink` can judge whatever their keywords.
+_SINK_NAMES = frozenset({"html_safe", "raw", "sanitize"}) | _STREAM_ACTIONS
+_SINK_KEYWORDS = ("sanitize", "escape")
+
+
+def _may_sink(call: CallSite) -> bool:
+    """A cheap superset of the calls ``_call_sink`` judges (it checks each exactly): most
+    of an app's calls are none, and need neither a scope nor a file test."""
+    name = call.method
+    if name in _SINK_NAMES or name.startswith("broadcast_"):
+        return True
+    for arg in call.args:  # a loop, not any(): this runs for every call of the app
+        if arg.name in _SINK_KEYWORDS and arg.kind == "keyword":
+            return True
+    return False
 
 
 def _expression_in(root: Node, start: int, end: int) -> Node | None:

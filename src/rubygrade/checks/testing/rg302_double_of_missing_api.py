@@ -61,6 +61,11 @@ def _rspec_subject(call: CallSite) -> tuple[str | None, bool]:
     return None, False
 
 
+#: The only calls :func:`_direct_stubs` finds a stub in (any other gets no owner).
+_STUBBING = frozenset({"stubs", "expects", "stub", "stub_any_instance", "receive",
+                       "receive_messages", "instance_double", "class_double"})
+
+
 def _direct_stubs(call: CallSite) -> list[Stubbed]:
     """Stubs on RubyLLM constants: Mocha, Minitest ``stub``, RSpec ``receive``, doubles."""
     owner: str | None = None
@@ -177,12 +182,11 @@ class DoubleOfMissingApi(Rule):
         if catalogue is None:
             return
         files = set(ctx.analyses.suite.files)
-        app_calls = {c.method for c in ctx.index.calls if ctx.project.is_app_code(c.path)}
         found: list[tuple[Stubbed, Confidence]] = []
         for call in ctx.index.calls:
-            if call.path in files:
+            if call.method in _STUBBING and call.path in files:
                 found += [(stub, Confidence.HIGH) for stub in _direct_stubs(call)]
-        found += self._reopened(ctx, files, app_calls)
+        found += self._reopened(ctx, files)
         relied = _relied_on(ctx, {a.method for a in ctx.analyses.doubles.answers})
         for answer in ctx.analyses.doubles.answers:
             if (answer.stands_for, answer.method) in relied:
@@ -201,17 +205,18 @@ class DoubleOfMissingApi(Rule):
                        data={"api": f"{stub.owner}{'.' if stub.singleton else '#'}"
                              f"{stub.method}"})
 
-    def _reopened(self, ctx: Context, files: set[str],
-                  app_calls: set[str]) -> list[tuple[Stubbed, Confidence]]:
+    def _reopened(self, ctx: Context, files: set[str]) -> list[tuple[Stubbed, Confidence]]:
         """``module RubyLLM; class Client ... end; end`` in a test support file: a fake
         of the gem itself. The class must exist; its methods the app calls must too."""
         out: list[tuple[Stubbed, Confidence]] = []
+        fakes = [cls for cls in ctx.index.classes if cls.path in files and (
+            cls.name == "RubyLLM" or cls.name.startswith("RubyLLM::"))]
+        if not fakes:
+            return out  # most suites: no need for the app's text or its call names
         app_text = "\n".join(s.text for s in ctx.project.app_files("ruby")
                              if s.path not in files and "RubyLLM" in s.text)
-        for cls in ctx.index.classes:
-            if cls.path not in files or not (cls.name == "RubyLLM" or
-                                             cls.name.startswith("RubyLLM::")):
-                continue
+        called: dict[str, bool] = {}  # method name -> some app code calls it
+        for cls in fakes:
             referenced = re.search(re.escape(cls.name) + r"\b(?!::)", app_text) is not None
             if referenced:
                 # only a fake the app's code relies on hides a crash
@@ -221,7 +226,7 @@ class DoubleOfMissingApi(Rule):
                 continue  # a fake class nothing in the app names: its methods answer nobody
             for method in ctx.index.methods_of(cls.name):
                 if method.path == cls.path and method.kind == "def" and \
-                        method.name in app_calls:
+                        _app_calls(ctx, method.name, called):
                     out.append((Stubbed(cls.name, method.singleton, method.name, method.path,
                                         method.line, "fake"), Confidence.MEDIUM))
         return out
@@ -247,6 +252,16 @@ class DoubleOfMissingApi(Rule):
         what = "fake" if stub.how == "fake" else "test double"
         return (f"The {what} answers {stub.owner}{sep}{stub.method}, which {version} does not "
                 "define: the test passes where the app would raise NoMethodError.")
+
+
+def _app_calls(ctx: Context, name: str, known: dict[str, bool]) -> bool:
+    """Some call of the app's own code has method ``name`` (memoised in ``known``): the
+    calls of that name only, not a scan of every call for the set of all names."""
+    found = known.get(name)
+    if found is None:
+        found = known[name] = any(ctx.project.is_app_code(c.path)
+                                  for c in ctx.index.calls_named(name))
+    return found
 
 
 def _relied_on(ctx: Context, names: set[str]) -> set[tuple[str, str]]:
