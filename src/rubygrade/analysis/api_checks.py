@@ -103,12 +103,16 @@ def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
         return out
     added = additions(facts.project)
     may_guard: dict[str, bool] = {}  # per file: can any call in it be guarded at all?
+    code: dict[str, bool] = {}  # per file: is it code? (asked once per file, not per call)
     for call in facts.index.calls:
         if call.bare or call.method in TEST_DOUBLE_METHODS:
             continue
         if call.receiver is None and call.enclosing_method is None:
             continue  # class-body macros (acts_as_chat, has_many): not calls on an instance
-        if not facts.project.is_code(call.path):
+        is_code = code.get(call.path)
+        if is_code is None:
+            is_code = code[call.path] = facts.project.is_code(call.path)
+        if not is_code:
             continue
         guardable = may_guard.get(call.path)
         if guardable is None:
