@@ -40,7 +40,7 @@ from tree_sitter import Node
 from rubygrade import treeutil
 from rubygrade.analysis.roles import Roles, load_roles
 from rubygrade.analysis.views import Renders, view_controllers
-from rubygrade.index.model import CallSite, MethodDef
+from rubygrade.index.model import Assignment, CallSite, MethodDef
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
@@ -206,6 +206,12 @@ class ValueFlow:
         self._rescue_starts_memo: dict[str, list[int]] = {}
         self._receiver_memo: dict[CallSite, RType | None] = {}
         self._self_memo: dict[tuple[str, bool], RType | None] = {}
+        self._app_method_memo: dict[tuple[str, str, bool], MethodDef | None] = {}
+        self._ivar_memo: dict[str, dict[str | None, list[tuple[Assignment, Scope]]]] = {}
+        self._app_class_memo: dict[tuple[str, bool], RType | None] = {}
+        self._targets_by_association: dict[str, set[tuple[str, bool]]] | None = None
+        self._unresolved_memo: dict[str, bool] = {}
+        self._scopes: dict[tuple[str, MethodDef | None, str | None], Scope] = {}
         self._scope_memo: dict[tuple[str, str], bool] = {}
         # ``items.each { |name| ... }`` and ``->(name) { ... }``: which enclosing block or
         # lambda binds an identifier (see _Binders)
@@ -304,13 +310,24 @@ class ValueFlow:
         memo = self._receiver_memo
         if call in memo:
             return memo[call]
-        scope = scope_of_call(call)
-        if call.receiver is None:
-            found = self.self_type(scope)
+        receiver = call.receiver
+        if receiver is None:
+            found = self.self_type(self._scope_of(call))
         else:
-            found = self.type_of(call.receiver, scope)
+            key = (receiver.id, call.path)  # type_of's memo, looked up before a Scope is made
+            found = self._memo[key] if key in self._memo else \
+                self.type_of(receiver, self._scope_of(call))
         memo[call] = found
         return found
+
+    def _scope_of(self, call: CallSite) -> Scope:
+        """``scope_of_call(call)``, one shared Scope per (file, method, class): making a
+        frozen dataclass per call was a tenth of the API checks."""
+        key = (call.path, call.enclosing_method, call.enclosing_class)
+        scope = self._scopes.get(key)
+        if scope is None:
+            scope = self._scopes[key] = scope_of_call(call)
+        return scope
 
     def self_type(self, scope: Scope) -> RType | None:
         """The type of ``self`` inside an instance method of an app class tied to the gem."""
@@ -332,9 +349,11 @@ class ValueFlow:
 
     def app_class_type(self, cls: str, instance: bool) -> RType | None:
         """An instance of (or the class) ``cls`` when the app defines it as a class."""
-        if not any(c.kind == "class" for c in self.index.class_defs(cls)):
-            return None
-        return RType("instance" if instance else "class", "app", cls)
+        key = (cls, instance)
+        if key not in self._app_class_memo:  # asked for every ``self`` and constant typed
+            self._app_class_memo[key] = RType("instance" if instance else "class", "app", cls) \
+                if any(c.kind == "class" for c in self.index.class_defs(cls)) else None
+        return self._app_class_memo[key]
 
     def returns_of(self, method: MethodDef) -> RType | None:
         """The type a method returns (its last expression), or None."""
@@ -581,7 +600,7 @@ class ValueFlow:
         """A partial's local: what the renders pass (an element, for a collection)."""
         types: list[RType | None] = []
         for value, call, each in self.views.partial_local_values(path, name):
-            typ = self.type_of(value, scope_of_call(call), depth)
+            typ = self.type_of(value, self._scope_of(call), depth)
             if typ is not None and typ.kind == "collection" and each:
                 typ = self._element(typ)
             types.append(typ)
@@ -623,7 +642,7 @@ class ValueFlow:
             arg = _argument_for(site, kind, position, name)
             if arg is _NOT_PASSED:
                 continue  # the default applies
-            sources.append(self.type_of(arg, scope_of_call(site), depth)
+            sources.append(self.type_of(arg, self._scope_of(site), depth)
                            if isinstance(arg, Node) else None)
         if not sources:
             return None
@@ -634,14 +653,15 @@ class ValueFlow:
 
     def _unresolved_callers(self, method: MethodDef) -> bool:
         """App code calls ``method``'s name on a receiver no structure resolves."""
-        graph = self.index.call_graph
-        for call in self.index.calls_named(method.name):
-            if call.receiver is None or call.receiver.type == "self" or \
-                    self.project.is_test(call.path):
-                continue
-            if not graph.structural_targets(call):
-                return True
-        return False
+        found = self._unresolved_memo.get(method.name)
+        if found is None:  # the same answer for every method of that name
+            graph = self.index.call_graph
+            found = self._unresolved_memo[method.name] = any(
+                not graph.structural_targets(call)
+                for call in self.index.calls_named(method.name)
+                if call.receiver is not None and call.receiver.type != "self" and
+                not self.project.is_test(call.path))
+        return found
 
     def _call_sites(self, method: MethodDef) -> list[CallSite]:
         """Call sites that certainly call ``method`` (structural resolution, no names)."""
@@ -691,12 +711,12 @@ class ValueFlow:
         if not classes:
             return None
         types: list[RType | None] = []
-        for a in self.index.assignments_to("ivar", name):
-            if a.enclosing_class not in classes or a.value is None:
+        (cls,) = classes  # one class, or the one controller of a view
+        for a, value_scope in self._ivar_writes(name).get(cls, ()):
+            if a.value is None:
                 continue
             if a.value.type == "nil":
                 continue
-            value_scope = Scope(a.path, a.enclosing_method, a.enclosing_class)
             typ = self.type_of(a.value, value_scope, depth)
             if typ is None:
                 return None  # some assignment of unknown type: not sure
@@ -704,20 +724,45 @@ class ValueFlow:
         found = _agree(types)
         return found
 
+    def _ivar_writes(self, name: str) -> dict[str | None, list[tuple[Assignment, Scope]]]:
+        """The writes to instance variable ``name`` (and where each is) by enclosing class,
+        in index order: built once per name instead of a scan of every class's writes per
+        use."""
+        table = self._ivar_memo.get(name)
+        if table is None:
+            table = {}
+            for a in self.index.assignments_to("ivar", name):
+                table.setdefault(a.enclosing_class, []).append(
+                    (a, Scope(a.path, a.enclosing_method, a.enclosing_class)))
+            self._ivar_memo[name] = table
+        return table
+
     # -- calls -----------------------------------------------------------------------
     def _self_call(self, name: str, scope: Scope, depth: int) -> RType | None:
         """A receiver-less call: an app method of this class, or a gem method of ``self``."""
         if scope.cls is None:
             return None
         singleton = scope.method.singleton if scope.method is not None else True
-        for owner in self.index.ancestors(scope.cls):
-            for method in self.index.methods_of(owner, singleton):
-                if method.name == name and method.kind in ("def", "attr"):
-                    return self._method_return(method, depth)
+        method = self._app_method(scope.cls, name, singleton)
+        if method is not None:
+            return self._method_return(method, depth)
         me = self.self_type(scope)
         if me is not None:
             return self._method_result(me, name, depth)
         return None
+
+    def _app_method(self, cls: str, name: str, singleton: bool) -> MethodDef | None:
+        """The app method (``def`` or ``attr_*``) ``name`` of ``cls`` or its nearest
+        superclass that has it. Memoised: the index does not change during a run, and the
+        lookup builds a list per ancestor."""
+        key = (cls, name, singleton)
+        if key in self._app_method_memo:
+            return self._app_method_memo[key]
+        found = next((method for owner in self.index.ancestors(cls)
+                      for method in self.index.methods_of(owner, singleton)
+                      if method.name == name and method.kind in ("def", "attr")), None)
+        self._app_method_memo[key] = found
+        return found
 
     def _method_return(self, method: MethodDef, depth: int) -> RType | None:
         key = id(method)
@@ -762,10 +807,16 @@ class ValueFlow:
     def _association_by_name(self, name: str) -> RType | None:
         """``current_user.chats`` on a receiver nothing types: when every association of
         that name in the app's models returns the same model, it is that (low certainty)."""
-        found = {target for (_owner, assoc), target in self.associations.items() if assoc == name}
+        if self._targets_by_association is None:  # one pass, not one per untyped call
+            by_name: dict[str, set[tuple[str, bool]]] = {}
+            for (_owner, assoc), target in self.associations.items():
+                by_name.setdefault(assoc, set()).add(target)
+            self._targets_by_association = by_name
+        found = self._targets_by_association.get(name, set())
         if len(found) != 1:
             return None
-        return self._association(found.pop()).lowered()
+        (target,) = found
+        return self._association(target).lowered()
 
     def _method_object(self, node: Node, scope: Scope, depth: int) -> RType | None:
         """``method(:build_chat)``: a factory of what ``build_chat`` returns."""
@@ -829,11 +880,10 @@ class ValueFlow:
         singleton = recv.owner == "class"
         if singleton and name == "new":
             return RType("instance", "app", recv.app_class)
+        method = self._app_method(recv.app_class, name, singleton)
+        if method is not None:
+            return self._method_return(method, depth)
         ancestors = self.index.ancestors(recv.app_class)
-        for owner in ancestors:
-            for method in self.index.methods_of(owner, singleton):
-                if method.name == name and method.kind in ("def", "attr"):
-                    return self._method_return(method, depth)
         if singleton and name in _FINDERS and _MODEL_BASES & set(ancestors):
             return RType("instance", "app", recv.app_class)  # ``Character.find(id)``
         if singleton and name in _SUBSET and _MODEL_BASES & set(ancestors):
