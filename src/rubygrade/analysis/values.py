@@ -212,6 +212,7 @@ class ValueFlow:
         self._targets_by_association: dict[str, set[tuple[str, bool]]] | None = None
         self._unresolved_memo: dict[str, bool] = {}
         self._scopes: dict[tuple[str, MethodDef | None, str | None], Scope] = {}
+        self._sig_memo: dict[tuple[str, str, bool], MethodSig | None] = {}
         self._scope_memo: dict[tuple[str, str], bool] = {}
         # ``items.each { |name| ... }`` and ``->(name) { ... }``: which enclosing block or
         # lambda binds an identifier (see _Binders)
@@ -972,7 +973,10 @@ class ValueFlow:
     def _find(self, owner: str, name: str, singleton: bool) -> MethodSig | None:
         if self.catalogue is None:
             return None
-        return self.catalogue.find_method(owner, name, singleton=singleton)
+        key = (owner, name, singleton)  # the catalogue does not change during a run
+        if key not in self._sig_memo:
+            self._sig_memo[key] = self.catalogue.find_method(owner, name, singleton=singleton)
+        return self._sig_memo[key]
 
     # -- block parameters ----------------------------------------------------------
     def _block_param_type(self, block: Node, position: int, scope: Scope,
