@@ -102,8 +102,7 @@ def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
         return out
     catalogue = _CachedCatalogue(types.catalogue)
     added = additions(facts.project)
-    # per (file, method name): can such a call in it be guarded at all?
-    may_guard: dict[tuple[str, str], bool] = {}
+    may_guard: dict[str, bool] = {}  # per file: can any call in it be guarded at all?
     code: dict[str, bool] = {}  # per file: is it code? (asked once per file, not per call)
     for call in facts.index.calls:
         if call.bare or call.method in TEST_DOUBLE_METHODS:
@@ -115,10 +114,9 @@ def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
             is_code = code[call.path] = facts.project.is_code(call.path)
         if not is_code:
             continue
-        guard_key = (call.path, call.method)
-        guardable = may_guard.get(guard_key)
+        guardable = may_guard.get(call.path)
         if guardable is None:
-            guardable = may_guard[guard_key] = _may_guard(facts, call.path, call.method)
+            guardable = may_guard[call.path] = _may_guard(facts, call.path)
         if guardable and _guarded(call.node, called_name(call)):
             continue
         recv = types.receiver_type(call)
@@ -302,17 +300,15 @@ def _check_binding(call: CallSite, recv: RType, sig: MethodSig, out: CallProblem
     out.binding.append(BadBinding(call, recv, sig, problems, kind))
 
 
-def _may_guard(facts: Facts, path: str, method: str) -> bool:
-    """Whether the file's code holds ``defined?``, or ``respond_to?`` with ``method`` (the
-    probe :func:`_guarded` looks for starts so, for ``method`` and ``method=`` alike): the
-    text :func:`_guarded` looks for in a call's ancestors is a part of it, so without
-    either no such call of the file is guarded and no ancestors need climbing."""
+def _may_guard(facts: Facts, path: str) -> bool:
+    """Whether the file's code holds ``defined?`` or ``respond_to?`` at all: the text
+    :func:`_guarded` looks for in a call's ancestors is a part of it, so without either
+    no call of the file is guarded and no ancestors need climbing."""
     source = facts.project.files.get(path)
     if source is None:
         return True
     text = source.text
-    return "defined?" in text or f"respond_to?(:{method}" in text or \
-        f"respond_to? :{method}" in text
+    return "defined?" in text or "respond_to?" in text
 
 
 def _guarded(node: Node, name: str = "") -> bool:
