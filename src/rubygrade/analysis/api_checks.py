@@ -22,7 +22,7 @@ from rubygrade.index.model import CallSite
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
-    from rubygrade.catalogue.model import Catalogue, MethodSig
+    from rubygrade.catalogue.model import Catalogue, ClassInfo, MethodSig
     from rubygrade.index import Index
 
 #: Methods test frameworks add to every object (Minitest ``stub``, mocha, RSpec):
@@ -98,17 +98,21 @@ def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
     or a gem subclass are calls on ``self`` and are checked like ``self.ask(...)``.
     """
     out = CallProblems([], [])
-    catalogue = types.catalogue
-    if catalogue is None:
+    if types.catalogue is None:
         return out
+    catalogue = _CachedCatalogue(types.catalogue)
     added = additions(facts.project)
     may_guard: dict[str, bool] = {}  # per file: can any call in it be guarded at all?
+    code: dict[str, bool] = {}  # per file: is it code? (asked once per file, not per call)
     for call in facts.index.calls:
         if call.bare or call.method in TEST_DOUBLE_METHODS:
             continue
         if call.receiver is None and call.enclosing_method is None:
             continue  # class-body macros (acts_as_chat, has_many): not calls on an instance
-        if not facts.project.is_code(call.path):
+        is_code = code.get(call.path)
+        if is_code is None:
+            is_code = code[call.path] = facts.project.is_code(call.path)
+        if not is_code:
             continue
         guardable = may_guard.get(call.path)
         if guardable is None:
@@ -130,7 +134,7 @@ def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
     return out
 
 
-def _check_call(index: Index, cat: Catalogue, call: CallSite, recv: RType,
+def _check_call(index: Index, cat: _CachedCatalogue, call: CallSite, recv: RType,
                 out: CallProblems) -> None:
     name = called_name(call)
     if recv.kind == "collection" or (recv.kind == "module" and recv.app_class is not None):
@@ -161,7 +165,7 @@ def _check_call(index: Index, cat: Catalogue, call: CallSite, recv: RType,
         _check_binding(call, recv, sig, out)
 
 
-def _check_self_call(index: Index, cat: Catalogue, call: CallSite, recv: RType,
+def _check_self_call(index: Index, cat: _CachedCatalogue, call: CallSite, recv: RType,
                      out: CallProblems) -> None:
     """``ask(t, temperature: 0.1)`` inside an acts_as_chat model: binds like ``self.ask``."""
     name = call.method
@@ -172,7 +176,7 @@ def _check_self_call(index: Index, cat: Catalogue, call: CallSite, recv: RType,
         _check_binding(call, recv, sig, out)
 
 
-def _check_subclass(index: Index, cat: Catalogue, call: CallSite, recv: RType, name: str,
+def _check_subclass(index: Index, cat: _CachedCatalogue, call: CallSite, recv: RType, name: str,
                     out: CallProblems) -> bool:
     """An instance of an app subclass of a gem class (``class Helper < RubyLLM::Agent``):
     a name neither the app nor the gem defines is unknown. True when reported."""
@@ -186,6 +190,41 @@ def _check_subclass(index: Index, cat: Catalogue, call: CallSite, recv: RType, n
     private = cat.nonpublic_visibility(recv.owner, name) is not None
     out.unknown.append(UnknownMethod(call, recv, name, False, private, None))
     return True
+
+
+class _CachedCatalogue:
+    """The catalogue questions the checks ask, memoised for one run of :func:`check_calls`:
+    the same owner and name come back for every call of them, and the catalogue does not
+    change during the run."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self._classes: dict[str, ClassInfo | None] = {}
+        self._open: dict[tuple[str, bool], bool] = {}
+        self._methods: dict[tuple[str, str, bool], MethodSig | None] = {}
+
+    def get_class(self, fqname: str) -> ClassInfo | None:
+        if fqname not in self._classes:
+            self._classes[fqname] = self.catalogue.get_class(fqname)
+        return self._classes[fqname]
+
+    def is_open(self, fqname: str, singleton: bool = False) -> bool:
+        key = (fqname, singleton)
+        if key not in self._open:
+            self._open[key] = self.catalogue.is_open(fqname, singleton=singleton)
+        return self._open[key]
+
+    def find_method(self, owner: str, name: str, singleton: bool = False) -> MethodSig | None:
+        key = (owner, name, singleton)
+        if key not in self._methods:
+            self._methods[key] = self.catalogue.find_method(owner, name, singleton=singleton)
+        return self._methods[key]
+
+    def nonpublic_visibility(self, owner: str, name: str, singleton: bool = False) -> str | None:
+        return self.catalogue.nonpublic_visibility(owner, name, singleton)
+
+    def ancestors(self, fqname: str) -> list[str]:
+        return self.catalogue.ancestors(fqname)
 
 
 def _closed_app_class(index: Index, cls: str) -> bool:
@@ -205,7 +244,7 @@ def _closed_app_class(index: Index, cls: str) -> bool:
     return True
 
 
-def _own_gem_method(cat: Catalogue, owner: str, name: str) -> bool:
+def _own_gem_method(cat: _CachedCatalogue, owner: str, name: str) -> bool:
     """``name`` is defined by the gem module itself, not a builtin fallback."""
     return any(name in info.instance_methods for anc in cat.ancestors(owner)
                if (info := cat.get_class(anc)) is not None)

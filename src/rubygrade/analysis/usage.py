@@ -50,8 +50,13 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
     message_macro = roles.acts_as_macro("acts_as_message")
     message_records = {message_macro.new, message_macro.legacy} if message_macro else set()
 
+    app_paths: dict[str, bool] = {}  # per file, asked once per call
+
     def app_code(path: str) -> bool:
-        return project.is_code(path) and not project.is_test(path)
+        found = app_paths.get(path)
+        if found is None:
+            found = app_paths[path] = project.is_code(path) and not project.is_test(path)
+        return found
 
     for item in llm_calls:
         if item.kind == "rubyllm" and app_code(item.call.path) and \

@@ -87,10 +87,7 @@ class Renders:
         if self._renders is None:
             # a view's or controller's ``render`` (receiver-less, or ``ApplicationController``'s):
             # ``markdown.render(text)`` renders no partial
-            self._renders = [c for c in self.index.calls if c.args and (
-                (c.method in ("render", "render_to_string") and
-                 (c.receiver is None or c.receiver_constant is not None))
-                or c.keyword("partial") is not None or c.keyword("template") is not None)]
+            self._renders = [c for c in self.index.calls if c.args and _may_render(c)]
         return self._renders
 
     def unrendered(self, path: str) -> bool:
@@ -157,6 +154,19 @@ class Renders:
                     by_base.setdefault(named.rsplit("/", 1)[-1], []).append(i)
             self._partials = (by_base, unnamed)
         return self._partials
+
+
+def _may_render(call: CallSite) -> bool:
+    """``render``/``render_to_string`` without a receiver or on a constant, or any call
+    with a ``partial:`` or ``template:`` keyword. Asked of every call with arguments, so
+    the keywords are read in one plain pass over the arguments."""
+    if call.method in ("render", "render_to_string") and (
+            call.receiver is None or call.receiver_constant is not None):
+        return True
+    for arg in call.args:
+        if arg.kind == "keyword" and arg.name in ("partial", "template"):
+            return True
+    return False
 
 
 def _named_partial(call: CallSite) -> str | None:
