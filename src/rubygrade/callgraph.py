@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -81,6 +81,12 @@ class DiGraph:
         if key not in self._succ:
             self._succ[key] = {}
             self._pred[key] = {}
+
+    def add_nodes(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            if key not in self._succ:
+                self._succ[key] = {}
+                self._pred[key] = {}
 
     def add_site(self, caller: str, callee: str, site: CallSite) -> None:
         self.add_node(caller)
@@ -147,9 +153,15 @@ class ReceiverRole(Protocol):
     def library(self) -> bool: ...
 
 
-#: One call of the build: (call, its owner's key, the pseudo-method (kind, owner) to create
-#: when the call is outside any method, its targets by name or None when roles decide).
-_Step = tuple[CallSite, str, tuple[str, str] | None, list[str] | None]
+#: One call of a graph build: (call, its owner's key, its targets in a graph without receiver
+#: roles, and whether the receiver's role decides them instead: never (``_FINAL``), always
+#: (``_ASK``), or when the receiver's structure types nothing (``_ASK_IF_UNTYPED``: a call of
+#: a name no app method has, which only a role-aware graph needs to look at closer).
+_Step = tuple[CallSite, str, list[str], int]
+_FINAL, _ASK, _ASK_IF_UNTYPED = 0, 1, 2
+_NONE: list[str] = []
+#: The pseudo-methods (path, kind, owner) a build creates, and its steps.
+_Plan = tuple[list[tuple[str, str, str]], list[_Step]]
 
 
 class _Resolution:
@@ -170,6 +182,10 @@ class _Resolution:
         self.methods: dict[str, MethodDef] = {}
         for method in index.methods:
             self.methods.setdefault(method.key, method)
+        self._names = {method.name for method in index.methods}
+        # Names a call may reach an app method by: the app's method names, and ``new``
+        # (an ``initialize``).
+        self._names_reaching = self._names | {"new"}
         # Memo tables: each replaces a lookup the graph build repeated per call site.
         self._chains: dict[str, list[str]] = {}
         self._lookups: dict[tuple[str, str, bool], list[str]] = {}  # (cls, name, singleton)
@@ -179,10 +195,12 @@ class _Resolution:
         self._fallbacks: dict[tuple[bool, bool, str, str, bool, bool], list[str]] = {}
         self._local_types: dict[tuple[int, str, str | None], list[tuple[int, str]]] = {}
         self._owners: dict[str, str | None] = {}  # path -> pseudo-method kind of its calls
+        self._path_flags: dict[str, tuple[bool, bool]] = {}  # path -> (a test?, a view?)
         # call -> (targets by structure, targets by name or None when the value flow's
         # receiver roles decide): see ``resolution``.
         self.resolved: dict[CallSite, tuple[list[str], list[str] | None]] = {}
         self._ivar_types = self._collect_ivar_types(index)
+        self._ivar_classes = {cls for cls, _ in self._ivar_types}
         # Local writes grouped by method (index order kept), so typing a local receiver does
         # not rescan every assignment of the app for every call.
         self._locals_by_method: dict[int, list[Assignment]] = {}
@@ -200,25 +218,47 @@ class _Resolution:
 
     # -- the build, call by call ---------------------------------------------------------
     @cached_property
-    def plan(self) -> list[_Step]:
-        """Every call with an owner, in index order: the owner's key, the pseudo-method
-        to create for it (kind, owner) when it has no method, and its resolution."""
+    def plan(self) -> _Plan:
+        """What a graph build does, worked out once: the pseudo-methods to create, in the
+        order their first call appears, then each call that draws an edge or asks the
+        receiver roles, with its owner's key (calls that resolve to nothing are left out:
+        they add nothing to any graph)."""
+        pseudo: list[tuple[str, str, str]] = []
         steps: list[_Step] = []
         keys: dict[int, str] = {}  # id(method) -> method.key, computed once per method
+        seen: set[str] = set()
+        resolved, resolve = self.resolved, self._resolve  # ``resolution``, inlined
+        names = self._names_reaching
         for call in self.index.calls:
             method = call.enclosing_method
-            pseudo: tuple[str, str] | None = None
             if method is not None:
                 caller_key = keys.get(id(method))
                 if caller_key is None:
                     caller_key = keys[id(method)] = method.key
             else:
-                pseudo = self.pseudo_owner(call)
-                if pseudo is None:
+                owner = self.pseudo_owner(call)
+                if owner is None:
                     continue
-                caller_key = "#" + _pseudo_name(call.path, *pseudo)
-            steps.append((call, caller_key, pseudo, self.resolution(call)[1]))
-        return steps
+                name = _pseudo_name(call.path, *owner)
+                if name not in seen:
+                    seen.add(name)
+                    pseudo.append((call.path, *owner))
+                caller_key = "#" + name  # the pseudo-method's key: owner "", instance method
+            if call.method not in names:
+                # A name no app method has reaches nothing in a graph without receiver roles;
+                # only on a receiver (bar ``self``) may a role still be asked about it.
+                if call.receiver is not None:
+                    steps.append((call, caller_key, _NONE, _ASK_IF_UNTYPED))
+                continue
+            found = resolved.get(call)
+            if found is None:
+                found = resolved[call] = resolve(call)
+            by_name = found[1]
+            if by_name is None:  # what a graph without receiver roles draws, worked out now
+                steps.append((call, caller_key, self.public_by_name(call.method), _ASK))
+            elif by_name:
+                steps.append((call, caller_key, by_name, _FINAL))
+        return pseudo, steps
 
     def pseudo_owner(self, call: CallSite) -> tuple[str, str] | None:
         """(kind, owner) of the pseudo-method holding a call outside any method that still
@@ -257,28 +297,52 @@ class _Resolution:
 
     def _resolve(self, call: CallSite) -> tuple[list[str], list[str] | None]:
         receiver = call.receiver
-        context = call.enclosing_class or ""
         name = call.method
-        if receiver is None or receiver.type == "self":
-            singleton = bool(call.enclosing_method and call.enclosing_method.singleton)
-            if name == "new" and singleton and context:
-                found = self.lookup(context, "initialize", False)  # ``new(...)`` in ``self.call``
-                return found, found
-            found = self.lookup(context, name, singleton) if context else []
-            if found or receiver is not None:
-                return found, found
-            return found, self._unresolved_self_call(call, name, singleton)
-        const = treeutil.constant_name(receiver)
-        if const is not None:
-            cls = self.resolve_constant(const, context)
+        # A name no app method has (``render``, ``where``) reaches nothing by class chain or
+        # by name; only ``new`` (an ``initialize``) and a receiver's role need a closer look.
+        unknown = name not in self._names and name != "new"
+        if receiver is None:
+            return ([], []) if unknown else self._self_call(call, True)
+        kind = receiver.type  # read once: each read of a node's type builds a new string
+        if kind == "self":
+            return ([], []) if unknown else self._self_call(call, False)
+        if kind == "constant" or kind == "scope_resolution":
+            if unknown and kind == "constant":
+                return [], []
+            const = treeutil.text(receiver) if kind == "constant" else \
+                treeutil.constant_name(receiver)
+            if const is None:
+                return [], None
+            cls = self.resolve_constant(const, call.enclosing_class or "")
             found = self.lookup(cls, "initialize", False) if name == "new" else \
                 self.lookup(cls, name, True)
             return found, found
-        built = self._receiver_class(call, receiver)
+        built = self._receiver_class(call, receiver, kind)
         if built is not None:
             found = self.lookup(built, name, False)
             return found, found
         return [], None
+
+    def _self_call(self, call: CallSite, implicit: bool) -> tuple[list[str], list[str] | None]:
+        """A call with no receiver (``implicit``) or on ``self``: the class chain answers;
+        failing that, a call with no receiver falls back by name."""
+        context = call.enclosing_class or ""
+        name = call.method
+        method = call.enclosing_method
+        singleton = method is not None and method.singleton
+        if context:
+            if name == "new" and singleton:
+                found = self.lookup(context, "initialize", False)  # ``new(...)`` in ``self.call``
+                return found, found
+            found = self._lookups.get((context, name, singleton)) or \
+                self.lookup(context, name, singleton)
+            if found or not implicit:
+                return found, found
+        elif not implicit:
+            return [], []
+        else:
+            found = []
+        return found, self._unresolved_self_call(call, name, singleton)
 
     # -- lookups ---------------------------------------------------------------------------
     def resolve_constant(self, written: str, context: str | None) -> str:
@@ -338,7 +402,8 @@ class _Resolution:
         """``Const.new(...)`` (or ``Const.call``/``Const.build``-free forms) -> the class name."""
         if node is None or node.type != "call":
             return None
-        if treeutil.text(node.child_by_field_name("method")) != "new":
+        method = node.child_by_field_name("method")
+        if method is None or method.text != b"new":  # the bytes: no decode per call
             return None
         receiver = node.child_by_field_name("receiver")
         if receiver is None or receiver.type == "self":
@@ -346,13 +411,23 @@ class _Resolution:
         const = treeutil.constant_name(receiver)
         return self.resolve_constant(const, context) if const else None
 
-    def _local_type(self, call: CallSite, name: str) -> str | None:
-        method = call.enclosing_method
-        if method is None:
+    def _receiver_class(self, call: CallSite, receiver: Node, kind: str) -> str | None:
+        """The app class a receiver of node type ``kind`` was built as (``Foo.new.bar``, a
+        local or an instance variable assigned ``Foo.new``); the name is decoded only when
+        the method or class has such writes at all."""
+        if kind == "call":
+            return self._constructed_class(receiver, call.enclosing_class)
+        if kind == "identifier":
+            method = call.enclosing_method
+            if method is None or id(method) not in self._locals_by_method:
+                return None
+            name = treeutil.text(receiver)
+            for line, found in self._constructed_locals(method, name, call.enclosing_class):
+                if line <= call.line:
+                    return found
             return None
-        for line, found in self._constructed_locals(method, name, call.enclosing_class):
-            if line <= call.line:
-                return found
+        if kind == "instance_variable" and call.enclosing_class in self._ivar_classes:
+            return self._ivar_types.get((call.enclosing_class, treeutil.text(receiver)))
         return None
 
     def _constructed_locals(self, method: MethodDef, name: str,
@@ -368,15 +443,6 @@ class _Resolution:
                 (cls := self._constructed_class(assignment.value, context))]
         return found
 
-    def _receiver_class(self, call: CallSite, receiver: Node) -> str | None:
-        if receiver.type == "call":
-            return self._constructed_class(receiver, call.enclosing_class)
-        if receiver.type == "identifier":
-            return self._local_type(call, treeutil.text(receiver))
-        if receiver.type == "instance_variable" and call.enclosing_class:
-            return self._ivar_types.get((call.enclosing_class, treeutil.text(receiver)))
-        return None
-
     def _unresolved_self_call(self, call: CallSite, name: str, singleton: bool) -> list[str]:
         """A receiver-less call its class chain does not answer: a method of a subclass (a
         base class's template method), of a class that includes this module, or, in a
@@ -385,8 +451,12 @@ class _Resolution:
 
         The answer depends on the call's file only through the two tests below, so it is
         memoised on them with the class, name and kind of the call."""
-        test = self.index.project.is_test(call.path)
-        view = call.path.endswith((".erb", ".haml", ".slim"))
+        flags = self._path_flags.get(call.path)
+        if flags is None:
+            flags = self._path_flags[call.path] = (
+                self.index.project.is_test(call.path),
+                call.path.endswith((".erb", ".haml", ".slim")))
+        test, view = flags
         context = call.enclosing_class or ""
         key = (test, test and call.bare, context, name, singleton, view)
         found = self._fallbacks.get(key)
@@ -503,15 +573,20 @@ class CallGraph:
         self._resolution = resolution = _resolution_of(index)
         self.graph = DiGraph()
         self.methods: dict[str, MethodDef] = dict(resolution.methods)
-        for key in self.methods:
-            self.graph.add_node(key)
+        self.graph.add_nodes(self.methods)
         self._resolved = resolution.resolved
         self._pseudo: dict[str, MethodDef] = {}
+        pseudo, steps = resolution.plan
+        for path, kind, owner in pseudo:  # after the methods, as their first calls add them
+            self._pseudo_method(path, kind, owner)
         add_site = self.graph.add_site
-        for call, caller_key, pseudo, by_name in resolution.plan:
-            if pseudo is not None:
-                self._pseudo_method(call.path, *pseudo)
-            targets = self._by_role(call) if by_name is None else by_name
+        aware = receiver_role is not None
+        resolution_of = resolution.resolution
+        for call, caller_key, targets, ask in steps:
+            if ask and aware:
+                if ask == _ASK_IF_UNTYPED and resolution_of(call)[1] is not None:
+                    continue  # typed by the structure (or on ``self``): nothing to ask
+                targets = self._by_role(call)
             for target in targets:
                 if target != caller_key:
                     add_site(caller_key, target, call)
