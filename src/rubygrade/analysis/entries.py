@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 from rubygrade import treeutil
 from rubygrade.analysis.roles import load_roles
 from rubygrade.callgraph import CALLBACK_MACRO
-from rubygrade.index.model import MethodDef
+from rubygrade.index.model import CallSite, MethodDef
 
 if TYPE_CHECKING:
     from rubygrade.callgraph import CallGraph
@@ -51,9 +51,13 @@ def is_controller(project: Project, method: MethodDef) -> bool:
     return rel.startswith("app/controllers/") and method.owner.endswith("Controller")
 
 
-def entry_kind(project: Project, method: MethodDef) -> EntryKind | None:
+def entry_kind(project: Project, method: MethodDef,
+               routed_memo: dict[str, bool] | None = None) -> EntryKind | None:
     """'action', 'job', 'channel', 'mailbox' when Rails calls this method from outside;
-    'view', 'task', 'callback' for the call graph's pseudo-methods of top-level code."""
+    'view', 'task', 'callback' for the call graph's pseudo-methods of top-level code.
+
+    ``routed_memo`` keeps :func:`routed` per controller across calls (every action of a
+    controller asks the same question)."""
     if method.kind == "template":
         return "view"
     if method.kind == "task":
@@ -65,7 +69,11 @@ def entry_kind(project: Project, method: MethodDef) -> EntryKind | None:
     rel = project.app_relative(method.path) or ""
     if rel.startswith("app/controllers/") and method.visibility == "public" and \
             method.owner.endswith("Controller") and not method.name.startswith("_"):
-        return "action" if routed(project, method.owner) else None
+        if routed_memo is None:
+            return "action" if routed(project, method.owner) else None
+        if method.owner not in routed_memo:
+            routed_memo[method.owner] = routed(project, method.owner)
+        return "action" if routed_memo[method.owner] else None
     if method.name == "perform" and (rel.startswith(("app/jobs/", "app/workers/", "app/sidekiq/"))
                                      or method.owner.endswith(("Job", "Worker"))):
         return "job"
@@ -85,6 +93,11 @@ class EntryPoints:
         self.graph = graph
         self._named = self._named_by_macros()
         self._enqueued_jobs: set[str] | None = None
+        # Each method's kind, asked once per method by ``reachable`` and again per state of
+        # the guard analysis's backward searches; keyed by the method itself (identity).
+        self._kinds: dict[MethodDef, EntryKind | None] = {}
+        self._routed: dict[str, bool] = {}  # controller -> ``routed``
+        self._reachable: set[str] | None = None
 
     def _named_by_macros(self) -> dict[str, EntryKind]:
         """Method keys named by callback macros (``before_action :set_chat``,
@@ -107,7 +120,13 @@ class EntryPoints:
         return out
 
     def kind(self, method: MethodDef) -> EntryKind | None:
-        found = entry_kind(self.project, method)
+        if method in self._kinds:
+            return self._kinds[method]
+        found = self._kinds[method] = self._kind_uncached(method)
+        return found
+
+    def _kind_uncached(self, method: MethodDef) -> EntryKind | None:
+        found = entry_kind(self.project, method, self._routed)
         if found == "job" and not self._enqueued(method.owner):
             return None  # a job nothing enqueues never runs
         if found is not None:
@@ -119,11 +138,15 @@ class EntryPoints:
         schedule file (recurring.yml, sidekiq.yml, schedule.rb) names it."""
         if self._enqueued_jobs is None:
             found: set[str] = set()
+            resolved: dict[tuple[str, str | None], str] = {}  # one lookup per constant and class
             for call in self.index.calls:
-                const = call.receiver_constant
+                const = _receiver_constant(call)
                 if const is not None and call.enclosing_class != const:
-                    found.add(self.index.resolve_constant(const.removeprefix("::"),
-                                                          call.enclosing_class))
+                    key = (const, call.enclosing_class)
+                    if key not in resolved:
+                        resolved[key] = self.index.resolve_constant(const.removeprefix("::"),
+                                                                    call.enclosing_class)
+                    found.add(resolved[key])
             for source in self.project.app_files(None, "config/"):
                 if source.path.endswith((".yml", ".yaml", "schedule.rb")):
                     found |= set(_CLASS_NAME.findall(source.text))
@@ -136,9 +159,27 @@ class EntryPoints:
         return method is not None and self.kind(method) is not None
 
     def reachable(self) -> set[str]:
-        """Method keys an entry point reaches in the call graph (entries included)."""
-        entries = sorted(k for k, m in self.graph.methods.items() if self.kind(m) is not None)
-        return self.graph.reachable_from(entries)
+        """Method keys an entry point reaches in the call graph (entries included).
+
+        Computed once (the shared analysis and the guard analysis both ask); each caller
+        gets its own copy, as before."""
+        if self._reachable is None:
+            entries = sorted(k for k, m in self.graph.methods.items()
+                             if self.kind(m) is not None)
+            self._reachable = self.graph.reachable_from(entries)
+        return set(self._reachable)
+
+
+def _receiver_constant(call: CallSite) -> str | None:
+    """``call.receiver_constant``, reading the receiver's node type once (this runs for
+    every call of the app)."""
+    receiver = call.receiver
+    if receiver is None:
+        return None
+    kind = receiver.type
+    if kind == "constant":
+        return treeutil.text(receiver)
+    return treeutil.constant_name(receiver) if kind == "scope_resolution" else None
 
 
 #: Framework base classes: a class inheriting one is not a plain service object.

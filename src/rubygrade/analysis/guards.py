@@ -135,6 +135,7 @@ class GuardAnalysis:
         self._decls: dict[str, list[_Decl]] = {}
         self._by_owner: dict[str, list[_Decl]] | None = None
         self._searches: dict[tuple[str, frozenset[str]], _Search] = {}
+        self._roles: dict[str | None, str | None] = {}  # class -> framework_role, once each
         self.results = self._analyse()
 
     # -- handlers at a call site ----------------------------------------------------------
@@ -164,7 +165,7 @@ class GuardAnalysis:
         """A job's handler that records the failure where the user sees it (the record's
         status, a broadcast) and re-raises for the queue to retry or report: handled.
         (A controller's re-raise is still a 500 page, whatever it saved first.)"""
-        if body is None or framework_role(self.index, call.enclosing_class) != "job":
+        if body is None or self._framework_role(call.enclosing_class) != "job":
             return False
         return any(node.type == "call" and
                    treeutil.text(node.child_by_field_name("method")) in _RECORDING
@@ -292,7 +293,7 @@ class GuardAnalysis:
     def _in_tool(self, call: CallSite) -> bool:
         """A RubyLLM tool runs inside the chat's ``ask``: its errors surface (and are judged)
         at that call. So does a call only a tool's methods reach (a service the tool uses)."""
-        if framework_role(self.index, call.enclosing_class) == "tool":
+        if self._framework_role(call.enclosing_class) == "tool":
             return True
         owner = self.graph.owner_of(call)
         return owner is not None and owner.key not in self._reachable and \
@@ -301,8 +302,14 @@ class GuardAnalysis:
     @cached_property
     def _tool_reachable(self) -> set[str]:
         tools = sorted(key for key, m in self.graph.methods.items()
-                       if framework_role(self.index, m.owner) == "tool")
+                       if self._framework_role(m.owner) == "tool")
         return self.graph.reachable_from(tools)
+
+    def _framework_role(self, cls: str | None) -> str | None:
+        """``framework_role`` of ``cls``, once per class (asked per method of the app)."""
+        if cls not in self._roles:
+            self._roles[cls] = framework_role(self.index, cls)
+        return self._roles[cls]
 
     def _one(self, item: LlmCall) -> Guarding:
         call = item.call

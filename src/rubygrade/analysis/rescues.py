@@ -115,6 +115,10 @@ class RescueModel:
         self.catalogue = facts.catalogue
         self.roles = load_roles()
         self._ancestry: dict[str, tuple[tuple[str, ...], bool]] = {}
+        # ``caught`` per question: the guard analysis asks the same few (a rescue list, the
+        # classes still escaping) at every call site and entry point of its searches.
+        self._caught: dict[tuple[tuple[str, ...], bool, bool, frozenset[str], str | None],
+                           frozenset[str]] = {}
 
     # -- what a request raises -------------------------------------------------------
     @cached_property
@@ -187,6 +191,15 @@ class RescueModel:
     def caught(self, exceptions: tuple[str, ...], bare: bool, dynamic: bool,
                raised: frozenset[str], context: str | None = None) -> frozenset[str]:
         """The classes of ``raised`` that ``rescue <exceptions>`` catches."""
+        key = (exceptions, bare, dynamic, raised, context)
+        found = self._caught.get(key)
+        if found is None:
+            found = self._caught[key] = self._caught_uncached(exceptions, bare, dynamic, raised,
+                                                              context)
+        return found
+
+    def _caught_uncached(self, exceptions: tuple[str, ...], bare: bool, dynamic: bool,
+                         raised: frozenset[str], context: str | None) -> frozenset[str]:
         if dynamic:
             return raised  # ``rescue *ERRORS``: cannot be judged, so assume it catches
         if bare or not exceptions:
