@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 from rubygrade import treeutil
 from rubygrade.analysis.roles import load_roles
 from rubygrade.callgraph import CALLBACK_MACRO
-from rubygrade.index.model import CallSite, MethodDef
+from rubygrade.index.model import MethodDef
 
 if TYPE_CHECKING:
     from rubygrade.callgraph import CallGraph
@@ -137,22 +137,40 @@ class EntryPoints:
         """Some code names the job class (``perform_later``, ``set``, ``perform_now``), or a
         schedule file (recurring.yml, sidekiq.yml, schedule.rb) names it."""
         if self._enqueued_jobs is None:
-            found: set[str] = set()
-            resolved: dict[tuple[str, str | None], str] = {}  # one lookup per constant and class
-            for call in self.index.calls:
-                const = _receiver_constant(call)
-                if const is not None and call.enclosing_class != const:
-                    key = (const, call.enclosing_class)
-                    if key not in resolved:
-                        resolved[key] = self.index.resolve_constant(const.removeprefix("::"),
-                                                                    call.enclosing_class)
-                    found.add(resolved[key])
+            found = self._called_constants()
             for source in self.project.app_files(None, "config/"):
                 if source.path.endswith((".yml", ".yaml", "schedule.rb")):
                     found |= set(_CLASS_NAME.findall(source.text))
             self._enqueued_jobs = found
         short = job.rsplit("::", 1)[-1]
         return job in self._enqueued_jobs or short in self._enqueued_jobs
+
+    def _called_constants(self) -> set[str]:
+        """Every class some call names as its receiver (``ReplyJob.perform_later``), outside
+        that class, resolved where it is written. This runs over every call of the app, so
+        the receiver's node type is read once, and each (constant, class) resolved once."""
+        found: set[str] = set()
+        resolved: dict[tuple[str, str | None], str] = {}
+        for call in self.index.calls:
+            receiver = call.receiver
+            if receiver is None:
+                continue
+            kind = receiver.type
+            const: str | None = None
+            if kind == "constant":
+                const = treeutil.text(receiver)
+            elif kind == "scope_resolution":
+                const = treeutil.constant_name(receiver)
+            if const is None:
+                continue
+            context = call.enclosing_class
+            if context == const:
+                continue
+            key = (const, context)
+            if key not in resolved:
+                resolved[key] = self.index.resolve_constant(const.removeprefix("::"), context)
+            found.add(resolved[key])
+        return found
 
     def is_entry(self, key: str) -> bool:
         method = self.graph.methods.get(key)
@@ -168,18 +186,6 @@ class EntryPoints:
                              if self.kind(m) is not None)
             self._reachable = self.graph.reachable_from(entries)
         return set(self._reachable)
-
-
-def _receiver_constant(call: CallSite) -> str | None:
-    """``call.receiver_constant``, reading the receiver's node type once (this runs for
-    every call of the app)."""
-    receiver = call.receiver
-    if receiver is None:
-        return None
-    kind = receiver.type
-    if kind == "constant":
-        return treeutil.text(receiver)
-    return treeutil.constant_name(receiver) if kind == "scope_resolution" else None
 
 
 #: Framework base classes: a class inheriting one is not a plain service object.

@@ -136,6 +136,8 @@ class GuardAnalysis:
         self._by_owner: dict[str, list[_Decl]] | None = None
         self._searches: dict[tuple[str, frozenset[str]], _Search] = {}
         self._roles: dict[str | None, str | None] = {}  # class -> framework_role, once each
+        self._class_level: dict[tuple[str, frozenset[str]],
+                                tuple[tuple[frozenset[str], Handler | None], tuple[str, ...]]] = {}
         self.results = self._analyse()
 
     # -- handlers at a call site ----------------------------------------------------------
@@ -231,6 +233,19 @@ class GuardAnalysis:
         decls = self.declarations(owner)
         if not decls:
             return raised, None
+        # The answer depends on the class and what escapes only: every entry point of a
+        # controller, and every search reaching one, asks the same (misses replayed).
+        key = (owner, raised)
+        found = self._class_level.get(key)
+        if found is None:
+            added: list[str] = []
+            found = self._class_level[key] = (self._class_handlers(decls, raised, added),
+                                               tuple(added))
+        misses.extend(found[1])
+        return found[0]
+
+    def _class_handlers(self, decls: list[_Decl], raised: frozenset[str],
+                        misses: list[str]) -> tuple[frozenset[str], Handler | None]:
         escaping: set[str] = set()
         for error in sorted(raised):
             winner = next((d for d in reversed(decls) if self.rescues.caught(
