@@ -119,6 +119,8 @@ class RescueModel:
         # classes still escaping) at every call site and entry point of its searches.
         self._caught: dict[tuple[tuple[str, ...], bool, bool, frozenset[str], str | None],
                            frozenset[str]] = {}
+        self._resolved: dict[tuple[str, str | None], str] = {}
+        self._catches_cache: dict[tuple[str, str], bool] = {}
 
     # -- what a request raises -------------------------------------------------------
     @cached_property
@@ -186,7 +188,12 @@ class RescueModel:
     # -- what a handler catches ------------------------------------------------------
     def resolve(self, written: str, context: str | None) -> str:
         """A constant of a rescue list, resolved in the class it is written in."""
-        return self.index.resolve_constant(written.removeprefix("::"), context)
+        key = (written, context)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self.index.resolve_constant(
+                written.removeprefix("::"), context)
+        return found
 
     def caught(self, exceptions: tuple[str, ...], bare: bool, dynamic: bool,
                raised: frozenset[str], context: str | None = None) -> frozenset[str]:
@@ -208,8 +215,17 @@ class RescueModel:
         out: set[str] = set()
         for written in exceptions:
             cls = self.resolve(written, context)
-            out |= {r for r in raised if self._catches(cls, r)}
+            out |= {r for r in raised if self._catches_memo(cls, r)}
         return frozenset(out)
+
+    def _catches_memo(self, cls: str, raised: str) -> bool:
+        """``_catches`` once per (rescued class, raised class): the same pairs recur in every
+        class's handlers."""
+        key = (cls, raised)
+        found = self._catches_cache.get(key)
+        if found is None:
+            found = self._catches_cache[key] = self._catches(cls, raised)
+        return found
 
     def _catches(self, cls: str, raised: str) -> bool:
         if cls in self.ancestors(raised):

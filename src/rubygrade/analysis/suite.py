@@ -173,7 +173,19 @@ def _stubbed_keys(app: _App, methods: list[MethodDef]) -> set[str]:
     """App method keys the given test methods stub away."""
     out: set[str] = set()
     for method in methods:
+        out |= _test_facts(app, method)[0]
+    return out
+
+
+def _test_facts(app: _App, method: MethodDef) -> tuple[frozenset[str], bool]:
+    """(the app method keys ``method`` stubs away, whether it performs jobs): one pass over
+    its calls, once per method (its file's tests ask again for each shared setup block)."""
+    key = ("test facts", id(method))  # the method lives as long as the index (and app.memo)
+    if key not in app.memo:
+        out: set[str] = set()
+        performs = False
         for call in app.index.calls_within(method):
+            performs = performs or call.method in _PERFORMS
             target = _stub_target(call)
             if target is None:
                 continue
@@ -185,7 +197,8 @@ def _stubbed_keys(app: _App, methods: list[MethodDef]) -> set[str]:
                 out |= {m.key for m in app.index.methods_of(cls, singleton=False)}
             else:
                 out.add(f"{cls}{'#' if instance else '.'}{name}")
-    return out
+        app.memo[key] = (frozenset(out), performs)
+    return app.memo[key]  # type: ignore[return-value]
 
 
 def _stub_target(call: CallSite) -> tuple[str, str, bool] | None:
@@ -224,7 +237,7 @@ def _stub_target(call: CallSite) -> tuple[str, str, bool] | None:
 
 
 def _performs_jobs(app: _App, methods: list[MethodDef]) -> bool:
-    return any(c.method in _PERFORMS for m in methods for c in app.index.calls_within(m))
+    return any(_test_facts(app, m)[1] for m in methods)
 
 
 def _inline_jobs(app: _App) -> bool:
@@ -387,12 +400,21 @@ def _test_targets(app: _App, call: CallSite, method: MethodDef,
                     out.add(action.key)
     elif subject is not None and call.receiver is not None and \
             call.receiver_constant is None:
-        for m in app.index.methods_of(subject):
-            if m.name == call.method and m.kind in ("def", "attr"):
-                out.add(m.key)
+        out.update(_subject_methods(app, subject, call.method))
         if call.method == "new" and treeutil.text(call.receiver) == "described_class":
             out.add(f"{subject}#initialize")
+    if not out:
+        return out
     return {t for t in out if t in app.graph.methods}
+
+
+def _subject_methods(app: _App, subject: str, name: str) -> list[str]:
+    """Keys of the subject class's own methods (and accessors) called ``name``."""
+    key = ("subject methods", subject, name)
+    if key not in app.memo:
+        app.memo[key] = [m.key for m in app.index.methods_of(subject)
+                         if m.name == name and m.kind in ("def", "attr")]
+    return app.memo[key]  # type: ignore[return-value]
 
 
 #: ``before_action`` filters that send an anonymous request to the login page.
