@@ -136,7 +136,6 @@ class GuardAnalysis:
         self._by_owner: dict[str, list[_Decl]] | None = None
         self._searches: dict[tuple[str, frozenset[str]], _Search] = {}
         self._roles: dict[str | None, str | None] = {}  # class -> framework_role, once each
-        self._declared_catches: dict[tuple[tuple[str, ...], str, str], bool] = {}
         self._class_level: dict[tuple[str, frozenset[str]],
                                 tuple[tuple[frozenset[str], Handler | None], tuple[str, ...]]] = {}
         self.results = self._analyse()
@@ -248,8 +247,12 @@ class GuardAnalysis:
     def _class_handlers(self, decls: list[_Decl], raised: frozenset[str],
                         misses: list[str]) -> tuple[frozenset[str], Handler | None]:
         escaping: set[str] = set()
+        # What each declaration catches of ``raised``: a rescue catches class by class, so
+        # ``error`` is in it exactly when the declaration catches ``{error}``.
+        catching = [(d, self.rescues.caught(d.names, False, False, raised, d.owner))
+                    for d in reversed(decls)]
         for error in sorted(raised):
-            winner = next((d for d in reversed(decls) if self._declared_catch(d, error)), None)
+            winner = next((d for d, caught in catching if error in caught), None)
             if winner is None:
                 escaping.add(error)
                 continue
@@ -265,16 +268,6 @@ class GuardAnalysis:
             escaping |= self._after(frozenset({error}), frozenset({error}),
                                     self._resolved(outcome, winner.owner))
         return frozenset(escaping), None
-
-    def _declared_catch(self, decl: _Decl, error: str) -> bool:
-        """``decl`` catches ``error`` (once per rescued names, class and error: a base
-        class's handlers are asked again for each class that inherits them)."""
-        key = (decl.names, decl.owner, error)
-        found = self._declared_catches.get(key)
-        if found is None:
-            found = self._declared_catches[key] = bool(self.rescues.caught(
-                decl.names, False, False, frozenset({error}), decl.owner))
-        return found
 
     def _macro_body(self, call: CallSite) -> Node | None:
         if call.block is not None:

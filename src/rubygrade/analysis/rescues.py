@@ -120,7 +120,7 @@ class RescueModel:
         self._caught: dict[tuple[tuple[str, ...], bool, bool, frozenset[str], str | None],
                            frozenset[str]] = {}
         self._resolved: dict[tuple[str, str | None], str] = {}
-        self._catches_cache: dict[tuple[str, str], bool] = {}
+        self._caught_by_class: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
 
     # -- what a request raises -------------------------------------------------------
     @cached_property
@@ -214,17 +214,17 @@ class RescueModel:
                              or not self.known(r))
         out: set[str] = set()
         for written in exceptions:
-            cls = self.resolve(written, context)
-            out |= {r for r in raised if self._catches_memo(cls, r)}
+            out |= self._caught_by(self.resolve(written, context), raised)
         return frozenset(out)
 
-    def _catches_memo(self, cls: str, raised: str) -> bool:
-        """``_catches`` once per (rescued class, raised class): the same pairs recur in every
-        class's handlers."""
+    def _caught_by(self, cls: str, raised: frozenset[str]) -> frozenset[str]:
+        """The classes of ``raised`` that ``rescue cls`` catches, once per (class, raised):
+        the same class is rescued in many places (every controller's ``rescue_from``)."""
         key = (cls, raised)
-        found = self._catches_cache.get(key)
+        found = self._caught_by_class.get(key)
         if found is None:
-            found = self._catches_cache[key] = self._catches(cls, raised)
+            found = self._caught_by_class[key] = frozenset(
+                r for r in raised if self._catches(cls, r))
         return found
 
     def _catches(self, cls: str, raised: str) -> bool:
