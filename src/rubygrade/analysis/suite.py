@@ -44,6 +44,8 @@ _ENV_KEY = re.compile(r"ENV(?:\.delete\(\s*|\[\s*)[\"'][A-Z_]*(?:API_KEY|TOKEN)[
                       r"(?:\)|\]\s*=\s*(?:nil|\"\"|'')|\]\s*=>\s*nil)|"
                       r"[\"'][A-Z_]*API_KEY[\"']\s*(?:=>|:)\s*nil|ClimateControl")
 _STATUS = re.compile(r"status:\s*(?:[45]\d\d|\[\s*[45]\d\d)")
+#: One of these is in every match of ``_ENV_KEY``.
+_ENV_KEY_LITERALS = ("ENV", "API_KEY", "ClimateControl")
 _FAKE_STRUCT = re.compile(r"\b(Fake|Stub|Mock)\w*\s*=\s*Struct\.new")
 
 
@@ -151,13 +153,13 @@ def _reach_per_test(app: _App, methods: list[MethodDef], extra: dict[str, set[st
         setups = [m for m in file_methods if m.kind == "block"]
         shared_blocked = _stubbed_keys(app, setups)
         shared_jobs = inline or _performs_jobs(app, setups)
+        setup_keys = {s.key for s in setups}  # once per file, not once per test
         for m in file_methods:
             if m.kind == "block":
                 continue
             blocked = frozenset(shared_blocked | _stubbed_keys(app, [m]))
             jobs = shared_jobs or _performs_jobs(app, [m])
-            groups.setdefault((blocked, jobs), set()).update(
-                {m.key, *(s.key for s in setups)} - blocked)
+            groups.setdefault((blocked, jobs), set()).update(({m.key} | setup_keys) - blocked)
     with_jobs = {k: extra.get(k, set()) | later.get(k, set()) for k in set(extra) | set(later)}
     reached: set[str] = set()
     for (blocked, jobs), starts in sorted(groups.items(), key=lambda g: sorted(g[1])):
@@ -385,19 +387,15 @@ def _test_targets(app: _App, call: CallSite, method: MethodDef,
     subject = _subject_class(app, method, described)
     if call.receiver is None and (call.method in _VERB_ACTIONS or call.method == "visit"):
         owners = [subject] if subject in actions else \
-            _requested_controllers(app, call, sorted(actions), root)
+            _requested_controllers(app, call, _sorted_controllers(app, actions), root)
         signed_in = _signs_in(app, method)
-        for owner in owners:
-            for action in actions.get(owner, []):
-                if not signed_in and _login_required(app, owner, action.name):
-                    continue  # the request is redirected to the login page
-                verb = "get" if call.method == "visit" else call.method
-                # ``get "user_profiles/create"`` routes a GET to a CRUD name too
-                routed = verb in verbs.get(action.name, set())
-                custom = action.name not in _CRUD and action.name not in verbs
-                if (call.method == "visit" and call.path in clicks) or custom or routed or \
-                        action.name in _VERB_ACTIONS[verb]:
-                    out.add(action.key)
+        clicked = call.method == "visit" and call.path in clicks
+        # The actions depend on these alone: requests of a test file ask the same again.
+        key = ("requested", tuple(owners), signed_in, call.method, clicked)
+        if key not in app.memo:
+            app.memo[key] = _requested_actions(app, owners, signed_in, call.method, clicked,
+                                               actions, verbs)
+        out |= app.memo[key]  # type: ignore[arg-type]
     elif subject is not None and call.receiver is not None and \
             call.receiver_constant is None:
         out.update(_subject_methods(app, subject, call.method))
@@ -406,6 +404,30 @@ def _test_targets(app: _App, call: CallSite, method: MethodDef,
     if not out:
         return out
     return {t for t in out if t in app.graph.methods}
+
+
+def _sorted_controllers(app: _App, actions: dict[str, list[MethodDef]]) -> list[str]:
+    if "controllers" not in app.memo:
+        app.memo["controllers"] = sorted(actions)
+    return app.memo["controllers"]  # type: ignore[return-value]
+
+
+def _requested_actions(app: _App, owners: list[str], signed_in: bool, request: str,
+                       clicked: bool, actions: dict[str, list[MethodDef]],
+                       verbs: dict[str, set[str]]) -> set[str]:
+    """The action keys a request (``get``, ``post``, ..., ``visit``) of ``owners`` reaches."""
+    out: set[str] = set()
+    for owner in owners:
+        for action in actions.get(owner, []):
+            if not signed_in and _login_required(app, owner, action.name):
+                continue  # the request is redirected to the login page
+            verb = "get" if request == "visit" else request
+            # ``get "user_profiles/create"`` routes a GET to a CRUD name too
+            routed = verb in verbs.get(action.name, set())
+            custom = action.name not in _CRUD and action.name not in verbs
+            if clicked or custom or routed or action.name in _VERB_ACTIONS[verb]:
+                out.add(action.key)
+    return out
 
 
 def _subject_methods(app: _App, subject: str, name: str) -> list[str]:
@@ -603,9 +625,13 @@ def _signals(app: _App, in_tests: set[str], test_calls: list[CallSite],
             if FAKE_NAME.search(cls.short_name):
                 suite.doubles.append((path, cls.line, f"fake class {cls.short_name}"))
         source = app.project.files[path]
-        # Neither pattern is anchored, so a line matches only if the whole text does: most
-        # test files are skipped after one search each instead of one per line.
-        env_key, fake_struct = _ENV_KEY.search(source.text), _FAKE_STRUCT.search(source.text)
+        # Neither pattern is anchored, so a line matches only if the whole text does, and
+        # the text only if it holds one of the pattern's literals: most test files are
+        # skipped after a few substring tests instead of two searches per line.
+        text = source.text
+        env_key = any(literal in text for literal in _ENV_KEY_LITERALS) and \
+            _ENV_KEY.search(text)
+        fake_struct = "Struct.new" in text and _FAKE_STRUCT.search(text)
         if not env_key and not fake_struct:
             continue
         for number, line in enumerate(source.lines, start=1):
