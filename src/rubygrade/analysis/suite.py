@@ -120,16 +120,18 @@ def _classes_in(app: _App, path: str) -> list[ClassDef]:
 
 def _reach(graph: CallGraph, starts: list[str], extra: dict[str, set[str]],
            blocked: frozenset[str] = frozenset()) -> set[str]:
+    # The result is a set of what is reachable: the order nodes are visited in cannot
+    # change it, so successors are not merged and sorted per node.
     g = graph.graph
     seen = set(starts)
     queue = deque(starts)
     while queue:
         node = queue.popleft()
-        nexts = set(g.successors(node)) if node in g else set()
-        for target in sorted(nexts | extra.get(node, set())):
-            if target not in seen and target not in blocked:
-                seen.add(target)
-                queue.append(target)
+        for nexts in (g.successors(node) if node in g else (), extra.get(node, ())):
+            for target in nexts:
+                if target not in seen and target not in blocked:
+                    seen.add(target)
+                    queue.append(target)
     return seen
 
 
@@ -396,11 +398,13 @@ def _test_targets(app: _App, call: CallSite, method: MethodDef,
             app.memo[key] = _requested_actions(app, owners, signed_in, call.method, clicked,
                                                actions, verbs)
         out |= app.memo[key]  # type: ignore[arg-type]
-    elif subject is not None and call.receiver is not None and \
-            call.receiver_constant is None:
-        out.update(_subject_methods(app, subject, call.method))
-        if call.method == "new" and treeutil.text(call.receiver) == "described_class":
-            out.add(f"{subject}#initialize")
+    elif subject is not None and call.receiver is not None:
+        named = _subject_methods(app, subject, call.method)
+        # the receiver is read only when the call could reach something
+        if (named or call.method == "new") and call.receiver_constant is None:
+            out.update(named)
+            if call.method == "new" and treeutil.text(call.receiver) == "described_class":
+                out.add(f"{subject}#initialize")
     if not out:
         return out
     return {t for t in out if t in app.graph.methods}
