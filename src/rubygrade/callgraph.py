@@ -426,7 +426,8 @@ class _Resolution:
                 if line <= call.line:
                     return found
             return None
-        if kind == "instance_variable" and call.enclosing_class in self._ivar_classes:
+        if kind == "instance_variable" and call.enclosing_class and \
+                call.enclosing_class in self._ivar_classes:
             return self._ivar_types.get((call.enclosing_class, treeutil.text(receiver)))
         return None
 
@@ -585,7 +586,7 @@ class CallGraph:
         for call, caller_key, targets, ask in steps:
             if ask and aware:
                 if ask == _ASK_IF_UNTYPED and resolution_of(call)[1] is not None:
-                    continue  # typed by the structure (or on ``self``): nothing to ask
+                    continue  # the structure decides it (``self``, a constant, ``Foo.new``)
                 targets = self._by_role(call)
             for target in targets:
                 if target != caller_key:
