@@ -103,11 +103,16 @@ class EntryPoints:
         """Method keys named by callback macros (``before_action :set_chat``,
         ``after_create_commit :reply``) and ``helper_method``: Rails calls them."""
         out: dict[str, EntryKind] = {}
+        macros: dict[str, bool] = {}  # call name -> a macro above? (names repeat a lot)
         for call in self.index.calls:
-            if call.receiver is not None or call.enclosing_method is not None or \
+            if call.enclosing_method is not None or call.receiver is not None or \
                     not call.enclosing_class:
                 continue
-            if not (CALLBACK_MACRO.match(call.method) or call.method in _HELPER_MACROS):
+            is_macro = macros.get(call.method)
+            if is_macro is None:
+                is_macro = macros[call.method] = bool(CALLBACK_MACRO.match(call.method)) or \
+                    call.method in _HELPER_MACROS
+            if not is_macro:
                 continue
             controller = call.enclosing_class.endswith("Controller")
             for arg in call.positional:
