@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from rubygrade.index import Index
-    from rubygrade.sources import SourceFile
 
 _NAME_ONLY_LIMIT = 3
 #: Class-body macros whose block or lambda runs when Rails calls back (a record is saved,
@@ -82,6 +81,12 @@ class DiGraph:
         if key not in self._succ:
             self._succ[key] = {}
             self._pred[key] = {}
+
+    def add_nodes(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            if key not in self._succ:
+                self._succ[key] = {}
+                self._pred[key] = {}
 
     def add_site(self, caller: str, callee: str, site: CallSite) -> None:
         self.add_node(caller)
@@ -148,6 +153,411 @@ class ReceiverRole(Protocol):
     def library(self) -> bool: ...
 
 
+#: One call of a graph build: (call, its owner's key, its targets in a graph without receiver
+#: roles, and whether the receiver's role decides them instead: never (``_FINAL``), always
+#: (``_ASK``), or when the receiver's structure types nothing (``_ASK_IF_UNTYPED``: a call of
+#: a name no app method has, which only a role-aware graph needs to look at closer).
+_Step = tuple[CallSite, str, list[str], int]
+_FINAL, _ASK, _ASK_IF_UNTYPED = 0, 1, 2
+_NONE: list[str] = []
+#: The pseudo-methods (path, kind, owner) a build creates, and its steps.
+_Plan = tuple[list[tuple[str, str, str]], list[_Step]]
+
+
+class _Resolution:
+    """What resolving calls learns from the index alone, worked out once per index.
+
+    An index gets two call graphs: the structural one (``Index.call_graph``), which the
+    value flow resolves call sites with, and the value-aware one the rules use
+    (``Analyses.call_graph``). They differ only at calls on a receiver the code's
+    structure does not type, where the value flow's roles decide. Everything else (class
+    chains, constant and name lookups, the owner and targets of every other call) is the
+    same for both, so it is computed here once and both graphs read it. It holds its
+    index weakly, like the graphs, and lives as long as the index does (``_RESOLUTIONS``).
+    """
+
+    def __init__(self, index: Index) -> None:
+        self._index = weakref.ref(index)
+        # The first definition of each key, as the graphs keep it (``CallGraph.methods``).
+        self.methods: dict[str, MethodDef] = {}
+        for method in index.methods:
+            self.methods.setdefault(method.key, method)
+        self._names = {method.name for method in index.methods}
+        # Names a call may reach an app method by: the app's method names, and ``new``
+        # (an ``initialize``).
+        self._names_reaching = self._names | {"new"}
+        # Memo tables: each replaces a lookup the graph build repeated per call site.
+        self._chains: dict[str, list[str]] = {}
+        self._lookups: dict[tuple[str, str, bool], list[str]] = {}  # (cls, name, singleton)
+        self._constants: dict[tuple[str, str | None], str] = {}
+        self._named: dict[tuple[str, bool, bool], list[str]] = {}
+        self._public_named: dict[str, list[str]] = {}
+        self._fallbacks: dict[tuple[bool, bool, str, str, bool, bool], list[str]] = {}
+        self._local_types: dict[tuple[int, str, str | None], list[tuple[int, str]]] = {}
+        self._owners: dict[str, str | None] = {}  # path -> pseudo-method kind of its calls
+        self._path_flags: dict[str, tuple[bool, bool]] = {}  # path -> (a test?, a view?)
+        # call -> (targets by structure, targets by name or None when the value flow's
+        # receiver roles decide): see ``resolution``.
+        self.resolved: dict[CallSite, tuple[list[str], list[str] | None]] = {}
+        self._ivar_types = self._collect_ivar_types(index)
+        self._ivar_classes = {cls for cls, _ in self._ivar_types}
+        # Local writes grouped by method (index order kept), so typing a local receiver does
+        # not rescan every assignment of the app for every call.
+        self._locals_by_method: dict[int, list[Assignment]] = {}
+        for assignment in index.assignments:
+            if assignment.target == "local" and assignment.enclosing_method is not None:
+                self._locals_by_method.setdefault(id(assignment.enclosing_method), []).append(
+                    assignment)
+
+    @property
+    def index(self) -> Index:
+        index = self._index()
+        if index is None:
+            raise ReferenceError("the index of this call graph no longer exists")
+        return index
+
+    # -- the build, call by call ---------------------------------------------------------
+    @cached_property
+    def plan(self) -> _Plan:
+        """What a graph build does, worked out once: the pseudo-methods to create, in the
+        order their first call appears, then each call that draws an edge or asks the
+        receiver roles, with its owner's key (calls that resolve to nothing are left out:
+        they add nothing to any graph)."""
+        pseudo: list[tuple[str, str, str]] = []
+        steps: list[_Step] = []
+        keys: dict[int, str] = {}  # id(method) -> method.key, computed once per method
+        seen: set[str] = set()
+        resolved, resolve = self.resolved, self._resolve  # ``resolution``, inlined
+        names = self._names_reaching
+        for call in self.index.calls:
+            method = call.enclosing_method
+            if method is not None:
+                caller_key = keys.get(id(method))
+                if caller_key is None:
+                    caller_key = keys[id(method)] = method.key
+            else:
+                owner = self.pseudo_owner(call)
+                if owner is None:
+                    continue
+                name = _pseudo_name(call.path, *owner)
+                if name not in seen:
+                    seen.add(name)
+                    pseudo.append((call.path, *owner))
+                caller_key = "#" + name  # the pseudo-method's key: owner "", instance method
+            if call.method not in names:
+                # A name no app method has reaches nothing in a graph without receiver roles;
+                # only on a receiver (bar ``self``) may a role still be asked about it.
+                if call.receiver is not None:
+                    steps.append((call, caller_key, _NONE, _ASK_IF_UNTYPED))
+                continue
+            found = resolved.get(call)
+            if found is None:
+                found = resolved[call] = resolve(call)
+            by_name = found[1]
+            if by_name is None:  # what a graph without receiver roles draws, worked out now
+                steps.append((call, caller_key, self.public_by_name(call.method), _ASK))
+            elif by_name:
+                steps.append((call, caller_key, by_name, _FINAL))
+        return pseudo, steps
+
+    def pseudo_owner(self, call: CallSite) -> tuple[str, str] | None:
+        """(kind, owner) of the pseudo-method holding a call outside any method that still
+        runs at request time: a view's Ruby, a rake task's body, a callback block in a class
+        body (``after_create_commit -> { ... }``)."""
+        path = call.path
+        if path in self._owners:
+            kind = self._owners[path]
+        else:
+            kind = self._owners[path] = self._path_kind(path)
+        if kind is None:
+            return None
+        if kind != "callbacks":
+            return kind, ""
+        if call.enclosing_class and _in_callback_block(call.node):
+            return "callbacks", call.enclosing_class
+        return None
+
+    def _path_kind(self, path: str) -> str | None:
+        source = self.index.project.files.get(path)
+        if source is None:
+            return None
+        if source.kind == "erb":
+            return "template"
+        if path.endswith(".rake"):
+            return "task"
+        return "callbacks"
+
+    def resolution(self, call: CallSite) -> tuple[list[str], list[str] | None]:
+        """(what ``call`` reaches by the code's structure, what it reaches by name too),
+        the second None when the receiver's role decides (``CallGraph._by_role``)."""
+        found = self.resolved.get(call)
+        if found is None:
+            found = self.resolved[call] = self._resolve(call)
+        return found
+
+    def _resolve(self, call: CallSite) -> tuple[list[str], list[str] | None]:
+        receiver = call.receiver
+        name = call.method
+        # A name no app method has (``render``, ``where``) reaches nothing by class chain or
+        # by name; only ``new`` (an ``initialize``) and a receiver's role need a closer look.
+        unknown = name not in self._names and name != "new"
+        if receiver is None:
+            return ([], []) if unknown else self._self_call(call, True)
+        kind = receiver.type  # read once: each read of a node's type builds a new string
+        if kind == "self":
+            return ([], []) if unknown else self._self_call(call, False)
+        if kind == "constant" or kind == "scope_resolution":
+            if unknown and kind == "constant":
+                return [], []
+            const = treeutil.text(receiver) if kind == "constant" else \
+                treeutil.constant_name(receiver)
+            if const is None:
+                return [], None
+            cls = self.resolve_constant(const, call.enclosing_class or "")
+            found = self.lookup(cls, "initialize", False) if name == "new" else \
+                self.lookup(cls, name, True)
+            return found, found
+        built = self._receiver_class(call, receiver, kind)
+        if built is not None:
+            found = self.lookup(built, name, False)
+            return found, found
+        return [], None
+
+    def _self_call(self, call: CallSite, implicit: bool) -> tuple[list[str], list[str] | None]:
+        """A call with no receiver (``implicit``) or on ``self``: the class chain answers;
+        failing that, a call with no receiver falls back by name."""
+        context = call.enclosing_class or ""
+        name = call.method
+        method = call.enclosing_method
+        singleton = method is not None and method.singleton
+        if context:
+            if name == "new" and singleton:
+                found = self.lookup(context, "initialize", False)  # ``new(...)`` in ``self.call``
+                return found, found
+            found = self._lookups.get((context, name, singleton)) or \
+                self.lookup(context, name, singleton)
+            if found or not implicit:
+                return found, found
+        elif not implicit:
+            return [], []
+        else:
+            found = []
+        return found, self._unresolved_self_call(call, name, singleton)
+
+    # -- lookups ---------------------------------------------------------------------------
+    def resolve_constant(self, written: str, context: str | None) -> str:
+        key = (written, context)
+        found = self._constants.get(key)
+        if found is None:
+            found = self._constants[key] = self.index.resolve_constant(written, context)
+        return found
+
+    def chain(self, cls: str) -> list[str]:
+        """The owners a method lookup on ``cls`` tries, in order (computed once per class)."""
+        chain = self._chains.get(cls)
+        if chain is None:
+            index = self.index
+            chain = []
+            for owner in index.ancestors(cls):
+                chain.append(self.resolve_constant(owner, owner))
+                pending = [self.resolve_constant(inc, owner) for inc in index.includes_of(owner)]
+                while pending:  # a concern's own includes are looked up too
+                    module = pending.pop(0)
+                    if module in chain:
+                        continue
+                    chain.append(module)
+                    pending += [self.resolve_constant(inc, module)
+                                for inc in index.includes_of(module)]
+            self._chains[cls] = chain
+        return chain
+
+    def lookup(self, cls: str, name: str, singleton: bool) -> list[str]:
+        """The key of method ``name`` as ``cls`` (its superclasses, its modules) defines it
+        (memoised per class and name: the same lookup recurs at every call of the name)."""
+        key = (cls, name, singleton)
+        found = self._lookups.get(key)
+        if found is None:
+            sep = "." if singleton else "#"
+            methods = self.methods
+            found = []
+            for resolved in self.chain(cls):
+                target = f"{resolved}{sep}{name}"
+                if target in methods:
+                    found = [target]
+                    break
+            self._lookups[key] = found
+        return found
+
+    def _collect_ivar_types(self, index: Index) -> dict[tuple[str, str], str]:
+        types: dict[tuple[str, str], str] = {}
+        for assignment in index.assignments:
+            if assignment.target != "ivar" or assignment.enclosing_class is None:
+                continue
+            cls = self._constructed_class(assignment.value, assignment.enclosing_class)
+            if cls:
+                types[(assignment.enclosing_class, assignment.name)] = cls
+        return types
+
+    def _constructed_class(self, node: Node | None, context: str | None) -> str | None:
+        """``Const.new(...)`` (or ``Const.call``/``Const.build``-free forms) -> the class name."""
+        if node is None or node.type != "call":
+            return None
+        method = node.child_by_field_name("method")
+        if method is None or method.text != b"new":  # the bytes: no decode per call
+            return None
+        receiver = node.child_by_field_name("receiver")
+        if receiver is None or receiver.type == "self":
+            return context or None  # ``new(...)`` inside a class method builds that class
+        const = treeutil.constant_name(receiver)
+        return self.resolve_constant(const, context) if const else None
+
+    def _receiver_class(self, call: CallSite, receiver: Node, kind: str) -> str | None:
+        """The app class a receiver of node type ``kind`` was built as (``Foo.new.bar``, a
+        local or an instance variable assigned ``Foo.new``); the name is decoded only when
+        the method or class has such writes at all."""
+        if kind == "call":
+            return self._constructed_class(receiver, call.enclosing_class)
+        if kind == "identifier":
+            method = call.enclosing_method
+            if method is None or id(method) not in self._locals_by_method:
+                return None
+            name = treeutil.text(receiver)
+            for line, found in self._constructed_locals(method, name, call.enclosing_class):
+                if line <= call.line:
+                    return found
+            return None
+        if kind == "instance_variable" and call.enclosing_class and \
+                call.enclosing_class in self._ivar_classes:
+            return self._ivar_types.get((call.enclosing_class, treeutil.text(receiver)))
+        return None
+
+    def _constructed_locals(self, method: MethodDef, name: str,
+                            context: str | None) -> list[tuple[int, str]]:
+        """(line, class) of each write of local ``name`` in ``method`` that constructs an
+        app object, in index order (built once per method, name and class context)."""
+        key = (id(method), name, context)
+        found = self._local_types.get(key)
+        if found is None:
+            found = self._local_types[key] = [
+                (assignment.line, cls) for assignment in self._locals_by_method.get(id(method), ())
+                if assignment.name == name and
+                (cls := self._constructed_class(assignment.value, context))]
+        return found
+
+    def _unresolved_self_call(self, call: CallSite, name: str, singleton: bool) -> list[str]:
+        """A receiver-less call its class chain does not answer: a method of a subclass (a
+        base class's template method), of a class that includes this module, or, in a
+        template, of a helper or a controller's ``helper_method``; else of a module no
+        app class mixes in (one included where the index cannot see).
+
+        The answer depends on the call's file only through the two tests below, so it is
+        memoised on them with the class, name and kind of the call."""
+        flags = self._path_flags.get(call.path)
+        if flags is None:
+            flags = self._path_flags[call.path] = (
+                self.index.project.is_test(call.path),
+                call.path.endswith((".erb", ".haml", ".slim")))
+        test, view = flags
+        context = call.enclosing_class or ""
+        key = (test, test and call.bare, context, name, singleton, view)
+        found = self._fallbacks.get(key)
+        if found is None:
+            found = self._fallbacks[key] = self._unresolved_uncached(
+                test, call.bare, context, name, singleton, view)
+        return found
+
+    def _unresolved_uncached(self, test: bool, bare: bool, context: str, name: str,
+                             singleton: bool, view: bool) -> list[str]:
+        if test:
+            # a test's helpers come from modules the framework mixes in (Rails's test
+            # case classes, RSpec's config.include): any app method of the name may answer
+            return self.by_name(name, modules_only=bare)
+        if context:
+            below = sorted({key for cls in self._below.get(context, ())
+                            for key in self.lookup(cls, name, singleton)})
+            if below:
+                return below
+        elif view:
+            helpers = sorted(m.key for m in self.index.methods_named(name)
+                             if m.kind in ("def", "attr") and not m.singleton and
+                             (m.owner.endswith("Helper") or
+                              (m.owner.endswith("Controller") and name in self._helper_methods)))
+            if helpers:
+                return helpers
+        return self.by_name(name, modules_only=True, unmixed=True)
+
+    @cached_property
+    def _below(self) -> dict[str, set[str]]:
+        """Each app class or module -> the classes whose method lookup passes through it
+        (its subclasses, the classes including it, and theirs)."""
+        out: dict[str, set[str]] = {}
+        for cls in sorted({c.name for c in self.index.classes}):
+            for owner in self.chain(cls):
+                if owner != cls:
+                    out.setdefault(owner, set()).add(cls)
+        return out
+
+    @cached_property
+    def _helper_methods(self) -> set[str]:
+        """Names a controller exposes to its views with ``helper_method``."""
+        return {value for call in self.index.calls_named("helper_method") for arg in call.args
+                if (value := treeutil.string_value(arg.node))}
+
+    @cached_property
+    def _mixed_in(self) -> set[str]:
+        """Modules some app class includes or extends: their methods answer a receiver-less
+        call only inside those classes (the class chain finds them), never by name
+        elsewhere (a view's ``chat`` local is not a model concern's ``chat``)."""
+        return {self.resolve_constant(inc, cls.name)
+                for cls in self.index.classes for inc in (*cls.includes, *cls.extends)}
+
+    def by_name(self, name: str, modules_only: bool = False, unmixed: bool = False) -> list[str]:
+        """Methods called ``name`` anywhere in the app, when at most a few are: only
+        modules' (``modules_only``), and only of modules no app class mixes in
+        (``unmixed``: a helper, a module included where the index cannot see)."""
+        key = (name, modules_only, unmixed)
+        found = self._named.get(key)
+        if found is not None:
+            return found
+        index = self.index
+        defs = [m for m in index.methods_named(name) if m.kind in ("def", "attr")]
+        if modules_only:
+            defs = [m for m in defs if any(c.kind == "module" for c in
+                                           index.class_defs(m.owner))]
+        if unmixed:
+            defs = [m for m in defs if m.owner not in self._mixed_in]
+        found = [] if not defs or len(defs) > _NAME_ONLY_LIMIT else sorted({m.key for m in defs})
+        self._named[key] = found
+        return found
+
+    def public_by_name(self, name: str) -> list[str]:
+        """What a call of ``name`` on a receiver nothing types may reach: a few public app
+        methods of the name (an explicit receiver never reaches a private method:
+        ``message.chat`` is not a concern's private ``chat`` helper)."""
+        found = self._public_named.get(name)
+        if found is None:
+            methods = self.methods
+            found = self._public_named[name] = [] if name in _TOO_COMMON else [
+                key for key in self.by_name(name)
+                if key not in methods or methods[key].visibility != "private"]
+        return found
+
+
+#: Each index's resolution facts, for as long as the index lives.
+_RESOLUTIONS: weakref.WeakKeyDictionary[Index, _Resolution] = weakref.WeakKeyDictionary()
+
+
+def _resolution_of(index: Index) -> _Resolution:
+    found = _RESOLUTIONS.get(index)
+    if found is None:
+        found = _RESOLUTIONS[index] = _Resolution(index)
+    return found
+
+
+def _pseudo_name(path: str, kind: str, owner: str) -> str:
+    return f"<{kind} {owner or path}>"
+
+
 class CallGraph:
     """``receiver_role(call)`` is the value flow's answer for a call's receiver: a call on
     an app object resolves in its class; a call on a library's value (a RubyLLM chat, a
@@ -161,30 +571,24 @@ class CallGraph:
         # the size of each repository).
         self._index = weakref.ref(index)
         self._receiver_role = receiver_role
+        self._resolution = resolution = _resolution_of(index)
         self.graph = DiGraph()
-        self.methods: dict[str, MethodDef] = {}
-        for method in index.methods:
-            self.methods.setdefault(method.key, method)
-            self.graph.add_node(method.key)
-        self._chains: dict[str, list[str]] = {}
-        self._named: dict[tuple[str, bool, bool], list[str]] = {}
-        self._structural: dict[int, list[str]] = {}  # id(call) -> structural_targets(call)
-        self._ivar_types = self._collect_ivar_types()
-        # Local writes grouped by method (index order kept), so typing a local receiver does
-        # not rescan every assignment of the app for every call.
-        self._locals_by_method: dict[int, list[Assignment]] = {}
-        for assignment in index.assignments:
-            if assignment.target == "local" and assignment.enclosing_method is not None:
-                self._locals_by_method.setdefault(id(assignment.enclosing_method), []).append(
-                    assignment)
+        self.methods: dict[str, MethodDef] = dict(resolution.methods)
+        self.graph.add_nodes(self.methods)
+        self._resolved = resolution.resolved
         self._pseudo: dict[str, MethodDef] = {}
+        pseudo, steps = resolution.plan
+        for path, kind, owner in pseudo:  # after the methods, as their first calls add them
+            self._pseudo_method(path, kind, owner)
         add_site = self.graph.add_site
-        for call in index.calls:
-            caller = call.enclosing_method or self._pseudo_owner(call)
-            if caller is None:
-                continue
-            caller_key = caller.key
-            for target in self.resolve(call):
+        aware = receiver_role is not None
+        resolution_of = resolution.resolution
+        for call, caller_key, targets, ask in steps:
+            if ask and aware:
+                if ask == _ASK_IF_UNTYPED and resolution_of(call)[1] is not None:
+                    continue  # the structure decides it (``self``, a constant, ``Foo.new``)
+                targets = self._by_role(call)
+            for target in targets:
                 if target != caller_key:
                     add_site(caller_key, target, call)
 
@@ -214,24 +618,16 @@ class CallGraph:
     def _pseudo_owner(self, call: CallSite) -> MethodDef | None:
         """Calls outside any method that still run at request time: a view's Ruby, a rake
         task's body, a callback block in a class body (``after_create_commit -> { ... }``)."""
-        source = self.index.project.files.get(call.path)
-        if source is None:
-            return None
-        if source.kind == "erb":
-            return self._pseudo_method(call.path, "template", "", source)
-        if call.path.endswith(".rake"):
-            return self._pseudo_method(call.path, "task", "", source)
-        if call.enclosing_class and _in_callback_block(call.node):
-            return self._pseudo_method(call.path, "callbacks", call.enclosing_class, source)
-        return None
+        pseudo = self._resolution.pseudo_owner(call)
+        return self._pseudo_method(call.path, *pseudo) if pseudo is not None else None
 
-    def _pseudo_method(self, path: str, kind: str, owner: str, source: SourceFile) -> MethodDef:
-        key = f"<{kind} {owner or path}>"
+    def _pseudo_method(self, path: str, kind: str, owner: str) -> MethodDef:
+        key = _pseudo_name(path, kind, owner)
         method = self._pseudo.get(key)
         if method is None:
-            root = source.root
+            root = self.index.project.files[path].root
             assert root is not None
-            method = MethodDef(name=f"<{kind} {owner or path}>", owner="", singleton=False,
+            method = MethodDef(name=key, owner="", singleton=False,
                                params=(), visibility="public", path=path, line=1,
                                end_line=treeutil.end_line_of(root), node=root,
                                kind=kind)  # type: ignore[arg-type]
@@ -241,70 +637,9 @@ class CallGraph:
         return method
 
     # -- resolution -------------------------------------------------------------
-    def _collect_ivar_types(self) -> dict[tuple[str, str], str]:
-        types: dict[tuple[str, str], str] = {}
-        for assignment in self.index.assignments:
-            if assignment.target != "ivar" or assignment.enclosing_class is None:
-                continue
-            cls = self._constructed_class(assignment.value, assignment.enclosing_class)
-            if cls:
-                types[(assignment.enclosing_class, assignment.name)] = cls
-        return types
-
-    def _constructed_class(self, node: Node | None, context: str | None) -> str | None:
-        """``Const.new(...)`` (or ``Const.call``/``Const.build``-free forms) -> the class name."""
-        if node is None or node.type != "call":
-            return None
-        if treeutil.text(node.child_by_field_name("method")) != "new":
-            return None
-        receiver = node.child_by_field_name("receiver")
-        if receiver is None or receiver.type == "self":
-            return context or None  # ``new(...)`` inside a class method builds that class
-        const = treeutil.constant_name(receiver)
-        return self.index.resolve_constant(const, context) if const else None
-
-    def _local_type(self, call: CallSite, name: str) -> str | None:
-        method = call.enclosing_method
-        if method is None:
-            return None
-        for assignment in self._locals_by_method.get(id(method), ()):
-            if assignment.name == name and assignment.line <= call.line:
-                found = self._constructed_class(assignment.value, call.enclosing_class)
-                if found:
-                    return found
-        return None
-
-    def _chain(self, cls: str) -> list[str]:
-        """The owners a method lookup on ``cls`` tries, in order (computed once per class)."""
-        chain = self._chains.get(cls)
-        if chain is None:
-            chain = []
-            for owner in self.index.ancestors(cls):
-                chain.append(self.index.resolve_constant(owner, owner))
-                pending = [self.index.resolve_constant(inc, owner)
-                           for inc in self.index.includes_of(owner)]
-                while pending:  # a concern's own includes are looked up too
-                    module = pending.pop(0)
-                    if module in chain:
-                        continue
-                    chain.append(module)
-                    pending += [self.index.resolve_constant(inc, module)
-                                for inc in self.index.includes_of(module)]
-            self._chains[cls] = chain
-        return chain
-
-    def _in_class_chain(self, cls: str, name: str, singleton: bool) -> list[str]:
-        sep = "." if singleton else "#"
-        methods = self.methods
-        for resolved in self._chain(cls):
-            key = f"{resolved}{sep}{name}"
-            if key in methods:
-                return [key]
-        return []
-
     def structural_keys(self, cls: str, name: str, singleton: bool = False) -> list[str]:
         """The key of method ``name`` as ``cls`` (its superclasses, its modules) defines it."""
-        return self._in_class_chain(cls, name, singleton)
+        return self._resolution.lookup(cls, name, singleton)
 
     def structural_targets(self, call: CallSite) -> list[str]:
         """The method keys this call certainly reaches by the code's structure (class
@@ -312,35 +647,20 @@ class CallGraph:
 
         Memoised per call site (the value flow asks for every call of a name, once per
         method of that name); the answer depends only on the index."""
-        found = self._structural.get(id(call))
-        if found is None:
-            found = self._structural[id(call)] = self.resolve(call, by_name=False)
-        return found
+        found = self._resolved.get(call)  # inlined: the value flow asks this very often
+        return (found if found is not None else self._resolution.resolution(call))[0]
 
     def resolve(self, call: CallSite, by_name: bool = True) -> list[str]:
         """The method keys this call may reach (empty when unknown)."""
-        receiver = call.receiver
-        context = call.enclosing_class or ""
-        name = call.method
-        if receiver is None or receiver.type == "self":
-            singleton = bool(call.enclosing_method and call.enclosing_method.singleton)
-            if name == "new" and singleton and context:
-                return self._in_class_chain(context, "initialize", False)  # ``new(...)`` in ``self.call``
-            found = self._in_class_chain(context, name, singleton) if context else []
-            if found or receiver is not None or not by_name:
-                return found
-            return self._unresolved_self_call(call, name, singleton)
-        const = treeutil.constant_name(receiver)
-        if const is not None:
-            cls = self.index.resolve_constant(const, context)
-            if name == "new":
-                return self._in_class_chain(cls, "initialize", False)
-            return self._in_class_chain(cls, name, True)
-        built = self._receiver_class(call, receiver)
-        if built is not None:
-            return self._in_class_chain(built, name, False)
+        structural, named = self._resolution.resolution(call)
         if not by_name:
-            return []
+            return structural
+        return self._by_role(call) if named is None else named
+
+    def _by_role(self, call: CallSite) -> list[str]:
+        """A call on a receiver the structure does not type: the value flow's role for it
+        decides, else the few public app methods of the name."""
+        name = call.method
         role = self._receiver_role(call) if self._receiver_role is not None else None
         if role is not None:
             if role.library:
@@ -348,91 +668,9 @@ class CallGraph:
             if role.app_class:
                 singleton = role.kind == "module" or role.owner == "class"
                 if singleton and name == "new":
-                    return self._in_class_chain(role.app_class, "initialize", False)
-                return self._in_class_chain(role.app_class, name, singleton)
-        if name in _TOO_COMMON:
-            return []
-        # an explicit receiver never reaches a private method (``message.chat`` is not a
-        # concern's private ``chat`` helper)
-        return [key for key in self._by_name(name)
-                if key not in self.methods or self.methods[key].visibility != "private"]
-
-    def _receiver_class(self, call: CallSite, receiver: Node) -> str | None:
-        if receiver.type == "call":
-            return self._constructed_class(receiver, call.enclosing_class)
-        if receiver.type == "identifier":
-            return self._local_type(call, treeutil.text(receiver))
-        if receiver.type == "instance_variable" and call.enclosing_class:
-            return self._ivar_types.get((call.enclosing_class, treeutil.text(receiver)))
-        return None
-
-    def _unresolved_self_call(self, call: CallSite, name: str, singleton: bool) -> list[str]:
-        """A receiver-less call its class chain does not answer: a method of a subclass (a
-        base class's template method), of a class that includes this module, or, in a
-        template, of a helper or a controller's ``helper_method``; else of a module no
-        app class mixes in (one included where the index cannot see)."""
-        project = self.index.project
-        if project.is_test(call.path):
-            # a test's helpers come from modules the framework mixes in (Rails's test
-            # case classes, RSpec's config.include): any app method of the name may answer
-            return self._by_name(name, modules_only=call.bare)
-        context = call.enclosing_class or ""
-        if context:
-            below = sorted({key for cls in self._below.get(context, ())
-                            for key in self._in_class_chain(cls, name, singleton)})
-            if below:
-                return below
-        elif call.path.endswith((".erb", ".haml", ".slim")):
-            helpers = sorted(m.key for m in self.index.methods_named(name)
-                             if m.kind in ("def", "attr") and not m.singleton and
-                             (m.owner.endswith("Helper") or
-                              (m.owner.endswith("Controller") and name in self._helper_methods)))
-            if helpers:
-                return helpers
-        return self._by_name(name, modules_only=True, unmixed=True)
-
-    @cached_property
-    def _below(self) -> dict[str, set[str]]:
-        """Each app class or module -> the classes whose method lookup passes through it
-        (its subclasses, the classes including it, and theirs)."""
-        out: dict[str, set[str]] = {}
-        for cls in sorted({c.name for c in self.index.classes}):
-            for owner in self._chain(cls):
-                if owner != cls:
-                    out.setdefault(owner, set()).add(cls)
-        return out
-
-    @cached_property
-    def _helper_methods(self) -> set[str]:
-        """Names a controller exposes to its views with ``helper_method``."""
-        return {value for call in self.index.calls_named("helper_method") for arg in call.args
-                if (value := treeutil.string_value(arg.node))}
-
-    @cached_property
-    def _mixed_in(self) -> set[str]:
-        """Modules some app class includes or extends: their methods answer a receiver-less
-        call only inside those classes (the class chain finds them), never by name
-        elsewhere (a view's ``chat`` local is not a model concern's ``chat``)."""
-        return {self.index.resolve_constant(inc, cls.name)
-                for cls in self.index.classes for inc in (*cls.includes, *cls.extends)}
-
-    def _by_name(self, name: str, modules_only: bool = False, unmixed: bool = False) -> list[str]:
-        """Methods called ``name`` anywhere in the app, when at most a few are: only
-        modules' (``modules_only``), and only of modules no app class mixes in
-        (``unmixed``: a helper, a module included where the index cannot see)."""
-        key = (name, modules_only, unmixed)
-        found = self._named.get(key)
-        if found is not None:
-            return found
-        defs = [m for m in self.index.methods_named(name) if m.kind in ("def", "attr")]
-        if modules_only:
-            defs = [m for m in defs if any(c.kind == "module" for c in
-                                           self.index.class_defs(m.owner))]
-        if unmixed:
-            defs = [m for m in defs if m.owner not in self._mixed_in]
-        found = [] if not defs or len(defs) > _NAME_ONLY_LIMIT else sorted({m.key for m in defs})
-        self._named[key] = found
-        return found
+                    return self._resolution.lookup(role.app_class, "initialize", False)
+                return self._resolution.lookup(role.app_class, name, singleton)
+        return self._resolution.public_by_name(name)
 
     # -- queries --------------------------------------------------------------------
     def callees(self, key: str) -> list[str]:

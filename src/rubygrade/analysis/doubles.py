@@ -24,13 +24,14 @@ id: 1)`` that never reaches a RubyLLM position stands for nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.analysis.values import Scope, ValueFlow, scope_of_call
-from rubygrade.index.model import CallSite, Param
+from rubygrade.index.model import Assignment, CallSite, Param
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
@@ -79,14 +80,40 @@ class Doubles:
         self.stand_ins: list[StandIn] = []
         self.answers: list[Answer] = []
         self._seen: set[tuple[int, str]] = set()
+        self._stub_calls: dict[str, list[CallSite]] | None = None
+        self._writes: dict[str, list[Assignment]] | None = None
         if self.catalogue is not None and self._tests:
             self._find()
 
+    # -- lookup tables (each replaces a scan of every call or write of the app, once per
+    # stand-in; every list keeps the index's order) -------------------------------------
+    @cached_property
+    def _test_calls(self) -> list[CallSite]:
+        return [call for call in self.index.calls if call.path in self._tests]
+
+    def _stub_calls_in(self, path: str) -> list[CallSite]:
+        """Calls of ``path`` that may stub a name on a holder (``_STUB_BY_NAME``)."""
+        if self._stub_calls is None:
+            self._stub_calls = {}
+            for call in self._test_calls:
+                if call.method in _STUB_BY_NAME:
+                    self._stub_calls.setdefault(call.path, []).append(call)
+        if path not in self._tests:  # not a test file: none of the above, so look at all
+            return [c for c in self.index.calls if c.path == path and c.method in _STUB_BY_NAME]
+        return self._stub_calls.get(path, [])
+
+    def _writes_in(self, path: str) -> list[Assignment]:
+        """Writes of ``path`` that assign a value."""
+        if self._writes is None:
+            self._writes = {}
+            for a in self.index.assignments:
+                if a.value is not None:
+                    self._writes.setdefault(a.path, []).append(a)
+        return self._writes.get(path, [])
+
     # -- seeds ------------------------------------------------------------------------
     def _find(self) -> None:
-        for call in self.index.calls:
-            if call.path not in self._tests:
-                continue
+        for call in self._test_calls:
             if call.method in _RETURNS or (call.method == "stub" and len(call.positional) > 1):
                 self._stubbed_return(call)
             elif call.receiver_constant is not None or call.receiver is not None:
@@ -205,9 +232,7 @@ class Doubles:
                 self._fake_class(self.index.resolve_constant(const, scope.cls), stands_for)
             elif method in _MOCKS or (method == "new" and const in _MOCK_CLASSES):
                 self._keyword_answers(value, scope, stands_for)
-        for call in self.index.calls:
-            if call.path != scope.path or call.method not in _STUB_BY_NAME:
-                continue
+        for call in self._stub_calls_in(scope.path):
             if not self._stubs_holder(call, names, scope):
                 continue
             self._stub_answers(call, scope, stands_for)
@@ -215,9 +240,9 @@ class Doubles:
     def _names_holding(self, value: Node, scope: Scope) -> set[str]:
         """Local variables of the test that hold ``value``."""
         out: set[str] = set()
-        for a in self.index.assignments:
-            if a.path == scope.path and a.enclosing_method is scope.method and \
-                    a.value is not None and a.value.id == value.id:
+        for a in self._writes_in(scope.path):
+            if a.enclosing_method is scope.method and a.value is not None and \
+                    a.value.id == value.id:
                 out.add(a.name)
         return out
 

@@ -51,9 +51,13 @@ def is_controller(project: Project, method: MethodDef) -> bool:
     return rel.startswith("app/controllers/") and method.owner.endswith("Controller")
 
 
-def entry_kind(project: Project, method: MethodDef) -> EntryKind | None:
+def entry_kind(project: Project, method: MethodDef,
+               routed_memo: dict[str, bool] | None = None) -> EntryKind | None:
     """'action', 'job', 'channel', 'mailbox' when Rails calls this method from outside;
-    'view', 'task', 'callback' for the call graph's pseudo-methods of top-level code."""
+    'view', 'task', 'callback' for the call graph's pseudo-methods of top-level code.
+
+    ``routed_memo`` keeps :func:`routed` per controller across calls (every action of a
+    controller asks the same question)."""
     if method.kind == "template":
         return "view"
     if method.kind == "task":
@@ -65,7 +69,11 @@ def entry_kind(project: Project, method: MethodDef) -> EntryKind | None:
     rel = project.app_relative(method.path) or ""
     if rel.startswith("app/controllers/") and method.visibility == "public" and \
             method.owner.endswith("Controller") and not method.name.startswith("_"):
-        return "action" if routed(project, method.owner) else None
+        if routed_memo is None:
+            return "action" if routed(project, method.owner) else None
+        if method.owner not in routed_memo:
+            routed_memo[method.owner] = routed(project, method.owner)
+        return "action" if routed_memo[method.owner] else None
     if method.name == "perform" and (rel.startswith(("app/jobs/", "app/workers/", "app/sidekiq/"))
                                      or method.owner.endswith(("Job", "Worker"))):
         return "job"
@@ -85,16 +93,26 @@ class EntryPoints:
         self.graph = graph
         self._named = self._named_by_macros()
         self._enqueued_jobs: set[str] | None = None
+        # Each method's kind, asked once per method by ``reachable`` and again per state of
+        # the guard analysis's backward searches; keyed by the method itself (identity).
+        self._kinds: dict[MethodDef, EntryKind | None] = {}
+        self._routed: dict[str, bool] = {}  # controller -> ``routed``
+        self._reachable: set[str] | None = None
 
     def _named_by_macros(self) -> dict[str, EntryKind]:
         """Method keys named by callback macros (``before_action :set_chat``,
         ``after_create_commit :reply``) and ``helper_method``: Rails calls them."""
         out: dict[str, EntryKind] = {}
+        macros: dict[str, bool] = {}  # call name -> a macro above? (names repeat a lot)
         for call in self.index.calls:
-            if call.receiver is not None or call.enclosing_method is not None or \
+            if call.enclosing_method is not None or call.receiver is not None or \
                     not call.enclosing_class:
                 continue
-            if not (CALLBACK_MACRO.match(call.method) or call.method in _HELPER_MACROS):
+            is_macro = macros.get(call.method)
+            if is_macro is None:
+                is_macro = macros[call.method] = bool(CALLBACK_MACRO.match(call.method)) or \
+                    call.method in _HELPER_MACROS
+            if not is_macro:
                 continue
             controller = call.enclosing_class.endswith("Controller")
             for arg in call.positional:
@@ -107,7 +125,13 @@ class EntryPoints:
         return out
 
     def kind(self, method: MethodDef) -> EntryKind | None:
-        found = entry_kind(self.project, method)
+        if method in self._kinds:
+            return self._kinds[method]
+        found = self._kinds[method] = self._kind_uncached(method)
+        return found
+
+    def _kind_uncached(self, method: MethodDef) -> EntryKind | None:
+        found = entry_kind(self.project, method, self._routed)
         if found == "job" and not self._enqueued(method.owner):
             return None  # a job nothing enqueues never runs
         if found is not None:
@@ -118,12 +142,7 @@ class EntryPoints:
         """Some code names the job class (``perform_later``, ``set``, ``perform_now``), or a
         schedule file (recurring.yml, sidekiq.yml, schedule.rb) names it."""
         if self._enqueued_jobs is None:
-            found: set[str] = set()
-            for call in self.index.calls:
-                const = call.receiver_constant
-                if const is not None and call.enclosing_class != const:
-                    found.add(self.index.resolve_constant(const.removeprefix("::"),
-                                                          call.enclosing_class))
+            found = self._called_constants()
             for source in self.project.app_files(None, "config/"):
                 if source.path.endswith((".yml", ".yaml", "schedule.rb")):
                     found |= set(_CLASS_NAME.findall(source.text))
@@ -131,14 +150,47 @@ class EntryPoints:
         short = job.rsplit("::", 1)[-1]
         return job in self._enqueued_jobs or short in self._enqueued_jobs
 
+    def _called_constants(self) -> set[str]:
+        """Every class some call names as its receiver (``ReplyJob.perform_later``), outside
+        that class, resolved where it is written. This runs over every call of the app, so
+        the receiver's node type is read once, and each (constant, class) resolved once."""
+        found: set[str] = set()
+        resolved: dict[tuple[str, str | None], str] = {}
+        for call in self.index.calls:
+            receiver = call.receiver
+            if receiver is None:
+                continue
+            kind = receiver.type
+            const: str | None = None
+            if kind == "constant":
+                const = treeutil.text(receiver)
+            elif kind == "scope_resolution":
+                const = treeutil.constant_name(receiver)
+            if const is None:
+                continue
+            context = call.enclosing_class
+            if context == const:
+                continue
+            key = (const, context)
+            if key not in resolved:
+                resolved[key] = self.index.resolve_constant(const.removeprefix("::"), context)
+            found.add(resolved[key])
+        return found
+
     def is_entry(self, key: str) -> bool:
         method = self.graph.methods.get(key)
         return method is not None and self.kind(method) is not None
 
     def reachable(self) -> set[str]:
-        """Method keys an entry point reaches in the call graph (entries included)."""
-        entries = sorted(k for k, m in self.graph.methods.items() if self.kind(m) is not None)
-        return self.graph.reachable_from(entries)
+        """Method keys an entry point reaches in the call graph (entries included).
+
+        Computed once (the shared analysis and the guard analysis both ask); each caller
+        gets its own copy, as before."""
+        if self._reachable is None:
+            entries = sorted(k for k, m in self.graph.methods.items()
+                             if self.kind(m) is not None)
+            self._reachable = self.graph.reachable_from(entries)
+        return set(self._reachable)
 
 
 #: Framework base classes: a class inheriting one is not a plain service object.

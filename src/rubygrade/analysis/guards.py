@@ -135,6 +135,9 @@ class GuardAnalysis:
         self._decls: dict[str, list[_Decl]] = {}
         self._by_owner: dict[str, list[_Decl]] | None = None
         self._searches: dict[tuple[str, frozenset[str]], _Search] = {}
+        self._roles: dict[str | None, str | None] = {}  # class -> framework_role, once each
+        self._class_level: dict[tuple[str, frozenset[str]],
+                                tuple[tuple[frozenset[str], Handler | None], tuple[str, ...]]] = {}
         self.results = self._analyse()
 
     # -- handlers at a call site ----------------------------------------------------------
@@ -164,7 +167,7 @@ class GuardAnalysis:
         """A job's handler that records the failure where the user sees it (the record's
         status, a broadcast) and re-raises for the queue to retry or report: handled.
         (A controller's re-raise is still a 500 page, whatever it saved first.)"""
-        if body is None or framework_role(self.index, call.enclosing_class) != "job":
+        if body is None or self._framework_role(call.enclosing_class) != "job":
             return False
         return any(node.type == "call" and
                    treeutil.text(node.child_by_field_name("method")) in _RECORDING
@@ -230,10 +233,26 @@ class GuardAnalysis:
         decls = self.declarations(owner)
         if not decls:
             return raised, None
+        # The answer depends on the class and what escapes only: every entry point of a
+        # controller, and every search reaching one, asks the same (misses replayed).
+        key = (owner, raised)
+        found = self._class_level.get(key)
+        if found is None:
+            added: list[str] = []
+            found = self._class_level[key] = (self._class_handlers(decls, raised, added),
+                                               tuple(added))
+        misses.extend(found[1])
+        return found[0]
+
+    def _class_handlers(self, decls: list[_Decl], raised: frozenset[str],
+                        misses: list[str]) -> tuple[frozenset[str], Handler | None]:
         escaping: set[str] = set()
+        # What each declaration catches of ``raised``: a rescue catches class by class, so
+        # ``error`` is in it exactly when the declaration catches ``{error}``.
+        catching = [(d, self.rescues.caught(d.names, False, False, raised, d.owner))
+                    for d in reversed(decls)]
         for error in sorted(raised):
-            winner = next((d for d in reversed(decls) if self.rescues.caught(
-                d.names, False, False, frozenset({error}), d.owner)), None)
+            winner = next((d for d, caught in catching if error in caught), None)
             if winner is None:
                 escaping.add(error)
                 continue
@@ -292,7 +311,7 @@ class GuardAnalysis:
     def _in_tool(self, call: CallSite) -> bool:
         """A RubyLLM tool runs inside the chat's ``ask``: its errors surface (and are judged)
         at that call. So does a call only a tool's methods reach (a service the tool uses)."""
-        if framework_role(self.index, call.enclosing_class) == "tool":
+        if self._framework_role(call.enclosing_class) == "tool":
             return True
         owner = self.graph.owner_of(call)
         return owner is not None and owner.key not in self._reachable and \
@@ -301,8 +320,14 @@ class GuardAnalysis:
     @cached_property
     def _tool_reachable(self) -> set[str]:
         tools = sorted(key for key, m in self.graph.methods.items()
-                       if framework_role(self.index, m.owner) == "tool")
+                       if self._framework_role(m.owner) == "tool")
         return self.graph.reachable_from(tools)
+
+    def _framework_role(self, cls: str | None) -> str | None:
+        """``framework_role`` of ``cls``, once per class (asked per method of the app)."""
+        if cls not in self._roles:
+            self._roles[cls] = framework_role(self.index, cls)
+        return self._roles[cls]
 
     def _one(self, item: LlmCall) -> Guarding:
         call = item.call

@@ -115,6 +115,12 @@ class RescueModel:
         self.catalogue = facts.catalogue
         self.roles = load_roles()
         self._ancestry: dict[str, tuple[tuple[str, ...], bool]] = {}
+        # ``caught`` per question: the guard analysis asks the same few (a rescue list, the
+        # classes still escaping) at every call site and entry point of its searches.
+        self._caught: dict[tuple[tuple[str, ...], bool, bool, frozenset[str], str | None],
+                           frozenset[str]] = {}
+        self._resolved: dict[tuple[str, str | None], str] = {}
+        self._caught_by_class: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
 
     # -- what a request raises -------------------------------------------------------
     @cached_property
@@ -182,11 +188,25 @@ class RescueModel:
     # -- what a handler catches ------------------------------------------------------
     def resolve(self, written: str, context: str | None) -> str:
         """A constant of a rescue list, resolved in the class it is written in."""
-        return self.index.resolve_constant(written.removeprefix("::"), context)
+        key = (written, context)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self.index.resolve_constant(
+                written.removeprefix("::"), context)
+        return found
 
     def caught(self, exceptions: tuple[str, ...], bare: bool, dynamic: bool,
                raised: frozenset[str], context: str | None = None) -> frozenset[str]:
         """The classes of ``raised`` that ``rescue <exceptions>`` catches."""
+        key = (exceptions, bare, dynamic, raised, context)
+        found = self._caught.get(key)
+        if found is None:
+            found = self._caught[key] = self._caught_uncached(exceptions, bare, dynamic, raised,
+                                                              context)
+        return found
+
+    def _caught_uncached(self, exceptions: tuple[str, ...], bare: bool, dynamic: bool,
+                         raised: frozenset[str], context: str | None) -> frozenset[str]:
         if dynamic:
             return raised  # ``rescue *ERRORS``: cannot be judged, so assume it catches
         if bare or not exceptions:
@@ -194,9 +214,18 @@ class RescueModel:
                              or not self.known(r))
         out: set[str] = set()
         for written in exceptions:
-            cls = self.resolve(written, context)
-            out |= {r for r in raised if self._catches(cls, r)}
+            out |= self._caught_by(self.resolve(written, context), raised)
         return frozenset(out)
+
+    def _caught_by(self, cls: str, raised: frozenset[str]) -> frozenset[str]:
+        """The classes of ``raised`` that ``rescue cls`` catches, once per (class, raised):
+        the same class is rescued in many places (every controller's ``rescue_from``)."""
+        key = (cls, raised)
+        found = self._caught_by_class.get(key)
+        if found is None:
+            found = self._caught_by_class[key] = frozenset(
+                r for r in raised if self._catches(cls, r))
+        return found
 
     def _catches(self, cls: str, raised: str) -> bool:
         if cls in self.ancestors(raised):

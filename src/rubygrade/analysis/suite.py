@@ -44,6 +44,9 @@ _ENV_KEY = re.compile(r"ENV(?:\.delete\(\s*|\[\s*)[\"'][A-Z_]*(?:API_KEY|TOKEN)[
                       r"(?:\)|\]\s*=\s*(?:nil|\"\"|'')|\]\s*=>\s*nil)|"
                       r"[\"'][A-Z_]*API_KEY[\"']\s*(?:=>|:)\s*nil|ClimateControl")
 _STATUS = re.compile(r"status:\s*(?:[45]\d\d|\[\s*[45]\d\d)")
+#: One of these is in every match of ``_ENV_KEY``.
+_ENV_KEY_LITERALS = ("ENV", "API_KEY", "ClimateControl")
+_FAKE_STRUCT = re.compile(r"\b(Fake|Stub|Mock)\w*\s*=\s*Struct\.new")
 
 
 @dataclass
@@ -98,12 +101,15 @@ def _build(app: _App) -> TestSuite:
     suite.fakes = sorted({c.name for path in suite.files for c in _classes_in(app, path)
                           if FAKE_NAME.search(c.short_name)})
     graph = app.graph
-    extra, later = _extra_edges(app, in_tests)
+    # The calls of test files, in index order: one scan of the app's calls instead of one
+    # per use below.
+    test_calls = [c for c in app.index.calls if c.path in in_tests]
+    extra, later = _extra_edges(app, in_tests, test_calls)
     for m in test_methods:
         suite.direct |= set(graph.callees(m.key)) | extra.get(m.key, set())
     suite.reached = _reach_per_test(app, test_methods, extra, later)
-    _signals(app, in_tests, suite)
-    suite.requests = [c for c in app.index.calls if c.path in in_tests and c.receiver is None
+    _signals(app, in_tests, test_calls, suite)
+    suite.requests = [c for c in test_calls if c.receiver is None
                       and c.method in (*_VERB_ACTIONS, "visit")]
     return suite
 
@@ -114,16 +120,18 @@ def _classes_in(app: _App, path: str) -> list[ClassDef]:
 
 def _reach(graph: CallGraph, starts: list[str], extra: dict[str, set[str]],
            blocked: frozenset[str] = frozenset()) -> set[str]:
+    # The result is a set of what is reachable: the order nodes are visited in cannot
+    # change it, so successors are not merged and sorted per node.
     g = graph.graph
     seen = set(starts)
     queue = deque(starts)
     while queue:
         node = queue.popleft()
-        nexts = set(g.successors(node)) if node in g else set()
-        for target in sorted(nexts | extra.get(node, set())):
-            if target not in seen and target not in blocked:
-                seen.add(target)
-                queue.append(target)
+        for nexts in (g.successors(node) if node in g else (), extra.get(node, ())):
+            for target in nexts:
+                if target not in seen and target not in blocked:
+                    seen.add(target)
+                    queue.append(target)
     return seen
 
 
@@ -147,13 +155,13 @@ def _reach_per_test(app: _App, methods: list[MethodDef], extra: dict[str, set[st
         setups = [m for m in file_methods if m.kind == "block"]
         shared_blocked = _stubbed_keys(app, setups)
         shared_jobs = inline or _performs_jobs(app, setups)
+        setup_keys = {s.key for s in setups}  # once per file, not once per test
         for m in file_methods:
             if m.kind == "block":
                 continue
             blocked = frozenset(shared_blocked | _stubbed_keys(app, [m]))
             jobs = shared_jobs or _performs_jobs(app, [m])
-            groups.setdefault((blocked, jobs), set()).update(
-                {m.key, *(s.key for s in setups)} - blocked)
+            groups.setdefault((blocked, jobs), set()).update(({m.key} | setup_keys) - blocked)
     with_jobs = {k: extra.get(k, set()) | later.get(k, set()) for k in set(extra) | set(later)}
     reached: set[str] = set()
     for (blocked, jobs), starts in sorted(groups.items(), key=lambda g: sorted(g[1])):
@@ -169,7 +177,19 @@ def _stubbed_keys(app: _App, methods: list[MethodDef]) -> set[str]:
     """App method keys the given test methods stub away."""
     out: set[str] = set()
     for method in methods:
+        out |= _test_facts(app, method)[0]
+    return out
+
+
+def _test_facts(app: _App, method: MethodDef) -> tuple[frozenset[str], bool]:
+    """(the app method keys ``method`` stubs away, whether it performs jobs): one pass over
+    its calls, once per method (its file's tests ask again for each shared setup block)."""
+    key = ("test facts", id(method))  # the method lives as long as the index (and app.memo)
+    if key not in app.memo:
+        out: set[str] = set()
+        performs = False
         for call in app.index.calls_within(method):
+            performs = performs or call.method in _PERFORMS
             target = _stub_target(call)
             if target is None:
                 continue
@@ -181,7 +201,8 @@ def _stubbed_keys(app: _App, methods: list[MethodDef]) -> set[str]:
                 out |= {m.key for m in app.index.methods_of(cls, singleton=False)}
             else:
                 out.add(f"{cls}{'#' if instance else '.'}{name}")
-    return out
+        app.memo[key] = (frozenset(out), performs)
+    return app.memo[key]  # type: ignore[return-value]
 
 
 def _stub_target(call: CallSite) -> tuple[str, str, bool] | None:
@@ -220,7 +241,7 @@ def _stub_target(call: CallSite) -> tuple[str, str, bool] | None:
 
 
 def _performs_jobs(app: _App, methods: list[MethodDef]) -> bool:
-    return any(c.method in _PERFORMS for m in methods for c in app.index.calls_within(m))
+    return any(_test_facts(app, m)[1] for m in methods)
 
 
 def _inline_jobs(app: _App) -> bool:
@@ -304,15 +325,23 @@ def _subject_class(app: _App, method: MethodDef, described: dict[str, str]) -> s
     """The app class a test is about: RSpec ``describe X`` or ``XTest``/``XSpec`` naming."""
     if method.path in described:
         return described[method.path]
-    for owner in (method.owner, method.owner.rsplit("::", 1)[-1]):
+    key = ("subject", method.owner)  # the same for every call of a test class
+    if key not in app.memo:
+        app.memo[key] = _subject_by_name(app, method.owner)
+    return app.memo[key]  # type: ignore[return-value]
+
+
+def _subject_by_name(app: _App, test_owner: str) -> str | None:
+    method_owner = test_owner
+    for owner in (method_owner, method_owner.rsplit("::", 1)[-1]):
         for suffix in ("Test", "Spec"):
             if owner.endswith(suffix) and app.index.class_defs(owner[: -len(suffix)]):
                 return owner[: -len(suffix)]
     return None
 
 
-def _extra_edges(app: _App,
-                 in_tests: set[str]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+def _extra_edges(app: _App, in_tests: set[str], test_calls: list[CallSite]
+                 ) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """Edges the name-based call graph cannot draw (requests, described_class, jobs run now),
     and the edges of jobs enqueued for later (``perform_later``), kept apart."""
     extra: dict[str, set[str]] = {}
@@ -327,24 +356,29 @@ def _extra_edges(app: _App,
             if const and app.index.class_defs(const):
                 described[call.path] = const
     clicks = {c.path for c in app.index.calls_named(*_SYSTEM_DRIVERS) if c.path in in_tests}
-    for call in app.index.calls:
+    # Jobs run or enqueued anywhere, then what test code calls. The two passes add to the
+    # same per-method sets that one pass over every call did (unions: order is immaterial).
+    for call in app.index.calls_named(*_ENQUEUE_LATER, *_PERFORM_NOW):
+        method = call.enclosing_method
+        if method is None or not call.receiver_constant:
+            continue
+        job = app.index.resolve_constant(call.receiver_constant, call.enclosing_class)
+        if call.method in _ENQUEUE_LATER:
+            later.setdefault(method.key, set()).add(f"{job}#perform")
+        else:
+            extra.setdefault(method.key, set()).add(f"{job}#perform")
+    for call in test_calls:
         method = call.enclosing_method
         if method is None:
             continue
-        targets: set[str] = set()
-        if call.method in ("perform_later", "perform_async", "set") and call.receiver_constant:
-            job = app.index.resolve_constant(call.receiver_constant, call.enclosing_class)
-            later.setdefault(method.key, set()).add(f"{job}#perform")
-        elif call.method in ("perform_now", "perform_sync", "perform_inline") and \
-                call.receiver_constant:
-            job = app.index.resolve_constant(call.receiver_constant, call.enclosing_class)
-            targets.add(f"{job}#perform")
-        if call.path in in_tests:
-            targets |= _test_targets(app, call, method, actions, described, clicks, verbs,
-                                     root)
+        targets = _test_targets(app, call, method, actions, described, clicks, verbs, root)
         if targets:
             extra.setdefault(method.key, set()).update(targets)
     return extra, later
+
+
+_ENQUEUE_LATER = ("perform_later", "perform_async", "set")
+_PERFORM_NOW = ("perform_now", "perform_sync", "perform_inline")
 
 
 def _test_targets(app: _App, call: CallSite, method: MethodDef,
@@ -355,27 +389,58 @@ def _test_targets(app: _App, call: CallSite, method: MethodDef,
     subject = _subject_class(app, method, described)
     if call.receiver is None and (call.method in _VERB_ACTIONS or call.method == "visit"):
         owners = [subject] if subject in actions else \
-            _requested_controllers(app, call, sorted(actions), root)
+            _requested_controllers(app, call, _sorted_controllers(app, actions), root)
         signed_in = _signs_in(app, method)
-        for owner in owners:
-            for action in actions.get(owner, []):
-                if not signed_in and _login_required(app, owner, action.name):
-                    continue  # the request is redirected to the login page
-                verb = "get" if call.method == "visit" else call.method
-                # ``get "user_profiles/create"`` routes a GET to a CRUD name too
-                routed = verb in verbs.get(action.name, set())
-                custom = action.name not in _CRUD and action.name not in verbs
-                if (call.method == "visit" and call.path in clicks) or custom or routed or \
-                        action.name in _VERB_ACTIONS[verb]:
-                    out.add(action.key)
-    elif subject is not None and call.receiver is not None and \
-            call.receiver_constant is None:
-        for m in app.index.methods_of(subject):
-            if m.name == call.method and m.kind in ("def", "attr"):
-                out.add(m.key)
-        if call.method == "new" and treeutil.text(call.receiver) == "described_class":
-            out.add(f"{subject}#initialize")
+        clicked = call.method == "visit" and call.path in clicks
+        # The actions depend on these alone: requests of a test file ask the same again.
+        key = ("requested", tuple(owners), signed_in, call.method, clicked)
+        if key not in app.memo:
+            app.memo[key] = _requested_actions(app, owners, signed_in, call.method, clicked,
+                                               actions, verbs)
+        out |= app.memo[key]  # type: ignore[arg-type]
+    elif subject is not None and call.receiver is not None:
+        named = _subject_methods(app, subject, call.method)
+        # the receiver is read only when the call could reach something
+        if (named or call.method == "new") and call.receiver_constant is None:
+            out.update(named)
+            if call.method == "new" and treeutil.text(call.receiver) == "described_class":
+                out.add(f"{subject}#initialize")
+    if not out:
+        return out
     return {t for t in out if t in app.graph.methods}
+
+
+def _sorted_controllers(app: _App, actions: dict[str, list[MethodDef]]) -> list[str]:
+    if "controllers" not in app.memo:
+        app.memo["controllers"] = sorted(actions)
+    return app.memo["controllers"]  # type: ignore[return-value]
+
+
+def _requested_actions(app: _App, owners: list[str], signed_in: bool, request: str,
+                       clicked: bool, actions: dict[str, list[MethodDef]],
+                       verbs: dict[str, set[str]]) -> set[str]:
+    """The action keys a request (``get``, ``post``, ..., ``visit``) of ``owners`` reaches."""
+    out: set[str] = set()
+    for owner in owners:
+        for action in actions.get(owner, []):
+            if not signed_in and _login_required(app, owner, action.name):
+                continue  # the request is redirected to the login page
+            verb = "get" if request == "visit" else request
+            # ``get "user_profiles/create"`` routes a GET to a CRUD name too
+            routed = verb in verbs.get(action.name, set())
+            custom = action.name not in _CRUD and action.name not in verbs
+            if clicked or custom or routed or action.name in _VERB_ACTIONS[verb]:
+                out.add(action.key)
+    return out
+
+
+def _subject_methods(app: _App, subject: str, name: str) -> list[str]:
+    """Keys of the subject class's own methods (and accessors) called ``name``."""
+    key = ("subject methods", subject, name)
+    if key not in app.memo:
+        app.memo[key] = [m.key for m in app.index.methods_of(subject)
+                         if m.name == name and m.kind in ("def", "attr")]
+    return app.memo[key]  # type: ignore[return-value]
 
 
 #: ``before_action`` filters that send an anonymous request to the login page.
@@ -410,34 +475,64 @@ def _login_required(app: _App, controller: str, action: str) -> bool:
 def _login_required_uncached(app: _App, controller: str, action: str) -> bool:
     """``before_action :authenticate_user!`` applies to ``controller#action`` (declared in
     the class, an ancestor or a concern, and not skipped for that action)."""
-    owners: list[str] = []
-    for anc in app.index.ancestors(controller):
-        owners.append(anc)
-        owners += [app.index.resolve_constant(i, anc) for i in app.index.includes_of(anc)]
     required = False
-    filters = _filters(app)
-    for owner in reversed(owners):
-        for call in filters.get(owner, ()):
-            if call.method == "allow_unauthenticated_access":
-                if _applies(call, action):
-                    required = False
-                continue
-            names = {treeutil.string_value(a.node) for a in call.positional}
-            if not any(n and _LOGIN_FILTERS.match(n) for n in names) or not _applies(call, action):
-                continue
-            required = call.method != "skip_before_action"
+    for call in _filters_applying(app, controller):
+        if call.method == "allow_unauthenticated_access":
+            if _applies(app, call, action):
+                required = False
+            continue
+        if not _names_login_filter(app, call) or not _applies(app, call, action):
+            continue
+        required = call.method != "skip_before_action"
     return required
 
 
-def _applies(call: CallSite, action: str) -> bool:
+def _filters_applying(app: _App, controller: str) -> list[CallSite]:
+    """The filter macros of the controller, its ancestors and their concerns, in the order
+    they apply (the same for every action of the controller: built once per controller)."""
+    key = ("filters of", controller)
+    if key not in app.memo:
+        owners: list[str] = []
+        for anc in app.index.ancestors(controller):
+            owners.append(anc)
+            owners += [app.index.resolve_constant(i, anc) for i in app.index.includes_of(anc)]
+        filters = _filters(app)
+        app.memo[key] = [call for owner in reversed(owners) for call in filters.get(owner, ())]
+    return app.memo[key]  # type: ignore[return-value]
+
+
+def _names_login_filter(app: _App, call: CallSite) -> bool:
+    """The filter macro names a login filter (``before_action :authenticate_user!``)."""
+    key = ("login filter", id(call))  # the call lives as long as the index (and app.memo)
+    if key not in app.memo:
+        names = {treeutil.string_value(a.node) for a in call.positional}
+        app.memo[key] = any(n and _LOGIN_FILTERS.match(n) for n in names)
+    return bool(app.memo[key])
+
+
+def _applies(app: _App, call: CallSite, action: str) -> bool:
     """``only:``/``except:`` of a filter macro, for ``action``."""
-    for key, inside in (("only", True), ("except", False)):
-        option = call.keyword(key)
-        if option is not None:
-            listed = {treeutil.string_value(n) for n in treeutil.walk(option.value)
-                      if n.type in ("simple_symbol", "string")}
-            return (action in listed) == inside
-    return True
+    scope = _filter_scope(app, call)
+    if scope is None:
+        return True
+    inside, listed = scope
+    return (action in listed) == inside
+
+
+def _filter_scope(app: _App, call: CallSite) -> tuple[bool, set[str | None]] | None:
+    """(``only:``?, the actions listed) of a filter macro, or None when it names neither:
+    read once per macro, not once per action asked about."""
+    key = ("filter scope", id(call))
+    if key not in app.memo:
+        scope = None
+        for option_name, inside in (("only", True), ("except", False)):
+            option = call.keyword(option_name)
+            if option is not None:
+                scope = (inside, {treeutil.string_value(n) for n in treeutil.walk(option.value)
+                                  if n.type in ("simple_symbol", "string")})
+                break
+        app.memo[key] = scope
+    return app.memo[key]  # type: ignore[return-value]
 
 
 def _sign_in_files(app: _App) -> tuple[frozenset[str], bool]:
@@ -511,10 +606,9 @@ def _assigned(call: CallSite) -> bool:
         parent.child_by_field_name("left") == call.node
 
 
-def _signals(app: _App, in_tests: set[str], suite: TestSuite) -> None:
-    for call in app.index.calls:
-        if call.path not in in_tests:
-            continue
+def _signals(app: _App, in_tests: set[str], test_calls: list[CallSite],
+             suite: TestSuite) -> None:
+    for call in test_calls:
         where = (call.path, call.line)
         if call.method in DOUBLE_METHODS and not (call.method == "double" and call.args == ()
                                                   and call.receiver is not None):
@@ -534,10 +628,20 @@ def _signals(app: _App, in_tests: set[str], suite: TestSuite) -> None:
         for cls in _classes_in(app, path):
             if FAKE_NAME.search(cls.short_name):
                 suite.doubles.append((path, cls.line, f"fake class {cls.short_name}"))
-        for number, line in enumerate(app.project.files[path].lines, start=1):
-            if _ENV_KEY.search(line):
+        source = app.project.files[path]
+        # Neither pattern is anchored, so a line matches only if the whole text does, and
+        # the text only if it holds one of the pattern's literals: most test files are
+        # skipped after a few substring tests instead of two searches per line.
+        text = source.text
+        env_key = any(literal in text for literal in _ENV_KEY_LITERALS) and \
+            _ENV_KEY.search(text)
+        fake_struct = "Struct.new" in text and _FAKE_STRUCT.search(text)
+        if not env_key and not fake_struct:
+            continue
+        for number, line in enumerate(source.lines, start=1):
+            if env_key and _ENV_KEY.search(line):
                 suite.error_paths.append((path, number, "missing API key"))
-            if re.search(r"\b(Fake|Stub|Mock)\w*\s*=\s*Struct\.new", line):
+            if fake_struct and _FAKE_STRUCT.search(line):
                 suite.doubles.append((path, number, "fake Struct"))
     suite.doubles.sort()
     suite.error_paths.sort()
