@@ -17,6 +17,8 @@ from rubygrade.analysis.values import ValueFlow, scope_of_call
 from rubygrade.index.model import CallSite
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rubygrade.analysis import Facts
     from rubygrade.analysis.state import StateSite
     from rubygrade.analysis.taint import Taint
@@ -126,6 +128,8 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
                 u.multi_turn.append((call, "the stored messages are pasted into the prompt"))
     for cls, _ in _agent_instructions(facts, types):
         u.instructions.append(cls)
+    if _chat_records(types):
+        u.instructions += _stored_system_prompts(facts, app_code)
     u.multi_turn.sort(key=lambda t: (t[0].path, t[0].line))
     return u
 
@@ -144,6 +148,30 @@ def _model_slugs(call: CallSite, models: list[str]) -> None:
         slug = treeutil.string_value(node)
         if slug and slug not in models:
             models.append(slug)
+
+
+#: How an app adds a stored message to a conversation's ``messages`` association.
+MESSAGE_WRITES = ("create", "create!", "build", "new")
+
+
+def _stored_system_prompts(facts: Facts, app_code: Callable[[str], bool]) -> list[CallSite]:
+    """``messages.create!(role: "system", ...)`` in an app with acts_as_chat records.
+
+    A system prompt stored as a message is one: the gem's own ``with_instructions`` on an
+    acts_as_chat record persists it the same way, and the record hands every stored
+    message, system ones included, to the chat on each ask.
+    """
+    found = []
+    for call in facts.index.calls_named(*MESSAGE_WRITES):
+        if call.receiver is None or not app_code(call.path):
+            continue
+        receiver = call.receiver_text
+        if receiver != "messages" and not receiver.endswith(".messages"):
+            continue
+        role = call.keyword("role")
+        if role is not None and treeutil.string_value(role.value) == "system":
+            found.append(call)
+    return sorted(found, key=lambda c: (c.path, c.line, c.column))
 
 
 def _chat_records(types: ValueFlow) -> bool:

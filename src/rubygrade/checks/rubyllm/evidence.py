@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rubygrade.analysis.usage import MESSAGE_WRITES
 from rubygrade.checks.base import EvidenceCollector
 from rubygrade.context import Context
 from rubygrade.index.model import CallSite
@@ -25,7 +26,9 @@ class RubyllmEvidence(EvidenceCollector):
         "rubyllm_multi_turn": "a conversation that outlives one question: a persisted chat "
                               "asked again, history replayed with `add_message`, the same chat "
                               "reused, or the stored messages pasted into the prompt",
-        "rubyllm_with_instructions": "`with_instructions` (or an agent's `instructions`)",
+        "rubyllm_with_instructions": "`with_instructions` (or an agent's `instructions`, or "
+                                     "`messages.create!(role: \"system\", ...)` on an "
+                                     "acts_as_chat record)",
         "bypass_client": "only without RubyLLM use: a client of another LLM library, or an "
                          "HTTP POST to an LLM endpoint, that sends (analysis.bypass)",
         "bypass_reply": "only without RubyLLM use: the reply's text read from the response",
@@ -82,8 +85,10 @@ class RubyllmEvidence(EvidenceCollector):
             call, how = u.multi_turn[0]
             self._add(ctx, "rubyllm_multi_turn", call, f"Multi-turn: {how}.", {"how": how})
         if u.instructions:
-            self._add(ctx, "rubyllm_with_instructions", u.instructions[0],
-                      "System prompt set with `with_instructions`.", {})
+            first = u.instructions[0]
+            how = ("stored as a system-role message the chat record replays"
+                   if first.method in MESSAGE_WRITES else "set with `with_instructions`")
+            self._add(ctx, "rubyllm_with_instructions", first, f"System prompt {how}.", {})
 
     def _add(self, ctx: Context, kind: str, call: CallSite, message: str,
              data: dict[str, str]) -> None:

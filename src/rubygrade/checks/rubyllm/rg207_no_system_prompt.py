@@ -14,7 +14,10 @@ class NoSystemPrompt(Rule):
     When the app asks RubyLLM chats, looks for `with_instructions` (or
     `with_runtime_instructions`, or an Agent's `instructions`) anywhere in the
     app code, including a call on `self` inside an `acts_as_chat` model or a
-    concern it includes. An app that builds chats but never sends a message has
+    concern it includes, or a message with the system role stored on an
+    `acts_as_chat` record (`messages.create!(role: "system", ...)`, which is what
+    the gem's `with_instructions` persists; the record replays it on every ask).
+    An app that builds chats but never sends a message has
     no conversation to instruct and is left alone.
 
     ## Why is this bad?
