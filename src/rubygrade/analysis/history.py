@@ -164,10 +164,20 @@ def _database_replays(project: Project, index: Index, values: ValueFlow) -> list
             kind = values.type_at(loop, call)
             if kind is None or kind.kind != "collection" or not kind.app_class:
                 continue
-            cap = (call.path, call.line) if CAP.search(treeutil.text(loop)) else \
+            cap = (call.path, call.line) if CAP.search(_iterated_text(index, loop, call)) else \
                 _model_cap(project, index, kind.app_class, call)
             out.append(DatabaseReplay(call, f"every stored {kind.app_class} is replayed", cap))
     return out
+
+
+def _iterated_text(index: Index, loop: Node, call: CallSite) -> str:
+    """The iterated collection's text, with what a local holding it was assigned
+    (``previous = chat.messages.last(19)`` then ``previous.each``): the cap may be there."""
+    text = treeutil.text(loop)
+    if loop.type != "identifier":
+        return text
+    writes = index.local_assignments(call.enclosing_method, call.path, text)
+    return " ".join([text, *(treeutil.text(w.value) for w in writes if w.value is not None)])
 
 
 def _iterated(call: CallSite) -> Node | None:

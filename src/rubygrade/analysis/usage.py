@@ -126,10 +126,15 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
             if call.positional and "history" in taint.origins(call.positional[0].value,
                                                                scope_of_call(call)):
                 u.multi_turn.append((call, "the stored messages are pasted into the prompt"))
+        for call in u.instructions:
+            # ... or into the system prompt of each request
+            if call.method in roles.instruction_methods and call.positional and \
+                    "history" in taint.origins(call.positional[0].value, scope_of_call(call)):
+                u.multi_turn.append((call, HISTORY_IN_INSTRUCTIONS))
     for cls, _ in _agent_instructions(facts, types):
         u.instructions.append(cls)
     if _chat_records(types):
-        u.instructions += _stored_system_prompts(facts, app_code)
+        u.instructions += _stored_system_prompts(facts, roles.messages_methods, app_code)
     u.multi_turn.sort(key=lambda t: (t[0].path, t[0].line))
     return u
 
@@ -150,11 +155,15 @@ def _model_slugs(call: CallSite, models: list[str]) -> None:
             models.append(slug)
 
 
+#: A multi-turn way: the system prompt of each request carries the stored messages.
+HISTORY_IN_INSTRUCTIONS = "the stored messages are pasted into the system prompt"
+
 #: How an app adds a stored message to a conversation's ``messages`` association.
 MESSAGE_WRITES = ("create", "create!", "build", "new")
 
 
-def _stored_system_prompts(facts: Facts, app_code: Callable[[str], bool]) -> list[CallSite]:
+def _stored_system_prompts(facts: Facts, associations: frozenset[str],
+                           app_code: Callable[[str], bool]) -> list[CallSite]:
     """``messages.create!(role: "system", ...)`` in an app with acts_as_chat records.
 
     A system prompt stored as a message is one: the gem's own ``with_instructions`` on an
@@ -165,8 +174,7 @@ def _stored_system_prompts(facts: Facts, app_code: Callable[[str], bool]) -> lis
     for call in facts.index.calls_named(*MESSAGE_WRITES):
         if call.receiver is None or not app_code(call.path):
             continue
-        receiver = call.receiver_text
-        if receiver != "messages" and not receiver.endswith(".messages"):
+        if call.receiver_text.rpartition(".")[2] not in associations:
             continue
         role = call.keyword("role")
         if role is not None and treeutil.string_value(role.value) == "system":

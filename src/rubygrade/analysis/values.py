@@ -67,7 +67,8 @@ _ELEMENT = {"first", "last", "[]", "find", "detect", "sample", "at", "fetch", "d
             "find_or_create_by", "find_or_create_by!", "find_or_initialize_by"}
 _SUBSET = {"select", "filter", "reject", "last", "first", "drop", "take", "reverse",
            "sort_by", "find_all", "compact", "to_a", "where", "order", "includes", "limit",
-           "recent", "all"}
+           "recent", "all", "not", "offset", "reorder", "distinct", "preload", "eager_load",
+           "excluding", "without"}  # ``not``: ``where.not(...)``, the relation again
 # Element methods that return a sub-collection when given a count (``last(10)``).
 _COUNTED = {"first", "last", "take", "sample"}
 # ActiveRecord class methods returning one record.

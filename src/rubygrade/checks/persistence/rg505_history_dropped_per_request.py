@@ -8,6 +8,7 @@ from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.analysis.entries import entry_kind
+from rubygrade.analysis.usage import HISTORY_IN_INSTRUCTIONS
 from rubygrade.analysis.values import scope_of_call
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
@@ -75,13 +76,17 @@ class HistoryDroppedPerRequest(Rule):
         self._replays_memo: dict[tuple[str, str], bool] = {}
         self._routes: dict[str, list[str] | None] = {}
         self._own_keys: dict[tuple[str, str], list[str]] | None = None
+        # methods whose chat gets the stored messages in its system prompt
+        instructed = {c.enclosing_method.key for c, how in ctx.analyses.usage.multi_turn
+                      if how == HISTORY_IN_INSTRUCTIONS and c.enclosing_method is not None}
         for item in ctx.analyses.llm_calls:
             call = item.call
             if not item.chat_turn or \
                     not ctx.project.is_app_code(call.path) or call.enclosing_method is None:
                 continue
             how = self._fresh_chat(call)
-            if how is None or self._replays(call.enclosing_method):
+            if how is None or call.enclosing_method.key in instructed or \
+                    self._replays(call.enclosing_method):
                 continue
             sent = ctx.analyses.taint.origins(call.positional[0].value, scope_of_call(call)) \
                 if call.positional else frozenset()

@@ -16,7 +16,8 @@ class NoMultiTurnConversation(Rule):
     its stored messages), history replayed with `add_message` before `ask`, the
     same chat object asked again, or the stored messages pasted into the prompt
     text (`messages.map { |m| "#{m.role}: #{m.content}" }` interpolated into the
-    question): the model sees the earlier turns either way.
+    question, or into the system prompt given to `with_instructions`): the model
+    sees the earlier turns either way.
 
     ## Why is this bad?
     A ChatGPT-style app must remember the conversation. Building
