@@ -41,6 +41,8 @@ class Roles:
     replay_methods: frozenset[str]
     replay_content: str
     messages_methods: frozenset[str]
+    #: calls whose result is a connection or a server process (a per-process resource)
+    process_resources: tuple[str, ...]
     chat_classes: frozenset[str]
     agent: str
     configuration: str
@@ -103,6 +105,7 @@ def load_roles() -> Roles:
         replay_methods=_names(data["history"], "replay"),
         replay_content=data["history"]["replay_content"],
         messages_methods=_names(data["history"], "messages"),
+        process_resources=tuple(data["process_resources"]["constructors"]),
         chat_classes=_names(chat, "classes"),
         agent=chat["agent"],
         configuration=chat["configuration"],

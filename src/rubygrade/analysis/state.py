@@ -205,6 +205,19 @@ class _StateScan:
                           if n.type == "identifier") if key is not None else frozenset()
         return _holds_param(node, scope, self.index, 0, names)
 
+    def opens_resource(self, node: Node | None, scope: Scope, depth: int = 0) -> bool:
+        """``RubyLLM::MCP.client(...)``, or a local every write of which is one: a
+        connection or a server process, which each worker opens for itself."""
+        if node is None or depth > 3:
+            return False
+        if node.type == "identifier":
+            writes = self.index.local_assignments(scope.method, scope.path, treeutil.text(node))
+            return bool(writes) and all(self.opens_resource(w.value, scope, depth + 1)
+                                        for w in writes)
+        text = treeutil.text(node)
+        return any(text.startswith(c) and text[len(c):len(c) + 1] in ("", "(", " ")
+                   for c in self.types.roles.process_resources)
+
     def _given_request(self, node: Node, scope: Scope) -> bool:
         """``Memory.instance.chat_for(session.id)``: a call given request data answers for
         that request."""
@@ -310,6 +323,8 @@ def _writes(scan: _StateScan) -> Writes:
             scope = Scope(path, method, method.owner or None)
             if counter:
                 pass
+            elif values and scan.opens_resource(values[0], scope):
+                continue  # a cache of connections: one set per process by nature
             elif key is not None:
                 if not any(scan.fills_input(v, key, scope) for v in values):
                     continue

@@ -30,7 +30,9 @@ class ProcessLocalState(Rule):
     computes the same way in every process (a parsed configuration,
     `X[k] ||= f(k)`), a registry filled while classes load, and class-macro
     DSL setters (`connector_key "slack"`) whose every call is in a class
-    body. Production settings that keep data in one process (the async
+    body, and a cache of connections or server processes (`@@clients[id] =
+    RubyLLM::MCP.client(...)`, the calls listed in `roles.toml`
+    `[process_resources]`): each worker opens its own. Production settings that keep data in one process (the async
     Action Cable or Active Job adapter, `:memory_store`) are RG805's.
 
     ## Why is this bad?
