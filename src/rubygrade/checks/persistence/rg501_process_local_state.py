@@ -32,8 +32,9 @@ class ProcessLocalState(Rule):
     DSL setters (`connector_key "slack"`) whose every call is in a class
     body, and a cache of connections or server processes (`@@clients[id] =
     RubyLLM::MCP.client(...)`, the calls listed in `roles.toml`
-    `[process_resources]`): each worker opens its own. Production settings that keep data in one process (the async
-    Action Cable or Active Job adapter, `:memory_store`) are RG805's.
+    `[process_resources]`): each worker opens its own. Production settings
+    that keep data in one process (the async Action Cable or Active Job
+    adapter, `:memory_store`) are RG805's.
 
     ## Why is this bad?
     The conversation is lost on every restart or deploy, and with several Puma
