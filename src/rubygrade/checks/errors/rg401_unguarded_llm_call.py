@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rubygrade.analysis.validations import blocked_by_presence
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.models import Confidence, Dimension, Severity
@@ -33,7 +34,10 @@ class UnguardedLlmCall(Rule):
     its subclasses, `Faraday::Error`, `StandardError`, ...: not `ArgumentError`,
     not an app class the gem never raises) and does not re-raise. Reports each
     unguarded call once, with the route that reaches it; a call no entry point
-    reaches is reported at info level and not scored.
+    reaches is reported at info level and not scored, and so is one in a model
+    callback that returns before it while an attribute is present (`return if
+    description.present?`) that the model validates unconditionally (`validates
+    :description, presence: true`): no saved record gets past that return.
 
     ## Why is this bad?
     Provider timeouts, rate limits and 5xx answers are routine. Unhandled, they
@@ -81,6 +85,18 @@ class UnguardedLlmCall(Rule):
             seen.add(where)
             label = f"`{call.method}` ({r.llm.api})"
             missed = f" ({'; '.join(r.misses)})" if r.misses else ""
+            blocked = blocked_by_presence(ctx.index, call) if r.route else None
+            if blocked is not None:
+                ctx.report_node(
+                    call.path, call.node,
+                    f"LLM call {label} has no rescue{missed}, but it runs only when "
+                    f"`{blocked}` is blank, and the model validates its presence, so the "
+                    "callback returns before it on every save: its failure is not a 500 page "
+                    "today (reported, not scored).",
+                    fix="Remove the dead call, or guard it where a record really reaches it.",
+                    severity=Severity.INFO, confidence=Confidence.LOW,
+                    data={"shape": "unreached"})
+                continue
             if r.route:
                 ctx.report_node(
                     call.path, call.node,
