@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Literal
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.analysis.companions import additions
@@ -50,7 +49,7 @@ def find_missing_constants(facts: Facts) -> list[ConstantRef]:
         if "RubyLLM::" not in source.text and "Openrouter::" not in source.text:
             continue
         raw, base = root.text or b"", root.start_byte
-        for node in nodes_at_token(root, raw, "scope_resolution", "::"):
+        for node in treeutil.nodes_at_token(root, raw, "scope_resolution", "::"):
             if _is_inner(node):
                 continue
             name = treeutil.constant_name(node)
@@ -74,48 +73,6 @@ def find_missing_constants(facts: Facts) -> list[ConstantRef]:
                 continue
             out.append(ConstantRef(path, node, name, "rescue" if _in_rescue(node) else "code"))
     return out
-
-
-#: Above this many (tokens x bytes of the tree), :func:`nodes_at_token` queries the whole
-#: tree instead of looking each token up: a lookup descends from the root, so in a file
-#: nested 20,000 levels deep each one costs as much as a walk of every node.
-_LOOKUP_BUDGET = 10_000_000
-
-
-@cache
-def _type_query(node_type: str) -> Query:
-    # Built on first use: compiling a query against the Ruby grammar takes 10-20 ms.
-    return Query(treeutil.RUBY, f"({node_type}) @node")
-
-
-def nodes_at_token(root: Node, raw: bytes, node_type: str, *tokens: str) -> list[Node]:
-    """The ``node_type`` nodes under ``root`` (itself included) that hold one of ``tokens``
-    in their own text, outside their named children - the ``::`` of ``A::B``, the ``<<``
-    of ``a << b`` or ``<<~TEXT``, the ``return`` keyword, the ``:`` or ``=>`` of a pair -
-    in document order, an enclosing node first. ``raw`` is the text of ``root``. In a tree
-    with errors, or one too deep for lookups, every ``node_type`` node (callers that need
-    the token test for it).
-
-    Such a node is the smallest named one around its token, and the token is in the text:
-    looking up the few places the text has it skips the walk of every other node. A tree
-    with errors may hold a MISSING token, which has no text: that one is queried whole."""
-    words = [token.encode() for token in tokens]
-    if root.has_error or sum(raw.count(word) for word in words) * len(raw) > _LOOKUP_BUDGET:
-        found = QueryCursor(_type_query(node_type)).captures(root).get("node", [])
-    else:
-        base = root.start_byte
-        by_id: dict[int, Node] = {}
-        for word in words:
-            at = raw.find(word)
-            while at != -1:
-                node = root.named_descendant_for_byte_range(base + at, base + at + len(word))
-                if node is not None and node.type == node_type:
-                    by_id[node.id] = node
-                at = raw.find(word, at + 1)
-        found = list(by_id.values())
-    # A query gives no document order, lookups the order of the tokens: sorted by start,
-    # then the longer first (``A::B::C`` holds ``A::B`` from the same start).
-    return sorted(found, key=lambda n: (n.start_byte, -n.end_byte))
 
 
 def _is_inner(node: Node) -> bool:

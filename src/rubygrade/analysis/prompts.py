@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.analysis.constants import nodes_at_token
 from rubygrade.analysis.values import Scope, ValueFlow, param_slot, scope_of_call
 from rubygrade.index.model import Assignment, CallSite, MethodDef
 
@@ -366,7 +365,7 @@ class Prompts:
             nodes: list[Node | None] = [_last(body) if body is not None and body.type in (
                 "body_statement", "begin") else body]
             if body is not None:
-                returns = nodes_at_token(body, body.text or b"", "return", "return")
+                returns = treeutil.nodes_at_token(body, body.text or b"", "return", "return")
                 nodes += [r.named_children[0] for r in returns if r.named_children]
             result = self._union(nodes, scope, depth, whole)
         self._return_memo[key] = result

@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.analysis.constants import nodes_at_token
 from rubygrade.analysis.values import Scope, ValueFlow
 from rubygrade.index.model import Assignment, MethodDef
 
@@ -361,7 +360,7 @@ def _write_candidates(scan: _StateScan) -> list[tuple[str, list[Node]]]:
     for path in sorted(files):
         root = scan.project.files[path].root
         if root is not None and "<<" in scan.project.files[path].text:
-            found[path] += nodes_at_token(root, root.text or b"", "binary", "<<")
+            found[path] += treeutil.nodes_at_token(root, root.text or b"", "binary", "<<")
     # No two candidates share a start and an end, so start, then the longer first, is
     # the walk's order (an enclosing node before what it holds).
     return [(path, sorted(found[path], key=lambda n: (n.start_byte, -n.end_byte)))

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from rubygrade import treeutil
-from rubygrade.analysis.constants import nodes_at_token
 
 if TYPE_CHECKING:
     from rubygrade.project import Project
@@ -242,7 +241,7 @@ def _ruby_uses(source: SourceFile) -> list[StimulusUse]:
     if root is None or "data" not in source.text:
         return []
     out: list[StimulusUse] = []
-    for node in nodes_at_token(root, root.text or b"", "pair", ":", "=>"):
+    for node in treeutil.nodes_at_token(root, root.text or b"", "pair", ":", "=>"):
         key = _key_name(node.child_by_field_name("key"))
         value = node.child_by_field_name("value")
         if value is None:

@@ -86,18 +86,7 @@ class UnguardedLlmCall(Rule):
             label = f"`{call.method}` ({r.llm.api})"
             missed = f" ({'; '.join(r.misses)})" if r.misses else ""
             blocked = blocked_by_presence(ctx.index, call) if r.route else None
-            if blocked is not None:
-                ctx.report_node(
-                    call.path, call.node,
-                    f"LLM call {label} has no rescue{missed}, but it runs only when "
-                    f"`{blocked}` is blank, and the model validates its presence, so the "
-                    "callback returns before it on every save: its failure is not a 500 page "
-                    "today (reported, not scored).",
-                    fix="Remove the dead call, or guard it where a record really reaches it.",
-                    severity=Severity.INFO, confidence=Confidence.LOW,
-                    data={"shape": "unreached"})
-                continue
-            if r.route:
+            if r.route and blocked is None:
                 ctx.report_node(
                     call.path, call.node,
                     f"LLM call {label} is not guarded: reached from {' → '.join(r.route)} "
@@ -109,10 +98,14 @@ class UnguardedLlmCall(Rule):
                     data={"shape": shape})
                 continue
             owner = call.enclosing_method.key if call.enclosing_method else call.path
+            why = (f"it runs only when `{blocked}` is blank, and the model validates its "
+                   "presence, so the callback returns before it on every save") \
+                if blocked is not None else (
+                    "no controller action, job, channel, mailbox, view, rake task or callback "
+                    f"reaches {owner}")
             ctx.report_node(
                 call.path, call.node,
-                f"LLM call {label} has no rescue{missed}, but no controller action, job, "
-                f"channel, mailbox, view, rake task or callback reaches {owner}: its failure "
-                "is not a 500 page today (reported, not scored).",
+                f"LLM call {label} has no rescue{missed}, but {why}: its failure is not a "
+                "500 page today (reported, not scored).",
                 fix="Guard it where it will be called from, or remove the dead code.",
                 severity=Severity.INFO, confidence=Confidence.LOW, data={"shape": "unreached"})
