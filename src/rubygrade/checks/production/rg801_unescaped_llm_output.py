@@ -7,6 +7,7 @@ import re
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.analysis.dead_branches import never_runs
 from rubygrade.analysis.jsflow import (
     fetch_to_html,
     inline_script_roots,
@@ -62,9 +63,11 @@ class UnescapedLlmOutput(Rule):
     frozen constants, escaped text (`h`, `ERB::Util.html_escape`, tag helpers,
     `simple_format` with its default sanitizer), non-HTML templates (`.json.erb`,
     `.csv.erb`, `.text.erb`), views nothing renders, code no request or job
-    reaches, Stimulus controllers no template uses, and a live preview of what
-    the user is typing (`md.render(textarea.value)`: it shows the author their
-    own markup) are not findings.
+    reaches, a branch an earlier guard of the same loop or method has left
+    (`next if m.role == "user"`, then `if m.role == "user"`), Stimulus controllers
+    no template uses, and a live preview of what the user is typing
+    (`md.render(textarea.value)`: it shows the author their own markup) are not
+    findings.
 
     ## Why is this bad?
     LLM output is attacker-influenced (prompt injection, pasted content). A
@@ -172,6 +175,8 @@ class UnescapedLlmOutput(Rule):
         owner = self.graph.owner_of(call)
         if owner is not None and owner.kind == "def" and owner.key not in self.reachable:
             return  # a sink no request, job or view reaches renders nothing today
+        if never_runs(call.node):
+            return  # a branch an earlier ``next if`` of the same loop has already left
         origins = self.taint.origins(value, scope)
         if not origins & TAINTED:
             return
@@ -187,7 +192,7 @@ class UnescapedLlmOutput(Rule):
             if not tag.raw_output:
                 continue
             node = _expression_in(root, tag.start_byte, tag.end_byte)
-            if node is not None:
+            if node is not None and not never_runs(node):
                 origins = self.taint.origins(node, Scope(path, None, None))
                 if origins & TAINTED:
                     self._report(path, node, "`<%==`", origins)
