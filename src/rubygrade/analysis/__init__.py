@@ -15,6 +15,7 @@ value-flow never builds one.
 ``rescues``                which rescue clauses catch what an LLM call raises
 ``guards``                 which LLM calls are guarded before they become a 500
 ``reachable``              methods a controller action, job, channel or mailbox reaches
+``dynamic_classes``        classes the app may pick by name at run time (``constantize``)
 ``preflight``              the API-key check before the first request
 ``history`` / ``state``    where the conversation lives; process-local state
 ``prompts``                where the text sent to a model is written (prompt literals)
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from rubygrade.analysis.constants import ConstantRef
     from rubygrade.analysis.deliverables import Deliverables
     from rubygrade.analysis.doubles import Doubles
+    from rubygrade.analysis.dynamic_classes import DynamicClasses
     from rubygrade.analysis.entries import EntryPoints
     from rubygrade.analysis.forgery import Forgery
     from rubygrade.analysis.guards import GuardAnalysis
@@ -184,6 +186,12 @@ class Analyses:
         """Method keys a controller action, job, channel, mailbox, view, task or callback
         reaches in the call graph."""
         return self.entries.reachable()
+
+    @analysis
+    def dynamic_classes(self) -> DynamicClasses:
+        from rubygrade.analysis.dynamic_classes import DynamicClasses
+
+        return DynamicClasses(self.index, self.project)
 
     @analysis
     def rescues(self) -> RescueModel:

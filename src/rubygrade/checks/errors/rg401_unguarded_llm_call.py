@@ -37,7 +37,11 @@ class UnguardedLlmCall(Rule):
     reaches is reported at info level and not scored, and so is one in a model
     callback that returns before it while an attribute is present (`return if
     description.present?`) that the model validates unconditionally (`validates
-    :description, presence: true`): no saved record gets past that return.
+    :description, presence: true`): no saved record gets past that return. When
+    the app may pick the call's class by name at run time
+    (`"Adapters::#{kind}".constantize`, a class name spelled in a string that a
+    `constantize` resolves), the unreached call says so instead of claiming
+    nothing reaches it.
 
     ## Why is this bad?
     Provider timeouts, rate limits and 5xx answers are routine. Unhandled, they
@@ -98,14 +102,24 @@ class UnguardedLlmCall(Rule):
                     data={"shape": shape})
                 continue
             owner = call.enclosing_method.key if call.enclosing_method else call.path
-            why = (f"it runs only when `{blocked}` is blank, and the model validates its "
-                   "presence, so the callback returns before it on every save") \
-                if blocked is not None else (
-                    "no controller action, job, channel, mailbox, view, rake task or callback "
-                    f"reaches {owner}")
+            picker = None if blocked is not None else \
+                ctx.analyses.dynamic_classes.resolver_of(call.enclosing_class or "")
+            if picker is not None:
+                message = (
+                    f"LLM call {label} has no rescue{missed}. No call rubygrade can follow "
+                    f"reaches {owner}, but the app may pick {call.enclosing_class} by name at "
+                    f"run time (`{picker.method}` at {picker.path}:{picker.line}), and whether a "
+                    "rescue guards the call on that path is not followed (reported, not "
+                    "scored).")
+            else:
+                why = (f"it runs only when `{blocked}` is blank, and the model validates its "
+                       "presence, so the callback returns before it on every save") \
+                    if blocked is not None else (
+                        "no controller action, job, channel, mailbox, view, rake task or "
+                        f"callback reaches {owner}")
+                message = (f"LLM call {label} has no rescue{missed}, but {why}: its failure is "
+                           "not a 500 page today (reported, not scored).")
             ctx.report_node(
-                call.path, call.node,
-                f"LLM call {label} has no rescue{missed}, but {why}: its failure is not a "
-                "500 page today (reported, not scored).",
+                call.path, call.node, message,
                 fix="Guard it where it will be called from, or remove the dead code.",
                 severity=Severity.INFO, confidence=Confidence.LOW, data={"shape": "unreached"})
