@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import subprocess
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import Enum
@@ -240,6 +239,8 @@ def _git_files(root: Path) -> tuple[list[str] | None, str]:
     """
     if not (root / ".git").exists():
         return None, "not a git work tree"
+    import subprocess  # only a git work tree needs it: a start-up cost of several milliseconds
+
     try:
         result = subprocess.run(
             # The repository's own .git/config is untrusted: core.fsmonitor names a command

@@ -10,19 +10,20 @@ from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.index.model import CallSite
+from rubygrade.lazyregex import lazy_compile
 
 if TYPE_CHECKING:
     from rubygrade.analysis.values import ValueFlow
     from rubygrade.index import Index
     from rubygrade.project import Project
 
-HISTORY_WORD = re.compile(r"messag|histor|conversation|chat|turn|transcript|dialog", re.I)
-CAP = re.compile(r"\.(?:last|first|take|drop|shift|slice!|truncate)\b|\bMAX_|\bbytesize\b"
-                 r"|\.(?:size|length|count)\s*[>]=?|\blimit\b|\bcap\b|max_(?:messages|history)",
+HISTORY_WORD = lazy_compile(r"messag|histor|conversation|chat|turn|transcript|dialog", re.I)
+CAP = lazy_compile(r"\.(?:last|first|take|drop|shift|slice!|truncate)\b|\bMAX_|\bbytesize\b"
+                   r"|\.(?:size|length|count)\s*[>]=?|\blimit\b|\bcap\b|max_(?:messages|history)",
                  re.I)
 #: Session keys that hold a conversation (not ``return_to``, not ``chat_id`` pointers).
-SESSION_HISTORY_KEY = re.compile(r"messag|histor|conversation|transcript|dialog|^chats?$|"
-                                 r"(?:^|_)turns(?:_|$)|^chat_log", re.I)
+SESSION_HISTORY_KEY = lazy_compile(r"messag|histor|conversation|transcript|dialog|^chats?$|"
+                                   r"(?:^|_)turns(?:_|$)|^chat_log", re.I)
 _SESSION_KEY = re.compile(r"session\s*\[\s*(:\w+|['\"][^'\"]+['\"])\s*\]")
 
 

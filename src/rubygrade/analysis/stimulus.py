@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.lazyregex import lazy_compile
 
 if TYPE_CHECKING:
     from rubygrade.project import Project
@@ -29,10 +30,10 @@ if TYPE_CHECKING:
 
 CONTROLLERS_DIR = "app/javascript/controllers/"
 _ATTR = re.compile(r"""\bdata-(?P<name>[\w-]+)\s*=\s*(?P<q>["'])(?P<value>.*?)(?P=q)""", re.S)
-_DESCRIPTOR = re.compile(r"^(?:(?P<event>[^\s>]+)->)?(?P<ctrl>[\w-]+)#(?P<method>[\w$]+)")
-_REGISTER = re.compile(r"""register\(\s*["']([\w-]+)["']\s*,\s*(\w+)""")
+_DESCRIPTOR = lazy_compile(r"^(?:(?P<event>[^\s>]+)->)?(?P<ctrl>[\w-]+)#(?P<method>[\w$]+)")
+_REGISTER = lazy_compile(r"""register\(\s*["']([\w-]+)["']\s*,\s*(\w+)""")
 _NAME = re.compile(r"[\w-]+")  # a controller or target name
-_IMPORT = re.compile(r"""import\s+(\w+)\s+from\s+["']([^"']+)["']""")
+_IMPORT = lazy_compile(r"""import\s+(\w+)\s+from\s+["']([^"']+)["']""")
 
 
 @dataclass
