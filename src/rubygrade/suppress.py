@@ -46,6 +46,8 @@ _RULE_LIKE = lazy_compile(r"^[A-Za-z]{1,4}\d{1,4}$")
 
 @dataclass(frozen=True)
 class Directive:
+    """A ``rubygrade:disable`` comment: the rules it silences, and why."""
+
     line: int
     rule_ids: frozenset[str]
     reason: str

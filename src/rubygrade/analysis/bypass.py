@@ -45,6 +45,8 @@ _REPLAY = lazy_compile(r"\.(?:each|map|flat_map|collect|each_with_object|filter_
 
 @dataclass(frozen=True)
 class Practice:
+    """A practice an LLM call around the gem shows (its own client, reply parsing, ...)."""
+
     kind: str  # "bypass_client", "bypass_reply", "bypass_multi_turn", "bypass_system_prompt"
     call: CallSite
     how: str

@@ -25,6 +25,8 @@ MISSPELT_NAMESPACES = {"Openrouter": "OpenRouter"}
 
 @dataclass(frozen=True)
 class ConstantRef:
+    """A constant the app's code names, and where."""
+
     path: str
     node: Node
     name: str  # fully written, without a leading ``::``

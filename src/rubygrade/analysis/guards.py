@@ -89,6 +89,9 @@ class Handler:
 
 @dataclass(frozen=True)
 class Guarding:
+    """What guards one LLM call against the errors it raises, or the route that leaves it
+    unguarded."""
+
     llm: LlmCall
     handlers: tuple[Handler, ...]  # what guards it (empty: unguarded)
     route: tuple[str, ...]  # entry -> ... -> method, when unguarded and a route is known
@@ -115,6 +118,8 @@ class _Decl:
 
 @dataclass
 class _Search:
+    """What the search for an unguarded route has found so far."""
+
     route: tuple[str, ...] | None = None
     entry_kind: str | None = None
     handlers: list[Handler] = field(default_factory=list)

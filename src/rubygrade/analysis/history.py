@@ -29,6 +29,8 @@ _SESSION_KEY = re.compile(r"session\s*\[\s*(:\w+|['\"][^'\"]+['\"])\s*\]")
 
 @dataclass
 class SessionStore:
+    """A conversation kept in the session, under ``key``."""
+
     key: str
     path: str
     line: int
@@ -37,6 +39,8 @@ class SessionStore:
 
 @dataclass
 class CacheWrite:
+    """A conversation written to ``Rails.cache``; ``ttl``: with an expiry."""
+
     call: CallSite
     ttl: bool
 
@@ -54,6 +58,8 @@ class DatabaseReplay:
 
 @dataclass
 class History:
+    """Where the app keeps its conversations (session, cache, database) and replays them."""
+
     session: list[SessionStore] = field(default_factory=list)
     cache: list[CacheWrite] = field(default_factory=list)
     database: list[tuple[str, int, str]] = field(default_factory=list)  # path, line, how

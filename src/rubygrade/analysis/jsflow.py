@@ -40,6 +40,8 @@ _SCRIPT = lazy_compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S
 
 @dataclass(frozen=True)
 class Sink:
+    """Where a script writes what a request returned into the page."""
+
     line: int
     column: int
     what: str  # "innerHTML", "insertAdjacentHTML", "textContent", "appendChild", ...

@@ -37,6 +37,8 @@ _HTTP_POSTS = {"post", "post_form", "request", "run"}
 
 @dataclass(frozen=True)
 class LlmCall:
+    """A call that talks to an LLM, through the gem or around it."""
+
     call: CallSite  # the call site that talks to the LLM
     kind: Literal["rubyllm", "bypass"]
     api: str  # e.g. "RubyLLM::Chat#ask", "RubyLLM.embed", "OpenAI::Client#chat", "Net::HTTP.post"

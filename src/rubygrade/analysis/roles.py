@@ -20,6 +20,9 @@ ROLES_FILE = "roles.toml"
 
 @dataclass(frozen=True)
 class ActsAs:
+    """An ``acts_as_*`` macro of the gem and the catalogue module holding the methods it
+    gives a record, in the gem's current API (``new``) and its legacy one."""
+
     macro: str
     new: str
     legacy: str
@@ -27,6 +30,8 @@ class ActsAs:
 
 @dataclass(frozen=True)
 class Roles:
+    """The gem's API by role, as ``roles.toml`` names it."""
+
     chat_sends: frozenset[str]
     module_sends: frozenset[str]
     transcription: str

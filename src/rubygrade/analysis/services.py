@@ -28,6 +28,8 @@ _UI_DIRS = ("app/views/", "app/helpers/", "app/controllers/")
 
 @dataclass(frozen=True)
 class ServiceHome:
+    """A class that holds LLM logic as a service."""
+
     owner: str  # the class holding the logic (an agent subclass, or the calling class)
     call: CallSite  # an LLM call made there, or through it
 

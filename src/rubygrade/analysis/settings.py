@@ -45,6 +45,8 @@ _BROADCASTS = lazy_compile(r"^broadcast(?:s|s_to|_\w+)?$|^(?:stream_from|stream_
 
 @dataclass(frozen=True)
 class Setting:
+    """A production setting that breaks when the app runs in more than one process."""
+
     kind: SettingKind
     path: str
     line: int

@@ -38,6 +38,8 @@ _IMPORT = lazy_compile(r"""import\s+(\w+)\s+from\s+["']([^"']+)["']""")
 
 @dataclass
 class StimulusController:
+    """A Stimulus controller the app registers, and what its class declares."""
+
     identifier: str
     path: str | None  # None: registered from a package, not inspected
     line: int = 1
@@ -50,6 +52,8 @@ class StimulusController:
 
 @dataclass(frozen=True)
 class StimulusUse:
+    """A ``data-controller``, ``data-action`` or target attribute in a view."""
+
     kind: str  # "controller" | "action" | "target"
     identifier: str
     name: str  # method or target name ("" for a controller use)
@@ -59,6 +63,8 @@ class StimulusUse:
 
 @dataclass
 class StimulusWiring:
+    """The app's Stimulus controllers and the views' uses of them."""
+
     controllers: dict[str, StimulusController] = field(default_factory=dict)
     uses: list[StimulusUse] = field(default_factory=list)
 

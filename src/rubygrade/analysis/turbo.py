@@ -18,6 +18,8 @@ STREAM_ACTIONS = {"append", "prepend", "replace", "update", "remove", "before", 
 
 @dataclass
 class TurboUse:
+    """The app's Turbo Stream responses, broadcasts and subscriptions."""
+
     responses: list[tuple[str, int, str]] = field(default_factory=list)  # path, line, what
     broadcasts: list[tuple[str, int, str]] = field(default_factory=list)
     subscriptions: list[tuple[str, int, str]] = field(default_factory=list)

@@ -45,6 +45,8 @@ class CallShape:
 
 @dataclass(frozen=True)
 class BindProblem:
+    """Why a call's arguments do not fit the method's parameters."""
+
     kind: ProblemKind
     message: str
     name: str | None = None

@@ -19,6 +19,8 @@ _PLUMBING = {"initialize", "method_missing", "respond_to_missing?", "respond_to?
 
 @dataclass(frozen=True)
 class Stubbed:
+    """A gem method a test stubs or fakes."""
+
     owner: str  # the RubyLLM constant the double stands for
     singleton: bool
     method: str
