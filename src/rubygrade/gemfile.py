@@ -9,9 +9,10 @@ tree-sitter tree, so conditionals and loops around them are never run.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from rubygrade import treeutil
+from rubygrade.dataclass_lite import dataclass
 
 _SPEC = re.compile(r"^    (?P<name>[A-Za-z0-9_.\-]+) \((?P<version>[^)]+)\)\s*$")
 _DEPENDENCY = re.compile(r"^  (?P<name>[A-Za-z0-9_.\-]+)(?P<bang>!)?(?: \((?P<req>[^)]+)\))?\s*$")

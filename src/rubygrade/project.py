@@ -11,13 +11,14 @@ import errno
 import os
 import re
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from functools import cached_property
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING, Literal
 
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.gemfile import Gemfile, Lockfile, parse_gemfile, parse_lockfile
 from rubygrade.models import Diagnostic
 from rubygrade.safetext import safe_name

@@ -19,11 +19,11 @@ Only for an app with no RubyLLM use at all (otherwise the RubyLLM awards apply).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rubygrade import treeutil
 from rubygrade.analysis.values import scope_of_call
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.lazyregex import lazy_compile
 
 if TYPE_CHECKING:

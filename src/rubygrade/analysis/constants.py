@@ -7,13 +7,13 @@ and ``rescue_from`` (the line raises NameError exactly when an error arrives).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.analysis.companions import additions
+from rubygrade.dataclass_lite import dataclass
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts

@@ -23,7 +23,7 @@ so at info level.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,7 @@ from rubygrade import treeutil
 from rubygrade.analysis.entries import framework_role
 from rubygrade.analysis.llm_calls import LlmCall
 from rubygrade.analysis.rescues import Reraise, RescueModel, is_typed_llm, reraise_of
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import CallSite, MethodDef, RescueClause
 
 if TYPE_CHECKING:

@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from tree_sitter import Node, Parser, Point, Range
 
 from rubygrade import treeutil
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.lazyregex import LazyPattern, lazy_compile
 
 FUNCTIONS = {"function_declaration", "function_expression", "arrow_function",

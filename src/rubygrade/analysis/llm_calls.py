@@ -11,10 +11,10 @@ names an LLM endpoint. The send methods are data (``roles.toml``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from rubygrade.analysis.values import RType, ValueFlow, scope_of_call
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import CallSite
 from rubygrade.lazyregex import lazy_compile
 

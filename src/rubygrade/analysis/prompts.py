@@ -27,7 +27,6 @@ It is depth-limited and memoised per node.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -35,6 +34,7 @@ from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.analysis.values import Scope, ValueFlow, param_slot, scope_of_call
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import Assignment, CallSite, MethodDef
 from rubygrade.lazyregex import lazy_compile
 

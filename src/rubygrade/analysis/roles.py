@@ -9,10 +9,10 @@ checks the file against every catalogue.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.paths import catalogue_dir
 
 ROLES_FILE = "roles.toml"

@@ -11,10 +11,10 @@ controller but is not a service (the audits take a point for "job only").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rubygrade.analysis.entries import framework_role
+from rubygrade.dataclass_lite import dataclass
 
 if TYPE_CHECKING:
     from rubygrade.analysis.llm_calls import LlmCall

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from rubygrade.analysis.history import production_cache_store
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.lazyregex import lazy_compile
 
 if TYPE_CHECKING:
