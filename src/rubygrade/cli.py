@@ -15,7 +15,6 @@ import math
 import os
 import sys
 import textwrap
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, cast
@@ -890,6 +889,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _internal_error(exc: BaseException, debug: bool) -> int:
     if debug:
+        import traceback  # only --debug prints one
+
         traceback.print_exception(exc, file=sys.stderr)
     first = (str(exc).splitlines() or [""])[0][:300]
     hint = "" if debug else " (rerun with --debug for the traceback)"

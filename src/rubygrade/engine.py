@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +20,7 @@ from rubygrade.brief import Brief, load_brief
 from rubygrade.checks.base import all_collectors, all_rules
 from rubygrade.config import Config, key_line, load_config
 from rubygrade.context import Context
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index import Index
 from rubygrade.models import Diagnostic, Evidence, Finding, GradeChange, Report, Severity, ToolInfo
 from rubygrade.project import Limits, Project, load_project

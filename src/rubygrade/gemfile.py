@@ -9,9 +9,10 @@ tree-sitter tree, so conditionals and loops around them are never run.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from rubygrade import treeutil
+from rubygrade.dataclass_lite import dataclass
 
 _SPEC = re.compile(r"^    (?P<name>[A-Za-z0-9_.\-]+) \((?P<version>[^)]+)\)\s*$")
 _DEPENDENCY = re.compile(r"^  (?P<name>[A-Za-z0-9_.\-]+)(?P<bang>!)?(?: \((?P<req>[^)]+)\))?\s*$")
@@ -28,6 +29,8 @@ def _strip_platform(version: str) -> str:
 
 @dataclass
 class Lockfile:
+    """What ``Gemfile.lock`` records: resolved gem versions, their sources, platforms."""
+
     gems: dict[str, str] = field(default_factory=dict)  # name -> version (platform stripped)
     sources: dict[str, str] = field(default_factory=dict)  # name -> "GEM" | "GIT" | "PATH" ...
     platforms: list[str] = field(default_factory=list)
@@ -76,6 +79,8 @@ def parse_lockfile(text: str) -> Lockfile:
 
 @dataclass(frozen=True)
 class GemDeclaration:
+    """One ``gem`` line of the Gemfile."""
+
     name: str
     requirements: tuple[str, ...]
     line: int
@@ -84,6 +89,8 @@ class GemDeclaration:
 
 @dataclass
 class Gemfile:
+    """The gems and the Ruby version the Gemfile declares."""
+
     gems: list[GemDeclaration] = field(default_factory=list)
     ruby_version: str | None = None
     ruby_version_line: int | None = None

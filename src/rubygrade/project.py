@@ -10,15 +10,15 @@ from __future__ import annotations
 import errno
 import os
 import re
-import subprocess
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from functools import cached_property
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING, Literal
 
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.gemfile import Gemfile, Lockfile, parse_gemfile, parse_lockfile
 from rubygrade.models import Diagnostic
 from rubygrade.safetext import safe_name
@@ -240,6 +240,8 @@ def _git_files(root: Path) -> tuple[list[str] | None, str]:
     """
     if not (root / ".git").exists():
         return None, "not a git work tree"
+    import subprocess  # only a git work tree needs it: a start-up cost of several milliseconds
+
     try:
         result = subprocess.run(
             # The repository's own .git/config is untrusted: core.fsmonitor names a command

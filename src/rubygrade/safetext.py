@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rubygrade.lazyregex import lazy_compile
+
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = lazy_compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _escape_surrogate(match: re.Match[str]) -> str:

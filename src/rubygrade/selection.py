@@ -9,16 +9,16 @@ the configuration and the suppression checks read the rule registry from.
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+
+from rubygrade.lazyregex import lazy_compile
 
 if TYPE_CHECKING:
     from rubygrade.checks.base import Rule
 
-_SELECTOR = re.compile(r"^RG\d{0,3}$")
-RULE_ID = re.compile(r"^RG\d{3}$")
+_SELECTOR = lazy_compile(r"^RG\d{0,3}$")
+RULE_ID = lazy_compile(r"^RG\d{3}$")
 
 
 class SelectionError(ValueError):
@@ -44,6 +44,8 @@ def _suggestion(text: str, known: Iterable[str]) -> str:
     upper = text.strip().upper()
     if upper != text and (upper in known or _matches(upper, known)):
         return f"; rule IDs are upper case: {upper}"
+    import difflib  # only a misspelt rule ID needs it
+
     close = difflib.get_close_matches(upper, sorted(known), n=1, cutoff=0.8)
     return f"; did you mean {close[0]}?" if close else ""
 

@@ -12,13 +12,14 @@ template.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from tree_sitter import Node, Tree
 
 from rubygrade import treeutil
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.models import Diagnostic
 
 FileKind = Literal["ruby", "erb", "javascript", "other"]

@@ -21,31 +21,34 @@ reported.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from rubygrade import treeutil
+from rubygrade.dataclass_lite import dataclass
+from rubygrade.lazyregex import lazy_compile
 from rubygrade.models import Diagnostic, Finding
 
 if TYPE_CHECKING:
     from rubygrade.sources import SourceFile
 
-_DIRECTIVE = re.compile(
+_DIRECTIVE = lazy_compile(
     r"(?P<opener><%#|#|//|/\*|<!--)\s*rubygrade:disable\s+"
     r"(?P<ids>(?:all|RG\d{3})(?:\s*,\s*(?:all|RG\d{3}))*)"
     r"(?P<reason>.*?)\s*(?:%>|\*/|-->)?\s*$")
 NO_REASON = "suppressed inline (no reason given)"
 # Any directive, well formed or not: the word list after it is checked by check_directives.
-_ANY_DIRECTIVE = re.compile(r"(?:<%#|#|//|/\*|<!--)\s*rubygrade:disable\b(?P<rest>.*)$")
-_ID_LIST = re.compile(r"\s*(?P<ids>[A-Za-z_]+\d*(?:\s*,\s*[A-Za-z_]+\d*)*)")
-_RULE_LIKE = re.compile(r"^[A-Za-z]{1,4}\d{1,4}$")
+_ANY_DIRECTIVE = lazy_compile(r"(?:<%#|#|//|/\*|<!--)\s*rubygrade:disable\b(?P<rest>.*)$")
+_ID_LIST = lazy_compile(r"\s*(?P<ids>[A-Za-z_]+\d*(?:\s*,\s*[A-Za-z_]+\d*)*)")
+_RULE_LIKE = lazy_compile(r"^[A-Za-z]{1,4}\d{1,4}$")
 
 
 @dataclass(frozen=True)
 class Directive:
+    """A ``rubygrade:disable`` comment: the rules it silences, and why."""
+
     line: int
     rule_ids: frozenset[str]
     reason: str
@@ -123,8 +126,8 @@ def comment_directives(source: SourceFile) -> dict[int, list[Directive]]:
 
 _MARKUP = {".md", ".markdown", ".html", ".htm"}
 _YAML = {".yml", ".yaml"}
-_BLOCK_SCALAR = re.compile(r"(?:^|:|-)\s*[|>][-+]?\d*[-+]?\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
+_BLOCK_SCALAR = lazy_compile(r"(?:^|:|-)\s*[|>][-+]?\d*[-+]?\s*$")
+_FENCE = lazy_compile(r"^\s*(```|~~~)")
 
 
 def _comment_segments(source: SourceFile) -> Iterator[tuple[int, str, bool]]:

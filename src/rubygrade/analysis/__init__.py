@@ -30,9 +30,10 @@ value-flow never builds one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.models import Diagnostic
 from rubygrade.timings import analysis
 

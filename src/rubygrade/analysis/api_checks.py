@@ -7,7 +7,6 @@ problems found here; computing them together keeps the two rules consistent
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
@@ -18,6 +17,7 @@ from rubygrade.analysis.roles import load_roles
 from rubygrade.analysis.values import RType, ValueFlow
 from rubygrade.catalogue.binding import BindProblem, CallShape, bind
 from rubygrade.catalogue.store import available_versions
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import CallSite
 
 if TYPE_CHECKING:

@@ -19,12 +19,12 @@ Only for an app with no RubyLLM use at all (otherwise the RubyLLM awards apply).
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rubygrade import treeutil
 from rubygrade.analysis.values import scope_of_call
+from rubygrade.dataclass_lite import dataclass
+from rubygrade.lazyregex import lazy_compile
 
 if TYPE_CHECKING:
     from rubygrade.analysis.llm_calls import LlmCall
@@ -34,17 +34,19 @@ if TYPE_CHECKING:
     from rubygrade.index.model import CallSite
     from rubygrade.project import Project
 
-_REPLY = re.compile(r"""dig\([^)]*["':]content|\[\s*["':]content["']?\s*\]|\.content\b"""
-                    r"""|output_text|\[\s*["']choices["']\s*\]|dig\(\s*["':]choices""")
-_SYSTEM = re.compile(r"""role["']?\s*(?::|=>)\s*["':]?system\b|["']system["']\s*=>|"""
-                     r"""\bsystem:\s*[^\s,)]""")
+_REPLY = lazy_compile(r"""dig\([^)]*["':]content|\[\s*["':]content["']?\s*\]|\.content\b"""
+                      r"""|output_text|\[\s*["']choices["']\s*\]|dig\(\s*["':]choices""")
+_SYSTEM = lazy_compile(r"""role["']?\s*(?::|=>)\s*["':]?system\b|["']system["']\s*=>|"""
+                       r"""\bsystem:\s*[^\s,)]""")
 #: An iteration whose block builds role/content entries: history replayed into a request.
-_REPLAY = re.compile(r"\.(?:each|map|flat_map|collect|each_with_object|filter_map)\b"
-                     r"[^\n]*(?:\n[^\n]*){0,4}?\brole\b")
+_REPLAY = lazy_compile(r"\.(?:each|map|flat_map|collect|each_with_object|filter_map)\b"
+                       r"[^\n]*(?:\n[^\n]*){0,4}?\brole\b")
 
 
 @dataclass(frozen=True)
 class Practice:
+    """A practice an LLM call around the gem shows (its own client, reply parsing, ...)."""
+
     kind: str  # "bypass_client", "bypass_reply", "bypass_multi_turn", "bypass_system_prompt"
     call: CallSite
     how: str

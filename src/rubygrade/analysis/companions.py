@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.paths import catalogue_dir
 
 if TYPE_CHECKING:

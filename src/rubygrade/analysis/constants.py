@@ -7,13 +7,13 @@ and ``rescue_from`` (the line raises NameError exactly when an error arrives).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.analysis.companions import additions
+from rubygrade.dataclass_lite import dataclass
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
@@ -25,6 +25,8 @@ MISSPELT_NAMESPACES = {"Openrouter": "OpenRouter"}
 
 @dataclass(frozen=True)
 class ConstantRef:
+    """A constant the app's code names, and where."""
+
     path: str
     node: Node
     name: str  # fully written, without a leading ``::``

@@ -23,7 +23,6 @@ id: 1)`` that never reaches a RubyLLM position stands for nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -31,6 +30,7 @@ from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.analysis.values import Scope, ValueFlow, scope_of_call
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import Assignment, CallSite, Param
 
 if TYPE_CHECKING:

@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from rubygrade import treeutil
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import CallSite, ClassDef, MethodDef
+from rubygrade.lazyregex import lazy_compile
 
 if TYPE_CHECKING:
     from rubygrade.index import Index
@@ -44,34 +46,34 @@ if TYPE_CHECKING:
 
 #: Controller names whose purpose is to take requests from other sites or servers.
 _PURPOSES = (
-    (re.compile(r"web_?hooks?|(?:^|[_/])hooks?(?:[_/]|$)|inbound|incoming"), "a webhook"),
-    (re.compile(r"(?:^|[_/])o_?auth|omniauth|(?:^|[_/])(?:sso|saml)(?:[_/]|$)|(?:^|[_/])callbacks?"
-                r"(?:[_/]|$)"), "an OAuth callback"),
-    (re.compile(r"pixel|tracking|beacon"), "a tracking pixel"),
-    (re.compile(r"unsubscribe|opt_?outs?|email_preferences"), "a one-click unsubscribe"),
+    (lazy_compile(r"web_?hooks?|(?:^|[_/])hooks?(?:[_/]|$)|inbound|incoming"), "a webhook"),
+    (lazy_compile(r"(?:^|[_/])o_?auth|omniauth|(?:^|[_/])(?:sso|saml)(?:[_/]|$)|(?:^|[_/])callbacks?"
+                  r"(?:[_/]|$)"), "an OAuth callback"),
+    (lazy_compile(r"pixel|tracking|beacon"), "a tracking pixel"),
+    (lazy_compile(r"unsubscribe|opt_?outs?|email_preferences"), "a one-click unsubscribe"),
 )
 #: Framework base controllers whose requests carry signed keys, not the session.
 _FRAMEWORK_BASES = ("ActiveStorage::", "ActionMailbox::", "Rails::", "ActionCable::")
-_SESSION_USE = re.compile(
+_SESSION_USE = lazy_compile(
     r"\bsession\s*\[|\bsession\.(?:delete|clear|to_h|fetch|key\?|\[\]=)|\breset_session\b|"
     r"\bcookies\b|\bcurrent_user\b|\buser_signed_in\?|\bsign_in\b|\bwarden\b|"
     r"\bauthenticate_\w+!|\bCurrent\.(?:session|user)\b|\bstart_new_session_for\b|"
     r"\bresume_session\b|\blog_in\b|\blogin\b")
-_AUTH_FILTER = re.compile(r"authent|log(?:ged)?_?in|sign(?:ed)?_?in|require_(?:user|auth|session)"
-                          r"|ensure_user|current_user")
+_AUTH_FILTER = lazy_compile(r"authent|log(?:ged)?_?in|sign(?:ed)?_?in|require_(?:user|auth|session)"
+                            r"|ensure_user|current_user")
 #: A filter body that checks a credential sent in a header: a cross-site form cannot set one.
-_REQUEST_HEADER = re.compile(r"\brequest\.(?:headers|authorization)\b|\bauthenticate_(?:or_request_)?"
-                             r"with_http_(?:token|basic)\b")
+_REQUEST_HEADER = lazy_compile(r"\brequest\.(?:headers|authorization)\b|\bauthenticate_(?:or_request_)?"
+                               r"with_http_(?:token|basic)\b")
 #: ... or a secret sent as a param and compared with one the server holds.
-_REQUEST_PARAM = re.compile(r"\bparams\s*\[|\bparams\.(?:fetch|dig)\b")
-_SECRET_STORE = re.compile(r"\bENV\b|\bcredentials\b|\bsecrets\b|\bsecure_compare\b")
-_JSON_ONLY = re.compile(r"\brender\s*\(?\s*(?:json|plain|body|xml|js):|\bhead\b|\bsend_data\b|"
-                        r"\bsend_file\b|\bresponse_body\b|\bformat\.json\b")
-_HTML = re.compile(r"\bredirect_to\b|\bredirect_back\b|\bformat\.html\b|\bformat\.turbo_stream\b"
-                   r"|\brender\s*\(?\s*(?::[a-z_]+|\"|'|template:|partial:|turbo_stream:|"
-                   r"html:|action:|inertia:)")
-_DEV_ROUTES = re.compile(r"Rails\.env\.(?:development|test)\?|Rails\.env\s*==\s*[\"'](?:"
-                         r"development|test)|Rails\.env\.local\?")
+_REQUEST_PARAM = lazy_compile(r"\bparams\s*\[|\bparams\.(?:fetch|dig)\b")
+_SECRET_STORE = lazy_compile(r"\bENV\b|\bcredentials\b|\bsecrets\b|\bsecure_compare\b")
+_JSON_ONLY = lazy_compile(r"\brender\s*\(?\s*(?:json|plain|body|xml|js):|\bhead\b|\bsend_data\b|"
+                          r"\bsend_file\b|\bresponse_body\b|\bformat\.json\b")
+_HTML = lazy_compile(r"\bredirect_to\b|\bredirect_back\b|\bformat\.html\b|\bformat\.turbo_stream\b"
+                     r"|\brender\s*\(?\s*(?::[a-z_]+|\"|'|template:|partial:|turbo_stream:|"
+                     r"html:|action:|inertia:)")
+_DEV_ROUTES = lazy_compile(r"Rails\.env\.(?:development|test)\?|Rails\.env\s*==\s*[\"'](?:"
+                           r"development|test)|Rails\.env\.local\?")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ so at info level.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,7 @@ from rubygrade import treeutil
 from rubygrade.analysis.entries import framework_role
 from rubygrade.analysis.llm_calls import LlmCall
 from rubygrade.analysis.rescues import Reraise, RescueModel, is_typed_llm, reraise_of
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import CallSite, MethodDef, RescueClause
 
 if TYPE_CHECKING:
@@ -89,6 +90,9 @@ class Handler:
 
 @dataclass(frozen=True)
 class Guarding:
+    """What guards one LLM call against the errors it raises, or the route that leaves it
+    unguarded."""
+
     llm: LlmCall
     handlers: tuple[Handler, ...]  # what guards it (empty: unguarded)
     route: tuple[str, ...]  # entry -> ... -> method, when unguarded and a route is known
@@ -115,6 +119,8 @@ class _Decl:
 
 @dataclass
 class _Search:
+    """What the search for an unguarded route has found so far."""
+
     route: tuple[str, ...] | None = None
     entry_kind: str | None = None
     handlers: list[Handler] = field(default_factory=list)

@@ -3,31 +3,35 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import CallSite
+from rubygrade.lazyregex import lazy_compile
 
 if TYPE_CHECKING:
     from rubygrade.analysis.values import ValueFlow
     from rubygrade.index import Index
     from rubygrade.project import Project
 
-HISTORY_WORD = re.compile(r"messag|histor|conversation|chat|turn|transcript|dialog", re.I)
-CAP = re.compile(r"\.(?:last|first|take|drop|shift|slice!|truncate)\b|\bMAX_|\bbytesize\b"
-                 r"|\.(?:size|length|count)\s*[>]=?|\blimit\b|\bcap\b|max_(?:messages|history)",
+HISTORY_WORD = lazy_compile(r"messag|histor|conversation|chat|turn|transcript|dialog", re.I)
+CAP = lazy_compile(r"\.(?:last|first|take|drop|shift|slice!|truncate)\b|\bMAX_|\bbytesize\b"
+                   r"|\.(?:size|length|count)\s*[>]=?|\blimit\b|\bcap\b|max_(?:messages|history)",
                  re.I)
 #: Session keys that hold a conversation (not ``return_to``, not ``chat_id`` pointers).
-SESSION_HISTORY_KEY = re.compile(r"messag|histor|conversation|transcript|dialog|^chats?$|"
-                                 r"(?:^|_)turns(?:_|$)|^chat_log", re.I)
+SESSION_HISTORY_KEY = lazy_compile(r"messag|histor|conversation|transcript|dialog|^chats?$|"
+                                   r"(?:^|_)turns(?:_|$)|^chat_log", re.I)
 _SESSION_KEY = re.compile(r"session\s*\[\s*(:\w+|['\"][^'\"]+['\"])\s*\]")
 
 
 @dataclass
 class SessionStore:
+    """A conversation kept in the session, under ``key``."""
+
     key: str
     path: str
     line: int
@@ -36,6 +40,8 @@ class SessionStore:
 
 @dataclass
 class CacheWrite:
+    """A conversation written to ``Rails.cache``; ``ttl``: with an expiry."""
+
     call: CallSite
     ttl: bool
 
@@ -53,6 +59,8 @@ class DatabaseReplay:
 
 @dataclass
 class History:
+    """Where the app keeps its conversations (session, cache, database) and replays them."""
+
     session: list[SessionStore] = field(default_factory=list)
     cache: list[CacheWrite] = field(default_factory=list)
     database: list[tuple[str, int, str]] = field(default_factory=list)  # path, line, how

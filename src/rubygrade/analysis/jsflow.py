@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from tree_sitter import Node, Parser, Point, Range
 
 from rubygrade import treeutil
+from rubygrade.dataclass_lite import dataclass
+from rubygrade.lazyregex import LazyPattern, lazy_compile
 
 FUNCTIONS = {"function_declaration", "function_expression", "arrow_function",
              "method_definition", "function", "generator_function_declaration"}
@@ -31,14 +32,16 @@ _DOM_PROPS = {"textContent", "innerText"}
 _DOM_CALLS = {"append", "appendChild", "prepend", "insertAdjacentText", "insertAdjacentElement",
               "replaceChildren", "replaceWith", "before", "after", "insertBefore"}
 #: Request calls besides ``fetch``: axios and jQuery's.
-_REQUESTS = re.compile(r"^(?:axios(?:\.(?:get|post|put|patch|delete|request))?"
-                       r"|\$\.(?:ajax|get|post|getJSON)|jQuery\.(?:ajax|get|post|getJSON))$")
+_REQUESTS = lazy_compile(r"^(?:axios(?:\.(?:get|post|put|patch|delete|request))?"
+                         r"|\$\.(?:ajax|get|post|getJSON)|jQuery\.(?:ajax|get|post|getJSON))$")
 _MAX_DEPTH = 3
-_SCRIPT = re.compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
+_SCRIPT = lazy_compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
 
 
 @dataclass(frozen=True)
 class Sink:
+    """Where a script writes what a request returned into the page."""
+
     line: int
     column: int
     what: str  # "innerHTML", "insertAdjacentHTML", "textContent", "appendChild", ...
@@ -61,10 +64,10 @@ def may_fetch(text: str) -> bool:
 
 
 #: Where a request call's text may start (zero-width, so overlapping hints all count).
-_FETCH_AT = re.compile(rb"(?=fetch|axios|\$\.|jQuery\.)")
+_FETCH_AT = lazy_compile(rb"(?=fetch|axios|\$\.|jQuery\.)")
 
 
-def _walk_to(root: Node, hint_at: re.Pattern[bytes]) -> Iterator[Node]:
+def _walk_to(root: Node, hint_at: LazyPattern[bytes]) -> Iterator[Node]:
     """:func:`treeutil.walk` of ``root`` that skips the children of a node whose text holds
     no place where ``hint_at`` matches: the nodes it leaves out are exactly those that
     cannot be what the hint's text is needed for (a request or markdown call holds its
@@ -237,7 +240,7 @@ def _this_method(call: Node, methods: dict[str, Node]) -> Node | None:
 
 
 #: A call around interpolated data that escapes or sanitises it.
-_ESCAPES = re.compile(r"(?:\b|_)esc(?:ape)?\w*\s*\(|escape|sanitiz|purify|encode", re.I)
+_ESCAPES = lazy_compile(r"(?:\b|_)esc(?:ape)?\w*\s*\(|escape|sanitiz|purify|encode", re.I)
 
 
 def _written(sink: Node) -> Node | None:
@@ -279,7 +282,7 @@ def _interpolates(value: Node | None, tainted: set[str], methods: dict[str, Node
 
 
 #: Fields that hold numbers or keys, never markup.
-_NUMERIC_FIELD = re.compile(r"^(?:id|\w+_id|\w+Id|count|\w+_count|length|size|index|position)$")
+_NUMERIC_FIELD = lazy_compile(r"^(?:id|\w+_id|\w+Id|count|\w+_count|length|size|index|position)$")
 
 
 def _markup_free(sub: Node) -> bool:
@@ -390,7 +393,7 @@ def inline_scripts(html: str) -> list[bytes]:
     return out
 
 
-_NOT_NEWLINE = re.compile(r"[^\n]")
+_NOT_NEWLINE = lazy_compile(r"[^\n]")
 
 
 def inline_script_roots(html: str) -> list[Node]:
@@ -442,8 +445,8 @@ def _advance(data: bytes, size: int, row: int, column: int) -> tuple[int, int, i
 _MARKDOWN_FUNCTIONS = {"marked", "marked.parse", "marked.marked", "markdown.toHTML",
                        "snarkdown", "micromark"}
 _MARKDOWN_METHODS = {"makeHtml", "render", "renderInline", "parse"}
-_MARKDOWN_OBJECTS = re.compile(r"marked|markdown|\bmd\b|converter|showdown|remarkable", re.I)
-_SANITIZERS = re.compile(r"DOMPurify\.sanitize|\bsanitize\(|sanitizeHtml|xss\(|\.setHTML\(")
+_MARKDOWN_OBJECTS = lazy_compile(r"marked|markdown|\bmd\b|converter|showdown|remarkable", re.I)
+_SANITIZERS = lazy_compile(r"DOMPurify\.sanitize|\bsanitize\(|sanitizeHtml|xss\(|\.setHTML\(")
 
 
 #: Text a markdown render call holds: one of ``_MARKDOWN_FUNCTIONS``, or one of
@@ -453,12 +456,12 @@ _SANITIZERS = re.compile(r"DOMPurify\.sanitize|\bsanitize\(|sanitizeHtml|xss\(|\
 _MARKDOWN_FUNCTION_HINT = re.compile(r"marked|markdown\.toHTML|snarkdown|micromark")
 _MARKDOWN_METHOD_HINT = re.compile(r"render|parse|makeHtml")
 _MARKDOWN_OBJECT_WORDS = ("mark", "md", "converter", "showdown")
-_MARKDOWN_OBJECT_HINT = re.compile("|".join(_MARKDOWN_OBJECT_WORDS), re.I)
+_MARKDOWN_OBJECT_HINT = lazy_compile("|".join(_MARKDOWN_OBJECT_WORDS), re.I)
 
 
 #: Where a markdown render call's callee may start: a function's name or a method's.
-_MARKDOWN_CALL_AT = re.compile(rb"(?=marked|markdown\.toHTML|snarkdown|micromark"
-                               rb"|render|parse|makeHtml)")
+_MARKDOWN_CALL_AT = lazy_compile(rb"(?=marked|markdown\.toHTML|snarkdown|micromark"
+                                 rb"|render|parse|makeHtml)")
 
 
 def may_render_markdown(text: str) -> bool:

@@ -11,18 +11,18 @@ names an LLM endpoint. The send methods are data (``roles.toml``).
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from rubygrade.analysis.values import RType, ValueFlow, scope_of_call
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import CallSite
+from rubygrade.lazyregex import lazy_compile
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
 
 #: Hosts of LLM HTTP APIs; a raw HTTP POST in a file naming one is a bypass.
-LLM_ENDPOINT = re.compile(
+LLM_ENDPOINT = lazy_compile(
     r"openrouter\.ai|api\.openai\.com|api\.anthropic\.com|generativelanguage\.googleapis\.com"
     r"|api\.mistral\.ai|api\.groq\.com|api\.deepseek\.com|api\.x\.ai|api\.together\.xyz"
     r"|(?:localhost|127\.0\.0\.1|ollama)(?::11434)|/v1/chat/completions|/api/chat\b|/api/generate\b"
@@ -37,6 +37,8 @@ _HTTP_POSTS = {"post", "post_form", "request", "run"}
 
 @dataclass(frozen=True)
 class LlmCall:
+    """A call that talks to an LLM, through the gem or around it."""
+
     call: CallSite  # the call site that talks to the LLM
     kind: Literal["rubyllm", "bypass"]
     api: str  # e.g. "RubyLLM::Chat#ask", "RubyLLM.embed", "OpenAI::Client#chat", "Net::HTTP.post"

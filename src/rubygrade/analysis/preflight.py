@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from rubygrade.lazyregex import lazy_compile
+
 if TYPE_CHECKING:
     from rubygrade.brief import Brief
     from rubygrade.project import Project
@@ -25,7 +27,7 @@ _PATTERNS = [
 
 
 #: The key checked must be the LLM provider's (a Clearbit key check is not a preflight).
-_LLM_KEY = re.compile(r"openrouter|open_?ai|anthropic|gemini|deepseek|mistral|llm|\bai_", re.I)
+_LLM_KEY = lazy_compile(r"openrouter|open_?ai|anthropic|gemini|deepseek|mistral|llm|\bai_", re.I)
 _TOGGLE = re.compile(r"^\s*config\.\w+\s*=")
 
 

@@ -26,9 +26,7 @@ It is depth-limited and memoised per node.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -36,7 +34,9 @@ from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.analysis.values import Scope, ValueFlow, param_slot, scope_of_call
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import Assignment, CallSite, MethodDef
+from rubygrade.lazyregex import lazy_compile
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 _MAX_DEPTH = 40
 #: A literal counts as prompt text when it holds a word, not only punctuation or spaces.
-_WORDS = re.compile(r"[A-Za-z]{2}")
+_WORDS = lazy_compile(r"[A-Za-z]{2}")
 #: ``RubyLLM.chat`` keywords that are settings, not text for the model.
 _CHAT_SETTINGS = {"model", "provider", "assume_model_exists", "context"}
 #: String methods whose result holds the receiver's text and their arguments' text.

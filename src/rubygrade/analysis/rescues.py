@@ -30,7 +30,6 @@ exception out, ``raise Other`` lets ``Other`` out (only unconditional raises cou
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -38,6 +37,7 @@ from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.analysis.roles import load_roles
+from rubygrade.dataclass_lite import dataclass
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts

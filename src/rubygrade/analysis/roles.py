@@ -9,10 +9,10 @@ checks the file against every catalogue.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.paths import catalogue_dir
 
 ROLES_FILE = "roles.toml"
@@ -20,6 +20,9 @@ ROLES_FILE = "roles.toml"
 
 @dataclass(frozen=True)
 class ActsAs:
+    """An ``acts_as_*`` macro of the gem and the catalogue module holding the methods it
+    gives a record, in the gem's current API (``new``) and its legacy one."""
+
     macro: str
     new: str
     legacy: str
@@ -27,6 +30,8 @@ class ActsAs:
 
 @dataclass(frozen=True)
 class Roles:
+    """The gem's API by role, as ``roles.toml`` names it."""
+
     chat_sends: frozenset[str]
     module_sends: frozenset[str]
     transcription: str

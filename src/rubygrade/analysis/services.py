@@ -11,10 +11,10 @@ controller but is not a service (the audits take a point for "job only").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rubygrade.analysis.entries import framework_role
+from rubygrade.dataclass_lite import dataclass
 
 if TYPE_CHECKING:
     from rubygrade.analysis.llm_calls import LlmCall
@@ -28,6 +28,8 @@ _UI_DIRS = ("app/views/", "app/helpers/", "app/controllers/")
 
 @dataclass(frozen=True)
 class ServiceHome:
+    """A class that holds LLM logic as a service."""
+
     owner: str  # the class holding the logic (an agent subclass, or the calling class)
     call: CallSite  # an LLM call made there, or through it
 

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from rubygrade.analysis.history import production_cache_store
+from rubygrade.dataclass_lite import dataclass
+from rubygrade.lazyregex import lazy_compile
 
 if TYPE_CHECKING:
     from rubygrade.index import Index
@@ -38,12 +39,14 @@ _QUEUE_ADAPTER = re.compile(r"^\s*(?:Rails\.application\.)?config\.active_job\.q
 _YAML_KEY = re.compile(r"^(?P<indent>[ \t]*)(?P<key>[\w<]+)\s*:\s*(?P<value>.*?)\s*(?:#.*)?$")
 _CACHE_WRITES = {"write", "write_multi", "increment", "decrement", "delete", "delete_matched",
                  "clear"}
-_BROADCASTS = re.compile(r"^broadcast(?:s|s_to|_\w+)?$|^(?:stream_from|stream_for|"
-                         r"turbo_stream_from)$")
+_BROADCASTS = lazy_compile(r"^broadcast(?:s|s_to|_\w+)?$|^(?:stream_from|stream_for|"
+                           r"turbo_stream_from)$")
 
 
 @dataclass(frozen=True)
 class Setting:
+    """A production setting that breaks when the app runs in more than one process."""
+
     kind: SettingKind
     path: str
     line: int

@@ -27,13 +27,13 @@ setters (``connector_key "slack"``) whose every call site is a class body.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.analysis.values import Scope, ValueFlow
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import Assignment, MethodDef
 
 if TYPE_CHECKING:

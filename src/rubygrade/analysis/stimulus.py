@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.dataclass_lite import dataclass
+from rubygrade.lazyregex import lazy_compile
 
 if TYPE_CHECKING:
     from rubygrade.project import Project
@@ -29,14 +31,16 @@ if TYPE_CHECKING:
 
 CONTROLLERS_DIR = "app/javascript/controllers/"
 _ATTR = re.compile(r"""\bdata-(?P<name>[\w-]+)\s*=\s*(?P<q>["'])(?P<value>.*?)(?P=q)""", re.S)
-_DESCRIPTOR = re.compile(r"^(?:(?P<event>[^\s>]+)->)?(?P<ctrl>[\w-]+)#(?P<method>[\w$]+)")
-_REGISTER = re.compile(r"""register\(\s*["']([\w-]+)["']\s*,\s*(\w+)""")
+_DESCRIPTOR = lazy_compile(r"^(?:(?P<event>[^\s>]+)->)?(?P<ctrl>[\w-]+)#(?P<method>[\w$]+)")
+_REGISTER = lazy_compile(r"""register\(\s*["']([\w-]+)["']\s*,\s*(\w+)""")
 _NAME = re.compile(r"[\w-]+")  # a controller or target name
-_IMPORT = re.compile(r"""import\s+(\w+)\s+from\s+["']([^"']+)["']""")
+_IMPORT = lazy_compile(r"""import\s+(\w+)\s+from\s+["']([^"']+)["']""")
 
 
 @dataclass
 class StimulusController:
+    """A Stimulus controller the app registers, and what its class declares."""
+
     identifier: str
     path: str | None  # None: registered from a package, not inspected
     line: int = 1
@@ -49,6 +53,8 @@ class StimulusController:
 
 @dataclass(frozen=True)
 class StimulusUse:
+    """A ``data-controller``, ``data-action`` or target attribute in a view."""
+
     kind: str  # "controller" | "action" | "target"
     identifier: str
     name: str  # method or target name ("" for a controller use)
@@ -58,6 +64,8 @@ class StimulusUse:
 
 @dataclass
 class StimulusWiring:
+    """The app's Stimulus controllers and the views' uses of them."""
+
     controllers: dict[str, StimulusController] = field(default_factory=dict)
     uses: list[StimulusUse] = field(default_factory=list)
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import CallSite, ClassDef, MethodDef
 
 if TYPE_CHECKING:

@@ -31,6 +31,7 @@ from rubygrade import treeutil
 from rubygrade.analysis.values import Scope, ValueFlow, scope_of_call
 from rubygrade.analysis.views import partial_name, view_controllers
 from rubygrade.index.model import Arg, Assignment, CallSite, MethodDef
+from rubygrade.lazyregex import lazy_compile
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
@@ -76,10 +77,10 @@ _MARKDOWN_CLASSES = re.compile(r"Redcarpet|Kramdown|CommonMarker|Commonmarker|Ma
 #: Renderer options that drop or escape raw HTML, in either hash syntax: Redcarpet's
 #: ``filter_html``/``escape_html``, Kramdown's ``escape``, markdown-it's ``html: false``.
 #: (``safe_links_only`` only vets links: raw HTML still passes.)
-_SAFE_MARKDOWN = re.compile(
+_SAFE_MARKDOWN = lazy_compile(
     r"(?<![\w])(?::?(?:filter_html|escape_html|escape)(?::\s*|\s*=>\s*)true"
     r"|:?html(?::\s*|\s*=>\s*)false)")
-_UNSAFE_COMMONMARK = re.compile(r"unsafe|UNSAFE")
+_UNSAFE_COMMONMARK = lazy_compile(r"unsafe|UNSAFE")
 #: Iterators whose result is made of what their block returns.
 _MAPPERS = {"map", "collect", "flat_map", "filter_map", "sum", "inject", "reduce",
             "each_with_object", "then", "yield_self"}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
+
+from rubygrade.dataclass_lite import dataclass
 
 if TYPE_CHECKING:
     from rubygrade.index import Index
@@ -18,6 +20,8 @@ STREAM_ACTIONS = {"append", "prepend", "replace", "update", "remove", "before", 
 
 @dataclass
 class TurboUse:
+    """The app's Turbo Stream responses, broadcasts and subscriptions."""
+
     responses: list[tuple[str, int, str]] = field(default_factory=list)  # path, line, what
     broadcasts: list[tuple[str, int, str]] = field(default_factory=list)
     subscriptions: list[tuple[str, int, str]] = field(default_factory=list)

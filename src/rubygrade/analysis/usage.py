@@ -6,7 +6,7 @@ the app having a conversation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
@@ -14,6 +14,7 @@ from tree_sitter import Node
 from rubygrade import treeutil
 from rubygrade.analysis.llm_calls import LlmCall
 from rubygrade.analysis.values import ValueFlow, scope_of_call
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import CallSite
 
 if TYPE_CHECKING:

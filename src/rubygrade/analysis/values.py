@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
 from tree_sitter import Node
@@ -40,6 +40,7 @@ from tree_sitter import Node
 from rubygrade import treeutil
 from rubygrade.analysis.roles import Roles, load_roles
 from rubygrade.analysis.views import Renders, view_controllers
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import Assignment, CallSite, MethodDef
 
 if TYPE_CHECKING:

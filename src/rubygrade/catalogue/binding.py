@@ -15,12 +15,12 @@ turns them into a positional (``def m(a, k: 1); m(k: 2)`` raises).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from tree_sitter import Node
 
 from rubygrade.catalogue.model import MethodSig
+from rubygrade.dataclass_lite import dataclass
 
 ProblemKind = Literal[
     "too_many_positional",
@@ -45,6 +45,8 @@ class CallShape:
 
 @dataclass(frozen=True)
 class BindProblem:
+    """Why a call's arguments do not fit the method's parameters."""
+
     kind: ProblemKind
     message: str
     name: str | None = None

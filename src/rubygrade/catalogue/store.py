@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from rubygrade.catalogue.model import Catalogue, MethodSig
 from rubygrade.catalogue.names import NameIndex, load_index
+from rubygrade.lazyregex import lazy_compile
 from rubygrade.paths import catalogue_dir
 from rubygrade.records import Record
 
@@ -155,7 +156,7 @@ class VersionResolution(Record):
     note: str | None = None
 
 
-_REQ = re.compile(r"^\s*(~>|>=|<=|!=|=|>|<)?\s*([0-9][0-9A-Za-z.\-]*)\s*$")
+_REQ = lazy_compile(r"^\s*(~>|>=|<=|!=|=|>|<)?\s*([0-9][0-9A-Za-z.\-]*)\s*$")
 
 
 def parse_requirement(text: str) -> list[tuple[str, str]]:

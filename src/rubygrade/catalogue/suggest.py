@@ -6,7 +6,6 @@ so a renderer can explain a finding from the report alone, without the catalogue
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,11 +26,16 @@ def signature(sig: MethodSig) -> str:
 def nearest_methods(catalogue: Catalogue, owner: str, name: str, singleton: bool = False) -> str:
     """The signatures of up to three public methods of ``owner`` spelt like ``name``."""
     methods = catalogue.public_methods(owner, singleton)
-    close = difflib.get_close_matches(name, sorted(methods), n=3, cutoff=0.5)
+    close = _close_matches(name, sorted(methods), n=3, cutoff=0.5)
     return SEPARATOR.join(signature(methods[n]) for n in close)
 
 
 def nearest_constants(catalogue: Catalogue, name: str) -> str:
     """Up to two catalogued class or module names spelt like ``name``."""
-    return SEPARATOR.join(difflib.get_close_matches(name, sorted(catalogue.classes), n=2,
-                                                    cutoff=0.6))
+    return SEPARATOR.join(_close_matches(name, sorted(catalogue.classes), n=2, cutoff=0.6))
+
+
+def _close_matches(word: str, choices: list[str], n: int, cutoff: float) -> list[str]:
+    import difflib  # only a finding that names an unknown method or constant needs it
+
+    return difflib.get_close_matches(word, choices, n=n, cutoff=cutoff)

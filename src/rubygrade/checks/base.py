@@ -41,9 +41,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.models import Confidence, Dimension, Severity
 
 if TYPE_CHECKING:

@@ -9,13 +9,14 @@ nested expression costs one stack entry per level and no recursion.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from types import MethodType
 
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import (
     Arg,
     Assignment,

@@ -6,23 +6,24 @@ import re
 
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
+from rubygrade.lazyregex import lazy_compile
 from rubygrade.models import Dimension, Severity
 
 STOCK_MARKERS = (
     "This README would normally document whatever steps are necessary",
     "Things you may want to cover:",
 )
-_HEADING = re.compile(r"^(#{1,3} |[^\n]+\n[=-]{3,})", re.MULTILINE)
+_HEADING = lazy_compile(r"^(#{1,3} |[^\n]+\n[=-]{3,})", re.MULTILINE)
 # Signals that a README explains set-up and running: commands people type.
 _RUN_SIGNALS = re.compile(
     r"(bin/dev|bin/rails|rails s(erver)?|docker compose|docker-compose|bundle install|"
     r"bin/setup|foreman start)", re.IGNORECASE)
 
 
-_SETUP_HEADING = re.compile(r"^#{1,4}\s*(set ?up|install|installation|getting started|"
-                            r"quick ?start|running|usage|development|run)\b",
+_SETUP_HEADING = lazy_compile(r"^#{1,4}\s*(set ?up|install|installation|getting started|"
+                              r"quick ?start|running|usage|development|run)\b",
                             re.IGNORECASE | re.MULTILINE)
-_LINK = re.compile(r"\]\(([\w./-]+\.md)\)")
+_LINK = lazy_compile(r"\]\(([\w./-]+\.md)\)")
 
 
 def _linked_docs(ctx: Context, readme: str, text: str) -> list[str]:

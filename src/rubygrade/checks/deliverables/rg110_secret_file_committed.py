@@ -7,13 +7,14 @@ from pathlib import PurePosixPath
 
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
+from rubygrade.lazyregex import lazy_compile
 from rubygrade.models import Confidence, Dimension, Severity
 
 _TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".tpl", ".defaults",
                       ".sample.local", ".example.local")
 _KEY_FILES = re.compile(r"(^|/)(config/master\.key|config/credentials/[\w.-]+\.key|"
                         r"id_rsa|id_ed25519|[\w.-]+\.pem)$")
-_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?[A-Za-z_]\w*\s*=\s*\S", re.MULTILINE)
+_ASSIGNMENT = lazy_compile(r"^\s*(?:export\s+)?[A-Za-z_]\w*\s*=\s*\S", re.MULTILINE)
 
 
 class SecretFileCommitted(Rule):

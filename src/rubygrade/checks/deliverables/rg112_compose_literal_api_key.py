@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
+from rubygrade.lazyregex import lazy_compile
 from rubygrade.models import Confidence, Dimension, Severity
 
 # ``KEY: value`` or ``- KEY=value`` with a key that names a credential.
-_ENTRY = re.compile(r"^\s*-?\s*[\"']?(?P<key>[A-Z0-9_]*(?:API_KEY|ACCESS_TOKEN)[A-Z0-9_]*)[\"']?"
-                    r"\s*(?P<sep>[:=])\s*(?P<value>.*?)\s*$")
+_ENTRY = lazy_compile(r"^\s*-?\s*[\"']?(?P<key>[A-Z0-9_]*(?:API_KEY|ACCESS_TOKEN)[A-Z0-9_]*)[\"']?"
+                      r"\s*(?P<sep>[:=])\s*(?P<value>.*?)\s*$")
 
 
 def _literal(value: str) -> bool:

@@ -13,13 +13,14 @@ from rubygrade.analysis.values import scope_of_call
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.index.model import Assignment, CallSite, MethodDef
+from rubygrade.lazyregex import lazy_compile
 from rubygrade.models import Confidence, Dimension, Severity
 
-_MESSAGES = re.compile(r"(?:^|[.@])messages\b")
+_MESSAGES = lazy_compile(r"(?:^|[.@])messages\b")
 _NEW_CHAT = re.compile(r"RubyLLM\s*\.\s*chat\b|RubyLLM::Chat\.new")
 #: The request handles a stored conversation: it reads or writes the history somewhere.
-_TOUCHES_HISTORY = re.compile(r"session\s*\[\s*[:'\"]\w*(?:messag|histor|conversation|transcript)"
-                              r"|Rails\.cache|\.messages\b|\bhistory\b", re.I)
+_TOUCHES_HISTORY = lazy_compile(r"session\s*\[\s*[:'\"]\w*(?:messag|histor|conversation|transcript)"
+                                r"|Rails\.cache|\.messages\b|\bhistory\b", re.I)
 
 
 class HistoryDroppedPerRequest(Rule):

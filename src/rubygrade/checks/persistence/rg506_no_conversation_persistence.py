@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import re
-
 from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.index.model import CallSite
+from rubygrade.lazyregex import lazy_compile
 from rubygrade.models import Dimension, Severity
 
 #: The start of a read of the request's params (``params``, ``params.require(...)``,
 #: ``message_params``).
-_PARAMS_READ = re.compile(r"(?:params|\w+_params)\b(?:\s*\(\s*\))?\s*(?:\.require\([^)]*\))?\s*[\[.]")
+_PARAMS_READ = lazy_compile(r"(?:params|\w+_params)\b(?:\s*\(\s*\))?\s*(?:\.require\([^)]*\))?\s*[\[.]")
 #: A word of a class or file name that speaks of a conversation with the model.
-_CONVERSATION = re.compile(r"(?:^|[_/:.])(?:chat|chatbot|conversation|message|assistant|bot|dialog|"
-                           r"dialogue)s?(?=[_/:.#]|$)")
+_CONVERSATION = lazy_compile(r"(?:^|[_/:.])(?:chat|chatbot|conversation|message|assistant|bot|dialog|"
+                             r"dialogue)s?(?=[_/:.#]|$)")
 
 
 class NoConversationPersistence(Rule):

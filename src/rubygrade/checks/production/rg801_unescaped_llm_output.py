@@ -20,6 +20,7 @@ from rubygrade.analysis.values import Scope, scope_of_call
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.index.model import CallSite
+from rubygrade.lazyregex import lazy_compile
 from rubygrade.models import Confidence, Dimension, Severity
 
 #: Templates that are not HTML: their output is never parsed as markup.
@@ -27,8 +28,8 @@ _NOT_HTML = (".csv.erb", ".json.erb", ".text.erb", ".txt.erb", ".js.erb", ".xml.
              ".md.erb", ".yml.erb", ".yaml.erb")
 #: Allowed tags that run or load code, and allowed attributes that do (the ``style``
 #: attribute is not: Loofah scrubs its CSS; a ``<style>`` tag is).
-_UNSAFE_TAGS = re.compile(r"\b(?:script|iframe|object|embed|style|form)\b", re.I)
-_UNSAFE_ATTRIBUTES = re.compile(r"\bon\w+|\bsrcdoc\b|\bformaction\b", re.I)
+_UNSAFE_TAGS = lazy_compile(r"\b(?:script|iframe|object|embed|style|form)\b", re.I)
+_UNSAFE_ATTRIBUTES = lazy_compile(r"\bon\w+|\bsrcdoc\b|\bformaction\b", re.I)
 #: Turbo broadcasts that insert ``html:``/``content:`` as they are (turbo-rails does not
 #: escape them), and ``turbo_stream`` actions given HTML.
 _BROADCAST = re.compile(r"^broadcast_(?:append|prepend|replace|update|before|after|action)"

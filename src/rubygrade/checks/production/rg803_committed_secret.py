@@ -6,17 +6,18 @@ import re
 
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
+from rubygrade.lazyregex import lazy_compile
 from rubygrade.models import Dimension, Severity
 
 #: Provider key shapes, most specific first; a real key is long and high-entropy.
 KEY_SHAPES = (
-    ("OpenRouter", re.compile(r"(?<![\w-])sk-or-v1-[0-9a-fA-F]{40,}(?![\w-])")),
-    ("Anthropic", re.compile(r"(?<![\w-])sk-ant-(?:api|admin)?\d*-?[A-Za-z0-9_-]{32,}(?![\w-])")),
-    ("OpenAI", re.compile(r"(?<![\w-])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{32,}(?![\w-])")),
-    ("OpenAI", re.compile(r"(?<![\w-])sk-[A-Za-z0-9]{32,}(?![\w-])")),
+    ("OpenRouter", lazy_compile(r"(?<![\w-])sk-or-v1-[0-9a-fA-F]{40,}(?![\w-])")),
+    ("Anthropic", lazy_compile(r"(?<![\w-])sk-ant-(?:api|admin)?\d*-?[A-Za-z0-9_-]{32,}(?![\w-])")),
+    ("OpenAI", lazy_compile(r"(?<![\w-])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{32,}(?![\w-])")),
+    ("OpenAI", lazy_compile(r"(?<![\w-])sk-[A-Za-z0-9]{32,}(?![\w-])")),
 )
-_PLACEHOLDER = re.compile(r"x{3,}|your|here|replace|example|dummy|fake|test|placeholder|"
-                          r"changeme|insert|redacted|sample|0{6,}|123456|abcdef|\.\.\.", re.I)
+_PLACEHOLDER = lazy_compile(r"x{3,}|your|here|replace|example|dummy|fake|test|placeholder|"
+                            r"changeme|insert|redacted|sample|0{6,}|123456|abcdef|\.\.\.", re.I)
 _MAX_BYTES = 500_000
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from rubygrade import treeutil
 from rubygrade.analysis.doubles import Answer
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import CallSite, Param
 from rubygrade.models import Confidence, Dimension, Severity
 
@@ -19,6 +19,8 @@ _PLUMBING = {"initialize", "method_missing", "respond_to_missing?", "respond_to?
 
 @dataclass(frozen=True)
 class Stubbed:
+    """A gem method a test stubs or fakes."""
+
     owner: str  # the RubyLLM constant the double stands for
     singleton: bool
     method: str

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from rubygrade.analysis.suite import TestSuite, anchor_file
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
+from rubygrade.lazyregex import lazy_compile
 from rubygrade.models import Dimension, Severity
 
 _FOLDERS = {
@@ -16,9 +15,9 @@ _FOLDERS = {
     "views": ("test/views/", "test/system/", "spec/views/", "spec/system/", "spec/features/",
               "test/components/", "spec/components/"),
 }
-_VIEW_ASSERTIONS = re.compile(r"\b(assert_select|assert_dom|assert_selector|assert_text|"
-                              r"assert_turbo_stream|have_css|have_selector|have_content|"
-                              r"have_text|render_inline|rendered)\b")
+_VIEW_ASSERTIONS = lazy_compile(r"\b(assert_select|assert_dom|assert_selector|assert_text|"
+                                r"assert_turbo_stream|have_css|have_selector|have_content|"
+                                r"have_text|render_inline|rendered)\b")
 
 
 class ComponentUntested(Rule):
