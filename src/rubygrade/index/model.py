@@ -135,9 +135,22 @@ class CallSite:
     enclosing_method: MethodDef | None = field(repr=False)
     enclosing_class: str | None
     rescues: tuple[RescueClause, ...] = ()  # lexically enclosing, innermost first
-    safe_navigation: bool = False
     bare: bool = False  # a lone identifier that is not a known local: maybe a call
-    parenthesized: bool = False
+
+    # Read off the node when asked rather than stored: no check reads them, and the indexer
+    # saves a field lookup per call site.
+    @property
+    def safe_navigation(self) -> bool:
+        """``recv&.name``."""
+        operator = self.node.child_by_field_name("operator")
+        return operator is not None and operator.type == "&."
+
+    @property
+    def parenthesized(self) -> bool:
+        """``name(args)`` rather than ``name args``."""
+        arguments = self.node.child_by_field_name("arguments")
+        return arguments is not None and bool(arguments.children) and \
+            arguments.children[0].type == "("
 
     @property
     def receiver_text(self) -> str:
