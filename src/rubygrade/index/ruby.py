@@ -201,6 +201,20 @@ _HASH_KEY_SYMBOL_IDS = _kind_ids(("hash_key_symbol",))
 _LITERAL_KEY_IDS = _kind_ids(("simple_symbol", "string"))
 
 
+def _walked(children: list[Node], child: Node | None) -> Node | None:
+    """``child``, a new Node object from a field lookup, as the equal object in ``children``
+    (its parent's ``Node.children``, the list the walk descends through).
+
+    tree-sitter caches a node's children on its Python object: a fact holding the walk's
+    object shares the nodes the walk builds below it (a call's arguments are read here and
+    walked next) instead of building every one of them a second time."""
+    if child is not None:
+        for candidate in children:
+            if candidate == child:
+                return candidate
+    return child
+
+
 def _args(arg_list: Node | None) -> tuple[Arg, ...]:
     if arg_list is None:
         return ()
@@ -414,7 +428,8 @@ class RubyIndexer:
 
     def _call(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx:
         method_node = node.child_by_field_id(_METHOD)
-        receiver = node.child_by_field_id(_RECEIVER)
+        children = node.children
+        receiver = _walked(children, node.child_by_field_id(_RECEIVER))
         if method_node is None:
             name = "call"
         else:
@@ -425,7 +440,8 @@ class RubyIndexer:
         # dataclass ``__init__`` twice as much. The order is CallSite's field order.
         call = CallSite(
             self.path, row + 1, column + 1, name, receiver,
-            _args(node.child_by_field_id(_ARGUMENTS)), node.child_by_field_id(_BLOCK), node,
+            _args(_walked(children, node.child_by_field_id(_ARGUMENTS))),
+            _walked(children, node.child_by_field_id(_BLOCK)), node,
             ctx.method, ctx.scope.name or None, ctx.rescues)
         self.facts.calls.append(call)
         if receiver is None and ctx.method is None:
