@@ -237,7 +237,7 @@ def _keyword_name(pair: Node) -> str | None:
         return None
     key_kind = key.kind_id
     if key_kind in _HASH_KEY_SYMBOL_IDS:
-        return treeutil.text(key)
+        return _text(key)
     if key_kind in _LITERAL_KEY_IDS:
         return treeutil.string_value(key)
     return None
@@ -327,7 +327,10 @@ class RubyIndexer:
                                  variable=None, scope="modifier", node=node),)
         if node.type not in ("begin", "body_statement"):
             return ()
-        if not any(c.kind_id in _RESCUE_IDS for c in node.children):
+        for child in node.children:  # a plain loop, not any(): this runs for every body
+            if child.kind_id in _RESCUE_IDS:
+                break
+        else:
             return ()
         ptype = parent.type if parent is not None else ""
         scope = {"method": "method", "singleton_method": "method", "do_block": "block",
