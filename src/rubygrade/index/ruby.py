@@ -278,8 +278,6 @@ class RubyIndexer:
         while frames:
             children, ctx, guarded, parent, depth = frames[-1]
             for node in children:
-                if depth > deep:
-                    remember(node, parent)  # type: ignore[arg-type]  # parent is set below the root
                 kind = node.kind_id
                 node_ctx = ctx if guarded is None or kind in _UNGUARDED_IDS else guarded
                 handler = handlers.get(kind)
@@ -293,6 +291,9 @@ class RubyIndexer:
                 # no facts (the ``class`` keyword token would otherwise pass for a class), and
                 # skipping them is ~3x cheaper on large apps.
                 grandchildren = node.named_children
+                if depth >= deep:  # the children will be deeper than DEEP_NODE
+                    for child in grandchildren:
+                        remember(child, node)
                 push((iter(grandchildren), child_ctx,
                       self._guarded(node, parent, child_ctx) if kind in _GUARDING_IDS else None,
                       node, depth + 1))
