@@ -104,7 +104,10 @@ class MethodDef:
         return self.end_line - self.line + 1
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, yet hashed and compared as a frozen one would be (by kind and name): one is
+# built for every argument of every call, and a frozen dataclass's ``__init__`` costs 2.5x.
+# Treat it as read-only.
+@dataclass(unsafe_hash=True, slots=True)
 class Arg:
     kind: ArgKind
     node: Node = field(compare=False, repr=False)
@@ -135,9 +138,22 @@ class CallSite:
     enclosing_method: MethodDef | None = field(repr=False)
     enclosing_class: str | None
     rescues: tuple[RescueClause, ...] = ()  # lexically enclosing, innermost first
-    safe_navigation: bool = False
     bare: bool = False  # a lone identifier that is not a known local: maybe a call
-    parenthesized: bool = False
+
+    # Read off the node when asked rather than stored: no check reads them, and the indexer
+    # saves a field lookup per call site.
+    @property
+    def safe_navigation(self) -> bool:
+        """``recv&.name``."""
+        operator = self.node.child_by_field_name("operator")
+        return operator is not None and operator.type == "&."
+
+    @property
+    def parenthesized(self) -> bool:
+        """``name(args)`` rather than ``name args``."""
+        arguments = self.node.child_by_field_name("arguments")
+        return arguments is not None and bool(arguments.children) and \
+            arguments.children[0].type == "("
 
     @property
     def receiver_text(self) -> str:

@@ -19,6 +19,7 @@ from rubygrade import treeutil
 from rubygrade.dataclass_lite import dataclass
 from rubygrade.index.model import (
     Arg,
+    ArgKind,
     Assignment,
     CallSite,
     ClassDef,
@@ -44,6 +45,7 @@ _ANON = {"rest": "*", "keyrest": "**", "block": "&", "forward": "...", "nokey": 
 
 TEST_BLOCK_METHODS = {"test", "it", "specify", "scenario", "example"}
 SETUP_BLOCK_METHODS = {"setup", "before", "teardown", "after", "let", "let!", "subject"}
+_BLOCK_METHODS = frozenset(TEST_BLOCK_METHODS | SETUP_BLOCK_METHODS)
 _GUARDING = frozenset({"rescue_modifier", "begin", "body_statement"})  # see _guards_for
 _UNGUARDED = frozenset({"rescue", "else", "ensure"})  # clauses of a guarding body: not guarded
 # Innermost rescue regions kept per fact. Real code nests a handful; a hostile file nesting
@@ -63,6 +65,11 @@ _ASSIGN_TARGETS = {
     "identifier": "local", "instance_variable": "ivar", "class_variable": "cvar",
     "global_variable": "global", "constant": "constant", "scope_resolution": "constant",
 }
+
+
+def _text(node: Node) -> str:
+    """:func:`treeutil.text` of a node known to exist, for the handlers run on most nodes."""
+    return (node.text or b"").decode("utf-8", "replace")
 
 
 def _field_id(name: str) -> int:
@@ -99,6 +106,12 @@ def _kind_ids(types: Collection[str]) -> frozenset[int]:
 # The walk tests every node's kind against these: an int is cheaper to get and hash than
 # the fresh string ``Node.type`` builds on each access.
 _GUARDING_IDS = _kind_ids(_GUARDING)
+# Parents that tell an identifier's role (see RubyIndexer._identifier).
+_METHOD_IDS = _kind_ids(("method", "singleton_method"))
+_NOT_EXPRESSION_PARENT_IDS = _kind_ids(_NOT_EXPRESSION_PARENTS)
+_ASSIGNMENT_IDS = _kind_ids(("assignment", "operator_assignment"))
+_KEYED_IDS = _kind_ids(("pair", "keyword_parameter"))
+_STATEMENT_LIST_IDS = _kind_ids(("body_statement", "class", "module"))
 _UNGUARDED_IDS = _kind_ids(_UNGUARDED)
 _RESCUE_IDS = _kind_ids(("rescue",))
 
@@ -178,32 +191,57 @@ def _rescue_clauses(container: Node, path: str, scope: str) -> tuple[RescueClaus
 
 # Argument node type -> Arg kind (anything else is positional; None: not an argument, as a
 # heredoc's body is part of its ``<<~X`` opener).
-_ARG_KINDS: dict[str, str | None] = {
+_ARG_KINDS: dict[str, ArgKind | None] = {
     "pair": "keyword", "hash_splat_argument": "double_splat", "splat_argument": "splat",
     "block_argument": "block_pass", "forward_argument": "forward",
     "comment": None, "heredoc_body": None,
 }
+_ARG_KINDS_BY_ID = {kind_id: kind for name, kind in _ARG_KINDS.items()
+                    for kind_id in _KIND_IDS.get(name, ())}
+_HASH_KEY_SYMBOL_IDS = _kind_ids(("hash_key_symbol",))
+_LITERAL_KEY_IDS = _kind_ids(("simple_symbol", "string"))
 
 
-def _args(arg_list: Node | None) -> tuple[tuple[Arg, ...], bool]:
+def _walked(children: list[Node], child: Node | None) -> Node | None:
+    """``child``, a new Node object from a field lookup, as the equal object in ``children``
+    (its parent's ``Node.children``, the list the walk descends through).
+
+    tree-sitter caches a node's children on its Python object: a fact holding the walk's
+    object shares the nodes the walk builds below it (a call's arguments are read here and
+    walked next) instead of building every one of them a second time."""
+    if child is not None:
+        for candidate in children:
+            if candidate == child:
+                return candidate
+    return child
+
+
+def _args(arg_list: Node | None) -> tuple[Arg, ...]:
     if arg_list is None:
-        return (), False
-    parenthesized = bool(arg_list.children) and arg_list.children[0].type == "("
+        return ()
+    # Built positionally: every call site's arguments pass through here, and keyword
+    # arguments cost a dataclass ``__init__`` twice as much.
     out: list[Arg] = []
     for child in arg_list.named_children:
-        kind = _ARG_KINDS.get(child.type, "positional")
+        kind = _ARG_KINDS_BY_ID.get(child.kind_id, "positional")
         if kind == "keyword":
-            key = child.child_by_field_id(_KEY)
-            name = None
-            key_type = key.type if key is not None else None
-            if key_type == "hash_key_symbol":
-                name = treeutil.text(key)
-            elif key_type in ("simple_symbol", "string"):
-                name = treeutil.string_value(key)
-            out.append(Arg(kind="keyword", node=child, name=name))
+            out.append(Arg("keyword", child, _keyword_name(child)))
         elif kind is not None:
-            out.append(Arg(kind=kind, node=child))  # type: ignore[arg-type]
-    return tuple(out), parenthesized
+            out.append(Arg(kind, child))
+    return tuple(out)
+
+
+def _keyword_name(pair: Node) -> str | None:
+    """``role:``, ``:role =>`` or ``"role" =>``: the key's name (None: a computed key)."""
+    key = pair.child_by_field_id(_KEY)
+    if key is None:
+        return None
+    key_kind = key.kind_id
+    if key_kind in _HASH_KEY_SYMBOL_IDS:
+        return _text(key)
+    if key_kind in _LITERAL_KEY_IDS:
+        return treeutil.string_value(key)
+    return None
 
 
 class RubyIndexer:
@@ -241,20 +279,22 @@ class RubyIndexer:
         while frames:
             children, ctx, guarded, parent, depth = frames[-1]
             for node in children:
-                if depth > deep:
-                    remember(node, parent)  # type: ignore[arg-type]  # parent is set below the root
                 kind = node.kind_id
                 node_ctx = ctx if guarded is None or kind in _UNGUARDED_IDS else guarded
                 handler = handlers.get(kind)
                 child_ctx = node_ctx if handler is None else handler(self, node, node_ctx, parent)
-                if child_ctx is None:
+                # A leaf (a third of the nodes that reach here) is told by its count: asking
+                # for its ``named_children`` builds two empty lists, one of them kept on the
+                # node for as long as a fact holds it.
+                if child_ctx is None or not node.named_child_count:
                     continue
                 # Named children only: anonymous nodes are keyword/punctuation leaves that carry
                 # no facts (the ``class`` keyword token would otherwise pass for a class), and
                 # skipping them is ~3x cheaper on large apps.
                 grandchildren = node.named_children
-                if not grandchildren:
-                    continue
+                if depth >= deep:  # the children will be deeper than DEEP_NODE
+                    for child in grandchildren:
+                        remember(child, node)
                 push((iter(grandchildren), child_ctx,
                       self._guarded(node, parent, child_ctx) if kind in _GUARDING_IDS else None,
                       node, depth + 1))
@@ -289,7 +329,10 @@ class RubyIndexer:
                                  variable=None, scope="modifier", node=node),)
         if node.type not in ("begin", "body_statement"):
             return ()
-        if not any(c.kind_id in _RESCUE_IDS for c in node.children):
+        for child in node.children:  # a plain loop, not any(): this runs for every body
+            if child.kind_id in _RESCUE_IDS:
+                break
+        else:
             return ()
         ptype = parent.type if parent is not None else ""
         scope = {"method": "method", "singleton_method": "method", "do_block": "block",
@@ -391,22 +434,21 @@ class RubyIndexer:
 
     def _call(self, node: Node, ctx: _Ctx, parent: Node | None = None) -> _Ctx:
         method_node = node.child_by_field_id(_METHOD)
-        receiver = node.child_by_field_id(_RECEIVER)
+        children = node.children
+        receiver = _walked(children, node.child_by_field_id(_RECEIVER))
         if method_node is None:
             name = "call"
         else:
-            name = treeutil.text(method_node)
+            name = _text(method_node)
             self._call_methods.add(method_node.id)
-        args, parens = _args(node.child_by_field_id(_ARGUMENTS))
-        block = node.child_by_field_id(_BLOCK)
-        operator = node.child_by_field_id(_OPERATOR)  # cheaper than scanning all children
-        safe_nav = operator is not None and operator.type == "&."
         row, column = node.start_point
+        # Positional: this runs for every call of the app, and keyword arguments cost the
+        # dataclass ``__init__`` twice as much. The order is CallSite's field order.
         call = CallSite(
-            path=self.path, line=row + 1, column=column + 1,
-            method=name, receiver=receiver, args=args, block=block, node=node,
-            enclosing_method=ctx.method, enclosing_class=ctx.scope.name or None,
-            rescues=ctx.rescues, safe_navigation=safe_nav, parenthesized=parens)
+            self.path, row + 1, column + 1, name, receiver,
+            _args(_walked(children, node.child_by_field_id(_ARGUMENTS))),
+            _walked(children, node.child_by_field_id(_BLOCK)), node,
+            ctx.method, ctx.scope.name or None, ctx.rescues)
         self.facts.calls.append(call)
         if receiver is None and ctx.method is None:
             return self._class_body_macro(call, ctx)
@@ -439,7 +481,7 @@ class RubyIndexer:
                     (cls.extends if name == "extend" else cls.includes).append(const)
         elif name in ("attr_reader", "attr_writer", "attr_accessor"):
             self._attrs(call, ctx)
-        elif name in TEST_BLOCK_METHODS | SETUP_BLOCK_METHODS and call.block is not None:
+        elif name in _BLOCK_METHODS and call.block is not None:
             label = treeutil.string_value(call.args[0].node) if call.args else None
             test = MethodDef(
                 name=f"{name}: {label}" if label else name, owner=scope.name, singleton=False,
@@ -471,30 +513,28 @@ class RubyIndexer:
         if parent is None or node.id in self._call_methods:  # a call's method name
             return
         # The parent's shape first (no text decoded), then the name.
-        ptype = parent.type
-        if ptype in ("method", "singleton_method"):
+        parent_kind = parent.kind_id
+        if parent_kind in _METHOD_IDS:
             if parent.child_by_field_id(_BODY) != node:  # the name, not an endless body
                 return
-        elif ptype in _NOT_EXPRESSION_PARENTS:
+        elif parent_kind in _NOT_EXPRESSION_PARENT_IDS:
             return
-        elif ptype in ("assignment", "operator_assignment"):
+        elif parent_kind in _ASSIGNMENT_IDS:
             if parent.child_by_field_id(_LEFT) == node:
                 return
-        elif ptype in ("pair", "keyword_parameter"):
+        elif parent_kind in _KEYED_IDS:
             if parent.child_by_field_id(_KEY) == node:
                 return
-        name = treeutil.text(node)
+        name = _text(node)
         if name in ctx.locals:
             return
-        if ptype in ("body_statement", "class", "module") and name in VISIBILITY_WORDS \
-                and ctx.method is None:
+        if parent_kind in _STATEMENT_LIST_IDS and name in VISIBILITY_WORDS and ctx.method is None:
             self._visibility_word(name, ctx)
             return
-        self.facts.calls.append(CallSite(
-            path=self.path, line=treeutil.line_of(node), column=treeutil.column_of(node),
-            method=name, receiver=None, args=(), block=None, node=node,
-            enclosing_method=ctx.method, enclosing_class=ctx.scope.name or None,
-            rescues=ctx.rescues, bare=True))
+        row, column = node.start_point
+        self.facts.calls.append(CallSite(  # positional, as in _call; bare=True
+            self.path, row + 1, column + 1, name, None, (), None, node,
+            ctx.method, ctx.scope.name or None, ctx.rescues, True))
 
     def _visibility_word(self, word: str, ctx: _Ctx) -> None:
         if word == "module_function":
