@@ -215,14 +215,19 @@ class ValueFlow:
         self._scopes: dict[tuple[str, MethodDef | None, str | None], Scope] = {}
         self._sig_memo: dict[tuple[str, str, bool], MethodSig | None] = {}
         self._scope_memo: dict[tuple[str, str], bool] = {}
+        # The binders and stops of each method (or file) identifiers are looked up in; with no
+        # deep node in the index, no climb reaches the bound, so they can answer for it.
+        self._shallow = not treeutil.deep_nodes_seen()
+        self._method_regions: dict[tuple[str, int], _Region | None] = {}  # id(MethodDef)
+        self._file_regions: dict[str, _Region | None] = {}
         # ``items.each { |name| ... }`` and ``->(name) { ... }``: which enclosing block or
         # lambda binds an identifier (see _Binders)
         self._block_params = _Binders(frozenset(("block", "do_block")),
                                       frozenset(("method", "singleton_method", "class", "module")),
-                                      _parameter_positions)
+                                      _parameter_positions, "blocks")
         self._lambda_params = _Binders(frozenset(("lambda",)),
                                        frozenset(("method", "singleton_method")),
-                                       _lambda_parameter_positions)
+                                       _lambda_parameter_positions, "lambdas")
         self.views = Renders(facts.project, facts.index)
         chat_macro = self.roles.acts_as_macro("acts_as_chat")
         self.chat_record_modules = frozenset(
@@ -508,7 +513,8 @@ class ValueFlow:
 
     def _identifier(self, node: Node, scope: Scope, depth: int) -> RType | None:
         name = treeutil.text(node)
-        param = self._block_params.find(node, name)
+        region = self._region(scope)
+        param = self._block_params.find(node, name, region)
         if param is not None:
             block, position = param
             return self._block_param_type(block, position, scope, depth)
@@ -520,13 +526,39 @@ class ValueFlow:
         caught = self._rescued(node, name, scope)
         if caught is not None:
             return caught
-        if self._lambda_params.find(node, name) is not None:
+        if self._lambda_params.find(node, name, region) is not None:
             return None  # a lambda's parameter: tree-sitter or Ruby treats it as a local
         if scope.method is None and scope.path.endswith(".erb"):
             local = self._partial_local(scope.path, name, depth)
             if local is not None:
                 return local
         return self._self_call(name, scope, depth)
+
+    def _region(self, scope: Scope) -> _Region | None:
+        """The binders of the method around an identifier (of its file outside a ``def``),
+        found once per method; None when the climb must answer (deep trees)."""
+        if not self._shallow:
+            return None
+        method = scope.method
+        if method is None:
+            return self._file_region(scope.path)
+        key = (scope.path, id(method))
+        if key in self._method_regions:
+            return self._method_regions[key]
+        top = method.node
+        if top.type in ("method", "singleton_method"):
+            region: _Region | None = _Region(top)
+        else:  # a test block, a callback: outside a ``def``, so the whole file
+            region = self._file_region(scope.path)
+        self._method_regions[key] = region
+        return region
+
+    def _file_region(self, path: str) -> _Region | None:
+        if path not in self._file_regions:
+            source = self.project.files.get(path)
+            root = source.root if source is not None and source.language == "ruby" else None
+            self._file_regions[path] = _Region(root) if root is not None else None
+        return self._file_regions[path]
 
     def _rescued(self, node: Node, name: str, scope: Scope) -> RType | None:
         """``rescue X => e``: ``e`` is the caught exception, an app object only when every
@@ -1096,7 +1128,12 @@ class _Binders:
     """
 
     def __init__(self, binders: frozenset[str], stops: frozenset[str],
-                 positions: Callable[[Node], dict[str, int]]) -> None:
+                 positions: Callable[[Node], dict[str, int]],
+                 kinds: Literal["blocks", "lambdas"]) -> None:
+        self._kinds = kinds  # which binders of a _Region apply
+        self._stop_tokens = tuple((stop, "def" if "method" in stop else stop)
+                                  for stop in sorted(stops))
+        self._inner_stops: dict[Node, list[tuple[int, int]]] = {}  # binder -> its stops
         self._stops = stops
         self._marks = binders | stops
         self._positions_of = positions
@@ -1107,9 +1144,40 @@ class _Binders:
         self._resolved: dict[tuple[Node, str], tuple[Node | None, int]] = {}
         self._bound_noted = False
 
-    def find(self, node: Node, name: str) -> tuple[Node, int] | None:
+    def find(self, node: Node, name: str, region: _Region | None = None
+             ) -> tuple[Node, int] | None:
         """The nearest binder above ``node`` (inside the same stop) whose parameters
-        include ``name``, and the parameter's position; None when there is none."""
+        include ``name``, and the parameter's position; None when there is none.
+
+        ``region``: the method (or file) around ``node``, when its binders and stops are
+        known and no climb in it can reach the bound: the answer is then read off them."""
+        if region is None or not region.holds(node):
+            return self._climb(node, name)
+        binders = region.blocks if self._kinds == "blocks" else region.lambdas
+        start, end = node.start_byte, node.end_byte
+        found: tuple[Node, int] | None = None
+        nearest = (-1, 0)  # (start, -end) of the nearest binder found: larger is nearer
+        for binder_start, binder_end, binder in binders:
+            if binder_start <= start and end <= binder_end and \
+                    (binder_start, -binder_end) > nearest:
+                position = self._params(binder).get(name)
+                if position is not None:
+                    found, nearest = (binder, position), (binder_start, -binder_end)
+        if found is None:
+            return None
+        for stop_start, stop_end in self._stops_under(found[0]):  # one between hides it
+            if stop_start <= start and end <= stop_end:
+                return None
+        return found
+
+    def _stops_under(self, binder: Node) -> list[tuple[int, int]]:
+        found = self._inner_stops.get(binder)
+        if found is None:
+            found = self._inner_stops[binder] = _stops_in(binder, self._stop_tokens)
+        return found
+
+    def _climb(self, node: Node, name: str) -> tuple[Node, int] | None:
+        """:meth:`find` by climbing the parents (the climb's bound included)."""
         limit = treeutil.MAX_ANCESTORS
         mark, levels = self._nearest_mark(node)
         if mark is None:  # the root, with neither binder nor stop above
@@ -1202,6 +1270,42 @@ class _Binders:
             levels += 1
             enclosing[passed] = (mark, levels)
         return mark, levels
+
+
+class _Region:
+    """The blocks with parameters and the lambdas inside one method, or one file: the
+    binders :class:`_Binders` climbs to, found from their tokens (``|``, ``->``) instead of
+    by a climb from every identifier. A node's range holds its descendants' and siblings'
+    ranges do not overlap, so for an identifier (at least a byte wide) in the region, the
+    binders whose ranges hold it are exactly its ancestors among them; so are the stops
+    (methods, classes, modules: ``def``, ``class``, ``module``) inside one of them.
+    """
+
+    def __init__(self, top: Node) -> None:
+        self.top = top
+        raw = top.text or b""
+        self.blocks: list[tuple[int, int, Node]] = []  # (start, end, block or do_block)
+        if b"|" in raw:
+            for params in treeutil.nodes_at_token(top, raw, "block_parameters", "|"):
+                block = treeutil.parent_of(params)
+                if block is not None and block.type in ("block", "do_block") and \
+                        block.child_by_field_name("parameters") == params:
+                    self.blocks.append((block.start_byte, block.end_byte, block))
+        self.lambdas = [(n.start_byte, n.end_byte, n)
+                        for n in treeutil.nodes_at_token(top, raw, "lambda", "->")] \
+            if b"->" in raw else []
+
+    def holds(self, node: Node) -> bool:
+        """``node`` is inside the region and at least a byte wide."""
+        return self.top.start_byte <= node.start_byte < node.end_byte <= self.top.end_byte
+
+
+def _stops_in(binder: Node, kinds: tuple[tuple[str, str], ...]) -> list[tuple[int, int]]:
+    """(start, end) of the nodes of ``kinds`` ((node type, its keyword) pairs) under
+    ``binder``."""
+    raw = binder.text or b""
+    return [(n.start_byte, n.end_byte) for kind, token in kinds if token.encode() in raw
+            for n in treeutil.nodes_at_token(binder, raw, kind, token)]
 
 
 def _parameter_positions(block: Node) -> dict[str, int]:
