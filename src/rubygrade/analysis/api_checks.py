@@ -7,6 +7,7 @@ problems found here; computing them together keeps the two rules consistent
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -90,6 +91,19 @@ def called_name(call: CallSite) -> str:
     return call.method
 
 
+class _CalledNames:
+    """:func:`called_name` for every call of a run, from the index's writes: a call is the
+    ``left`` of an assignment exactly when the index recorded a write to it (an ``other``
+    target), so no call climbs to its parent (``Node.parent`` searches down from the root)."""
+
+    def __init__(self, index: Index) -> None:
+        self._written = {left for a in index.assignments if a.target == "other"
+                         if (left := a.node.child_by_field_name("left")) is not None}
+
+    def of(self, call: CallSite) -> str:
+        return call.method + "=" if call.node in self._written else call.method
+
+
 def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
     """Every call on a RubyLLM value in the app's code, checked against the catalogue.
 
@@ -102,7 +116,8 @@ def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
         return out
     catalogue = _CachedCatalogue(types.catalogue)
     added = additions(facts.project)
-    may_guard: dict[str, bool] = {}  # per file: can any call in it be guarded at all?
+    names = _CalledNames(facts.index)
+    may_guard: dict[str, _GuardText | None] = {}  # per file: what guards can it hold?
     code: dict[str, bool] = {}  # per file: is it code? (asked once per file, not per call)
     for call in facts.index.calls:
         if call.bare or call.method in TEST_DOUBLE_METHODS:
@@ -114,10 +129,12 @@ def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
             is_code = code[call.path] = facts.project.is_code(call.path)
         if not is_code:
             continue
-        guardable = may_guard.get(call.path)
-        if guardable is None:
-            guardable = may_guard[call.path] = _may_guard(facts, call.path)
-        if guardable and _guarded(call.node, called_name(call)):
+        if call.path in may_guard:
+            guards = may_guard[call.path]
+        else:
+            guards = may_guard[call.path] = _GuardText.of(facts, call.path)
+        if guards is not None and guards.may_guard(names.of(call)) and \
+                _guarded(call.node, names.of(call)):
             continue
         recv = types.receiver_type(call)
         if recv is None or not recv.is_rubyllm or not recv.certain:
@@ -128,15 +145,16 @@ def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
             if recv.kind in ("record", "subclass"):
                 _check_self_call(facts.index, catalogue, call, recv, out)
             continue
-        if added.adds_method(recv.owner, called_name(call)):
+        name = names.of(call)
+        if added.adds_method(recv.owner, name):
             continue  # ``chat.with_resource`` of a locked ruby_llm-mcp
-        _check_call(facts.index, catalogue, call, recv, out)
+        _check_call(facts.index, catalogue, call, recv, name, out)
     return out
 
 
-def _check_call(index: Index, cat: _CachedCatalogue, call: CallSite, recv: RType,
+def _check_call(index: Index, cat: _CachedCatalogue, call: CallSite, recv: RType, name: str,
                 out: CallProblems) -> None:
-    name = called_name(call)
+    """Check ``call`` (of method ``name``, see :func:`called_name`) on ``recv``."""
     if recv.kind == "collection" or (recv.kind == "module" and recv.app_class is not None):
         return  # an Array of messages, or an app model class: not the gem's API
     if recv.kind == "subclass" and _check_subclass(index, cat, call, recv, name, out):
@@ -309,6 +327,48 @@ def _may_guard(facts: Facts, path: str) -> bool:
         return True
     text = source.text
     return "defined?" in text or "respond_to?" in text
+
+
+class _GuardText:
+    """The code of a file that may guard calls (:func:`_may_guard`), as its tree holds it:
+    every text :func:`_guarded` reads is a part of it, so a call whose name no
+    ``respond_to?`` probe in it names, in a file without ``defined?``, is not guarded."""
+
+    def __init__(self, code: bytes | None) -> None:
+        self._code = code  # None: unknown, every call may be guarded
+        self._defined = code is None or b"defined?" in code
+        # where a name may follow ``respond_to?(:`` or ``respond_to? :``
+        self._probes = [] if code is None else [
+            at + len(opener) for opener in (b"respond_to?(:", b"respond_to? :")
+            for at in _occurrences(code, opener)]
+        self._probed: dict[str, bool] = {}
+
+    @classmethod
+    def of(cls, facts: Facts, path: str) -> _GuardText | None:
+        """None when no call of the file can be guarded."""
+        if not _may_guard(facts, path):
+            return None
+        source = facts.project.files.get(path)
+        root = source.root if source is not None else None
+        return cls(root.text if root is not None else None)
+
+    def may_guard(self, name: str) -> bool:
+        """Whether a call of ``name`` may be guarded: the file holds ``defined?``, or
+        ``respond_to?(:name`` (or ``respond_to? :name``) as :func:`_guarded` looks for it."""
+        if self._defined or self._code is None:
+            return True
+        found = self._probed.get(name)
+        if found is None:
+            code, wanted = self._code, name.encode()
+            found = self._probed[name] = any(code.startswith(wanted, at) for at in self._probes)
+        return found
+
+
+def _occurrences(text: bytes, part: bytes) -> Iterator[int]:
+    at = text.find(part)
+    while at >= 0:
+        yield at
+        at = text.find(part, at + 1)
 
 
 def _guarded(node: Node, name: str = "") -> bool:

@@ -215,6 +215,7 @@ class ValueFlow:
         self._scopes: dict[tuple[str, MethodDef | None, str | None], Scope] = {}
         self._sig_memo: dict[tuple[str, str, bool], MethodSig | None] = {}
         self._scope_memo: dict[tuple[str, str], bool] = {}
+        self._model_memo: dict[str, bool] = {}
         # The binders and stops of each method (or file) identifiers are looked up in; with no
         # deep node in the index, no climb reaches the bound, so they can answer for it.
         self._shallow = not treeutil.deep_nodes_seen()
@@ -290,17 +291,23 @@ class ValueFlow:
     def type_of(self, node: Node | None, scope: Scope, depth: int = 0) -> RType | None:
         if node is None or depth > _MAX_DEPTH:
             return None
+        memo = self._memo
         key = (node.id, scope.path)
-        if key in self._memo:
-            return self._memo[key]
-        if key in self._in_progress:
+        if key in memo:
+            return memo[key]
+        infer = _INFERRERS.get(node.type)
+        if infer is None:  # a node type that is never typed (a literal, an argument list)
+            memo[key] = None
             return None
-        self._in_progress.add(key)
+        in_progress = self._in_progress
+        if key in in_progress:
+            return None
+        in_progress.add(key)
         try:
-            result = self._infer(node, scope, depth + 1)
+            result = infer(self, node, scope, depth + 1)
         finally:
-            self._in_progress.discard(key)
-        self._memo[key] = result
+            in_progress.discard(key)
+        memo[key] = result
         return result
 
     def type_at(self, node: Node | None, where: Scope | CallSite) -> RType | None:
@@ -402,37 +409,32 @@ class ValueFlow:
         return None
 
     # -- inference by node type ------------------------------------------------
-    def _infer(self, node: Node, scope: Scope, depth: int) -> RType | None:
-        t = node.type
-        if t in ("parenthesized_statements", "begin", "body_statement", "block_body"):
-            last = _last_statement(node)
-            return self.type_of(last, scope, depth) if last is not None else None
-        if t in ("assignment", "operator_assignment"):
-            return self.type_of(node.child_by_field_name("right"), scope, depth)
-        if t in ("constant", "scope_resolution"):
-            return self._constant(node, scope)
-        if t == "self":
-            return self.self_type(scope)
-        if t == "identifier":
-            return self._identifier(node, scope, depth)
-        if t == "instance_variable":
-            return self._ivar(treeutil.text(node), scope, depth)
-        if t == "call":
-            return self._call(node, scope, depth)
-        if t == "lambda":
-            body = node.child_by_field_name("body")
-            return self._factory(body, scope, depth)
-        if t == "element_reference":
-            recv = self.type_of(node.named_children[0] if node.named_children else None,
-                                scope, depth)
-            if recv is not None and recv.kind == "collection":
-                return self._element(recv)
-            if recv is not None and recv.kind == "factory":
-                return recv.of
-        if t in ("conditional", "binary"):
-            return self._branches(node, scope, depth)
-        if t in ("if", "unless", "case"):
-            return self._statement_branches(node, scope, depth)
+    def _last_of(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        last = _last_statement(node)
+        return self.type_of(last, scope, depth) if last is not None else None
+
+    def _right_side(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        return self.type_of(node.child_by_field_name("right"), scope, depth)
+
+    def _constant_at(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        return self._constant(node, scope)
+
+    def _self_at(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        return self.self_type(scope)
+
+    def _ivar_at(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        return self._ivar(treeutil.text(node), scope, depth)
+
+    def _lambda_at(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        return self._factory(node.child_by_field_name("body"), scope, depth)
+
+    def _element_reference(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        recv = self.type_of(node.named_children[0] if node.named_children else None,
+                            scope, depth)
+        if recv is not None and recv.kind == "collection":
+            return self._element(recv)
+        if recv is not None and recv.kind == "factory":
+            return recv.of
         return None
 
     def _statement_branches(self, node: Node, scope: Scope, depth: int) -> RType | None:
@@ -917,16 +919,23 @@ class ValueFlow:
         method = self._app_method(recv.app_class, name, singleton)
         if method is not None:
             return self._method_return(method, depth)
-        ancestors = self.index.ancestors(recv.app_class)
-        if singleton and name in _FINDERS and _MODEL_BASES & set(ancestors):
-            return RType("instance", "app", recv.app_class)  # ``Character.find(id)``
-        if singleton and name in _SUBSET and _MODEL_BASES & set(ancestors):
-            return RType("instance", "collection", recv.app_class)  # ``Message.where(...)``
-        if not singleton:
+        if singleton:
+            if name in _FINDERS and self._is_model(recv.app_class):
+                return RType("instance", "app", recv.app_class)  # ``Character.find(id)``
+            if name in _SUBSET and self._is_model(recv.app_class):
+                return RType("instance", "collection", recv.app_class)  # ``Message.where(...)``
+        else:
             association = self.associations.get((recv.app_class, name))
             if association is not None:
                 return self._association(association)
         return None
+
+    def _is_model(self, cls: str) -> bool:
+        """An ActiveRecord model: an ancestor of ``cls`` is a model base (once per class)."""
+        found = self._model_memo.get(cls)
+        if found is None:
+            found = self._model_memo[cls] = bool(_MODEL_BASES & set(self.index.ancestors(cls)))
+        return found
 
     def _message_model(self) -> str | None:
         """The app's acts_as_message model, when there is exactly one."""
@@ -1037,6 +1046,24 @@ class ValueFlow:
         if recv.kind in ("instance", "record") and name in roles.message_callbacks:
             return RType(roles.message)
         return None
+
+
+#: How :meth:`ValueFlow.type_of` types each node type (a type not here is unknown).
+_INFERRERS: dict[str, Callable[[ValueFlow, Node, Scope, int], RType | None]] = {
+    "assignment": ValueFlow._right_side, "operator_assignment": ValueFlow._right_side,
+    "constant": ValueFlow._constant_at, "scope_resolution": ValueFlow._constant_at,
+    "self": ValueFlow._self_at,
+    "identifier": ValueFlow._identifier,
+    "instance_variable": ValueFlow._ivar_at,
+    "call": ValueFlow._call,
+    "lambda": ValueFlow._lambda_at,
+    "element_reference": ValueFlow._element_reference,
+    "conditional": ValueFlow._branches, "binary": ValueFlow._branches,
+    "if": ValueFlow._statement_branches, "unless": ValueFlow._statement_branches,
+    "case": ValueFlow._statement_branches,
+    **dict.fromkeys(("parenthesized_statements", "begin", "body_statement", "block_body"),
+                    ValueFlow._last_of),
+}
 
 
 # -- syntax helpers ------------------------------------------------------------------
