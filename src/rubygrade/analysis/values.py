@@ -31,6 +31,7 @@ so a pathological input yields ``None``, never a RecursionError.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
@@ -221,6 +222,7 @@ class ValueFlow:
         self._shallow = not treeutil.deep_nodes_seen()
         self._method_regions: dict[tuple[str, int], _Region | None] = {}  # id(MethodDef)
         self._file_regions: dict[str, _Region | None] = {}
+        self._def_spans: dict[str, list[tuple[int, int]]] | None = None
         # ``items.each { |name| ... }`` and ``->(name) { ... }``: which enclosing block or
         # lambda binds an identifier (see _Binders)
         self._block_params = _Binders(frozenset(("block", "do_block")),
@@ -559,8 +561,25 @@ class ValueFlow:
         if path not in self._file_regions:
             source = self.project.files.get(path)
             root = source.root if source is not None and source.language == "ruby" else None
-            self._file_regions[path] = _Region(root) if root is not None else None
+            self._file_regions[path] = _Region(root, self._methods_in(path)) \
+                if root is not None else None
         return self._file_regions[path]
+
+    def _methods_in(self, path: str) -> list[tuple[int, int]]:
+        """(start, end) of the outermost ``def`` bodies of a file, in order."""
+        if self._def_spans is None:
+            spans: dict[str, list[tuple[int, int]]] = {}
+            for method in self.index.methods:
+                node = method.node
+                if node.type in ("method", "singleton_method"):
+                    spans.setdefault(method.path, []).append((node.start_byte, node.end_byte))
+            self._def_spans = spans
+        outermost: list[tuple[int, int]] = []
+        for start, end in sorted(self._def_spans.get(path, ())):
+            if outermost and start < outermost[-1][1]:
+                continue  # nested in the previous one
+            outermost.append((start, end))
+        return outermost
 
     def _rescued(self, node: Node, name: str, scope: Scope) -> RType | None:
         """``rescue X => e``: ``e`` is the caught exception, an app object only when every
@@ -1181,17 +1200,17 @@ class _Binders:
         if region is None or not region.holds(node):
             return self._climb(node, name)
         binders = region.blocks if self._kinds == "blocks" else region.lambdas
-        start, end = node.start_byte, node.end_byte
+        if not binders.nodes:
+            return None
         found: tuple[Node, int] | None = None
-        nearest = (-1, 0)  # (start, -end) of the nearest binder found: larger is nearer
-        for binder_start, binder_end, binder in binders:
-            if binder_start <= start and end <= binder_end and \
-                    (binder_start, -binder_end) > nearest:
-                position = self._params(binder).get(name)
-                if position is not None:
-                    found, nearest = (binder, position), (binder_start, -binder_end)
+        for binder in binders.around(node):
+            position = self._params(binder).get(name)
+            if position is not None:
+                found = binder, position
+                break
         if found is None:
             return None
+        start, end = node.start_byte, node.end_byte
         for stop_start, stop_end in self._stops_under(found[0]):  # one between hides it
             if stop_start <= start and end <= stop_end:
                 return None
@@ -1306,25 +1325,82 @@ class _Region:
     ranges do not overlap, so for an identifier (at least a byte wide) in the region, the
     binders whose ranges hold it are exactly its ancestors among them; so are the stops
     (methods, classes, modules: ``def``, ``class``, ``module``) inside one of them.
+
+    ``outside``: (start, end) of methods the region leaves out, sorted and disjoint (a
+    file's region answers for the code outside its methods: no binder in a method holds
+    any of it, so the tokens there are not looked up).
     """
 
-    def __init__(self, top: Node) -> None:
+    def __init__(self, top: Node, outside: list[tuple[int, int]] | None = None) -> None:
         self.top = top
+        self._outside = outside or []
+        self._outside_starts = [start for start, _ in self._outside]
         raw = top.text or b""
-        self.blocks: list[tuple[int, int, Node]] = []  # (start, end, block or do_block)
+        blocks: list[Node] = []  # blocks and do_blocks with parameters
         if b"|" in raw:
-            for params in treeutil.nodes_at_token(top, raw, "block_parameters", "|"):
+            for params in self._nodes_at(raw, "block_parameters", "|"):
                 block = treeutil.parent_of(params)
                 if block is not None and block.type in ("block", "do_block") and \
                         block.child_by_field_name("parameters") == params:
-                    self.blocks.append((block.start_byte, block.end_byte, block))
-        self.lambdas = [(n.start_byte, n.end_byte, n)
-                        for n in treeutil.nodes_at_token(top, raw, "lambda", "->")] \
-            if b"->" in raw else []
+                    blocks.append(block)
+        self.blocks = _Nest(blocks)
+        self.lambdas = _Nest(self._nodes_at(raw, "lambda", "->") if b"->" in raw else [])
 
     def holds(self, node: Node) -> bool:
-        """``node`` is inside the region and at least a byte wide."""
-        return self.top.start_byte <= node.start_byte < node.end_byte <= self.top.end_byte
+        """``node`` is inside the region (not in a method it leaves out), a byte wide or more."""
+        start, end = node.start_byte, node.end_byte
+        return self.top.start_byte <= start < end <= self.top.end_byte and \
+            not self._left_out(start)
+
+    def _left_out(self, byte: int) -> bool:
+        at = bisect_right(self._outside_starts, byte) - 1
+        return at >= 0 and byte < self._outside[at][1]
+
+    def _nodes_at(self, raw: bytes, node_type: str, token: str) -> list[Node]:
+        """:func:`treeutil.nodes_at_token` for one token, not looked up in the methods left
+        out (in a tree with errors, every node of the type, as there)."""
+        top = self.top
+        if not self._outside or top.has_error:
+            return treeutil.nodes_at_token(top, raw, node_type, token)
+        word = token.encode()
+        base = top.start_byte
+        found: dict[int, Node] = {}
+        at = raw.find(word)
+        while at != -1:
+            if not self._left_out(base + at):
+                node = top.named_descendant_for_byte_range(base + at, base + at + len(word))
+                if node is not None and node.type == node_type:
+                    found[node.id] = node
+            at = raw.find(word, at + 1)
+        return list(found.values())
+
+
+class _Nest:
+    """Nodes of one tree (none empty) ordered by their ranges, each with the nearest of
+    them around it: the ones around a node are found by a search and a short walk."""
+
+    def __init__(self, nodes: list[Node]) -> None:
+        self.nodes = sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte)) if nodes else nodes
+        self._starts = [n.start_byte for n in self.nodes]
+        self._ends = [n.end_byte for n in self.nodes]
+        self._parents: list[int] = []  # the index of the nearest one around each (-1: none)
+        around: list[int] = []  # the ones around the current one, outermost first
+        for i, end in enumerate(self._ends):
+            while around and self._ends[around[-1]] < end:
+                around.pop()
+            self._parents.append(around[-1] if around else -1)
+            around.append(i)
+
+    def around(self, node: Node) -> Iterator[Node]:
+        """The nodes whose ranges hold ``node``'s, innermost first."""
+        start, end = node.start_byte, node.end_byte
+        ends, parents = self._ends, self._parents
+        at = bisect_right(self._starts, start) - 1  # the last one starting at or before it
+        while at >= 0 and ends[at] < end:
+            at = parents[at]
+        while at >= 0:
+            yield self.nodes[at]
+            at = parents[at]
 
 
 def _stops_in(binder: Node, kinds: tuple[tuple[str, str], ...]) -> list[tuple[int, int]]:

@@ -14,6 +14,16 @@ from rubygrade.engine import analyse
 NESTED = """class Outer
   LIST = ->(x, y = 1) { x + y }
   scope :recent, ->(n) { limit(n) }
+  configure do |config, n|
+    config.x(n)
+    def setup(config)
+      config
+    end
+    class Inner
+      config
+    end
+    [n].each { |n| -> { n } }
+  end
 
   def a(items, x)
     items.each do |item, (k, v)|
