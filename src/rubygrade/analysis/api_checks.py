@@ -79,22 +79,11 @@ class CallProblems:
     binding: list[BadBinding]
 
 
-def called_name(call: CallSite) -> str:
-    """The method Ruby calls: ``config.key = v`` calls ``key=``."""
-    parent = treeutil.parent_of(call.node)
-    if parent is not None and parent.type == "assignment" and \
-            parent.child_by_field_name("left") == call.node:
-        return call.method + "="
-    if parent is not None and parent.type == "operator_assignment" and \
-            parent.child_by_field_name("left") == call.node:
-        return call.method + "="  # the write; the read is checked with the same name minus '='
-    return call.method
-
-
 class _CalledNames:
-    """:func:`called_name` for every call of a run, from the index's writes: a call is the
-    ``left`` of an assignment exactly when the index recorded a write to it (an ``other``
-    target), so no call climbs to its parent (``Node.parent`` searches down from the root)."""
+    """The method each call calls: ``config.key = v`` (and ``config.key ||= v``, whose write
+    is checked; the read has the same name minus '=') calls ``key=``. A call is the ``left``
+    of an assignment exactly when the index recorded a write to it (an ``other`` target):
+    no call climbs to its parent (``Node.parent`` searches down from the root)."""
 
     def __init__(self, index: Index) -> None:
         self._written = {left for a in index.assignments if a.target == "other"
@@ -154,7 +143,7 @@ def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
 
 def _check_call(index: Index, cat: _CachedCatalogue, call: CallSite, recv: RType, name: str,
                 out: CallProblems) -> None:
-    """Check ``call`` (of method ``name``, see :func:`called_name`) on ``recv``."""
+    """Check ``call`` (of method ``name``, see :class:`_CalledNames`) on ``recv``."""
     if recv.kind == "collection" or (recv.kind == "module" and recv.app_class is not None):
         return  # an Array of messages, or an app model class: not the gem's API
     if recv.kind == "subclass" and _check_subclass(index, cat, call, recv, name, out):
