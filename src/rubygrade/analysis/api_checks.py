@@ -155,7 +155,7 @@ def _check_call(index: Index, cat: _CachedCatalogue, call: CallSite, recv: RType
             return
         sig = cat.find_method(recv.owner, name)
         if sig is not None and name == call.method and _own_gem_method(cat, recv.owner, name):
-            _check_binding(call, recv, sig, out)
+            _check_binding(cat, call, recv, sig, out)
         return
     singleton = recv.kind == "module"
     if cat.get_class(recv.owner) is None:
@@ -169,7 +169,7 @@ def _check_call(index: Index, cat: _CachedCatalogue, call: CallSite, recv: RType
         out.unknown.append(UnknownMethod(call, recv, name, singleton, private, shape))
         return
     if name == call.method:  # a setter written as ``x.key = v`` always passes one value
-        _check_binding(call, recv, sig, out)
+        _check_binding(cat, call, recv, sig, out)
 
 
 def _check_self_call(index: Index, cat: _CachedCatalogue, call: CallSite, recv: RType,
@@ -180,7 +180,7 @@ def _check_self_call(index: Index, cat: _CachedCatalogue, call: CallSite, recv: 
         return
     sig = cat.find_method(recv.owner, name)
     if sig is not None and _own_gem_method(cat, recv.owner, name):
-        _check_binding(call, recv, sig, out)
+        _check_binding(cat, call, recv, sig, out)
 
 
 def _check_subclass(index: Index, cat: _CachedCatalogue, call: CallSite, recv: RType, name: str,
@@ -209,6 +209,7 @@ class _CachedCatalogue:
         self._classes: dict[str, ClassInfo | None] = {}
         self._open: dict[tuple[str, bool], bool] = {}
         self._methods: dict[tuple[str, str, bool], MethodSig | None] = {}
+        self._bindings: dict[tuple[int, CallShape], tuple[MethodSig, tuple[BindProblem, ...]]] = {}
 
     def get_class(self, fqname: str) -> ClassInfo | None:
         if fqname not in self._classes:
@@ -226,6 +227,15 @@ class _CachedCatalogue:
         if key not in self._methods:
             self._methods[key] = self.catalogue.find_method(owner, name, singleton=singleton)
         return self._methods[key]
+
+    def bind(self, sig: MethodSig, shape: CallShape) -> tuple[BindProblem, ...]:
+        """:func:`bind`, once per signature and shape (keyed by the signature's identity;
+        the memo keeps the signature, so no other object takes its id meanwhile)."""
+        key = (id(sig), shape)
+        known = self._bindings.get(key)
+        if known is None:
+            known = self._bindings[key] = (sig, tuple(bind(sig, shape)))
+        return known[1]
 
     def nonpublic_visibility(self, owner: str, name: str, singleton: bool = False) -> str | None:
         return self.catalogue.nonpublic_visibility(owner, name, singleton)
@@ -289,11 +299,12 @@ def _string_keyed(pair: Node) -> bool:
     return key is not None and key.type not in ("hash_key_symbol",)
 
 
-def _check_binding(call: CallSite, recv: RType, sig: MethodSig, out: CallProblems) -> None:
+def _check_binding(cat: _CachedCatalogue, call: CallSite, recv: RType, sig: MethodSig,
+                   out: CallProblems) -> None:
     shape = call_shape(call)
     if shape is None:
         return
-    problems = tuple(bind(sig, shape))
+    problems = cat.bind(sig, shape)
     if not problems:
         return
     kind = None

@@ -217,10 +217,11 @@ class ValueFlow:
         self._sig_memo: dict[tuple[str, str, bool], MethodSig | None] = {}
         self._scope_memo: dict[tuple[str, str], bool] = {}
         self._model_memo: dict[str, bool] = {}
+        self._constant_memo: dict[tuple[str, str | None], RType | None] = {}
         # The binders and stops of each method (or file) identifiers are looked up in; with no
         # deep node in the index, no climb reaches the bound, so they can answer for it.
         self._shallow = not treeutil.deep_nodes_seen()
-        self._method_regions: dict[tuple[str, int], _Region | None] = {}  # id(MethodDef)
+        self._method_regions: dict[int, _Region | None] = {}  # by id(MethodDef)
         self._file_regions: dict[str, _Region | None] = {}
         self._def_spans: dict[str, list[tuple[int, int]]] | None = None
         # ``items.each { |name| ... }`` and ``->(name) { ... }``: which enclosing block or
@@ -492,12 +493,18 @@ class ValueFlow:
         name = treeutil.constant_name(node)
         if name is None:
             return None
-        name = name.removeprefix("::")
+        key = (name, scope.cls)
+        if key not in self._constant_memo:  # the index does not change: once per name, class
+            self._constant_memo[key] = self._constant_named(name.removeprefix("::"), scope.cls)
+        return self._constant_memo[key]
+
+    def _constant_named(self, name: str, cls: str | None) -> RType | None:
+        """What constant ``name`` (as written, without a leading ``::``) is inside ``cls``."""
         if name == "RubyLLM" or name.startswith("RubyLLM::"):
             return RType(name, "module")
         if name in self.roles.external_clients:
             return RType(name, "module")
-        resolved = self.index.resolve_constant(name, scope.cls)
+        resolved = self.index.resolve_constant(name, cls)
         if resolved in self.records:
             return RType(self.records[resolved], "module", resolved)
         if resolved in self.subclasses:
@@ -546,7 +553,7 @@ class ValueFlow:
         method = scope.method
         if method is None:
             return self._file_region(scope.path)
-        key = (scope.path, id(method))
+        key = id(method)  # a method is in one file
         if key in self._method_regions:
             return self._method_regions[key]
         top = method.node
@@ -1350,7 +1357,7 @@ class _Region:
         """``node`` is inside the region (not in a method it leaves out), a byte wide or more."""
         start, end = node.start_byte, node.end_byte
         return self.top.start_byte <= start < end <= self.top.end_byte and \
-            not self._left_out(start)
+            not (self._outside and self._left_out(start))
 
     def _left_out(self, byte: int) -> bool:
         at = bisect_right(self._outside_starts, byte) - 1
