@@ -111,6 +111,13 @@ def forget_parents() -> None:
     _deep_parents.clear()
 
 
+def deep_nodes_seen() -> bool:
+    """Whether the last index recorded a node more than ``DEEP_NODE`` levels down. It walks
+    every named node of every tree, so when it recorded none, no climb from a node of those
+    trees can pass ``MAX_ANCESTORS`` (and no analysis needs to count the levels)."""
+    return bool(_deep_parents)
+
+
 def parent_of(node: Node) -> Node | None:
     """``node.parent``, in O(1) for deeply nested nodes the index has seen."""
     if _deep_parents:

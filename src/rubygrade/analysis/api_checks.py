@@ -7,6 +7,7 @@ problems found here; computing them together keeps the two rules consistent
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
@@ -78,16 +79,18 @@ class CallProblems:
     binding: list[BadBinding]
 
 
-def called_name(call: CallSite) -> str:
-    """The method Ruby calls: ``config.key = v`` calls ``key=``."""
-    parent = treeutil.parent_of(call.node)
-    if parent is not None and parent.type == "assignment" and \
-            parent.child_by_field_name("left") == call.node:
-        return call.method + "="
-    if parent is not None and parent.type == "operator_assignment" and \
-            parent.child_by_field_name("left") == call.node:
-        return call.method + "="  # the write; the read is checked with the same name minus '='
-    return call.method
+class _CalledNames:
+    """The method each call calls: ``config.key = v`` (and ``config.key ||= v``, whose write
+    is checked; the read has the same name minus '=') calls ``key=``. A call is the ``left``
+    of an assignment exactly when the index recorded a write to it (an ``other`` target):
+    no call climbs to its parent (``Node.parent`` searches down from the root)."""
+
+    def __init__(self, index: Index) -> None:
+        self._written = {left for a in index.assignments if a.target == "other"
+                         if (left := a.node.child_by_field_name("left")) is not None}
+
+    def of(self, call: CallSite) -> str:
+        return call.method + "=" if call.node in self._written else call.method
 
 
 def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
@@ -102,7 +105,8 @@ def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
         return out
     catalogue = _CachedCatalogue(types.catalogue)
     added = additions(facts.project)
-    may_guard: dict[str, bool] = {}  # per file: can any call in it be guarded at all?
+    names = _CalledNames(facts.index)
+    may_guard: dict[str, _GuardText | None] = {}  # per file: what guards can it hold?
     code: dict[str, bool] = {}  # per file: is it code? (asked once per file, not per call)
     for call in facts.index.calls:
         if call.bare or call.method in TEST_DOUBLE_METHODS:
@@ -114,10 +118,12 @@ def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
             is_code = code[call.path] = facts.project.is_code(call.path)
         if not is_code:
             continue
-        guardable = may_guard.get(call.path)
-        if guardable is None:
-            guardable = may_guard[call.path] = _may_guard(facts, call.path)
-        if guardable and _guarded(call.node, called_name(call)):
+        if call.path in may_guard:
+            guards = may_guard[call.path]
+        else:
+            guards = may_guard[call.path] = _GuardText.of(facts, call.path)
+        if guards is not None and guards.may_guard(names.of(call)) and \
+                _guarded(call.node, names.of(call)):
             continue
         recv = types.receiver_type(call)
         if recv is None or not recv.is_rubyllm or not recv.certain:
@@ -128,15 +134,16 @@ def check_calls(facts: Facts, types: ValueFlow) -> CallProblems:
             if recv.kind in ("record", "subclass"):
                 _check_self_call(facts.index, catalogue, call, recv, out)
             continue
-        if added.adds_method(recv.owner, called_name(call)):
+        name = names.of(call)
+        if added.adds_method(recv.owner, name):
             continue  # ``chat.with_resource`` of a locked ruby_llm-mcp
-        _check_call(facts.index, catalogue, call, recv, out)
+        _check_call(facts.index, catalogue, call, recv, name, out)
     return out
 
 
-def _check_call(index: Index, cat: _CachedCatalogue, call: CallSite, recv: RType,
+def _check_call(index: Index, cat: _CachedCatalogue, call: CallSite, recv: RType, name: str,
                 out: CallProblems) -> None:
-    name = called_name(call)
+    """Check ``call`` (of method ``name``, see :class:`_CalledNames`) on ``recv``."""
     if recv.kind == "collection" or (recv.kind == "module" and recv.app_class is not None):
         return  # an Array of messages, or an app model class: not the gem's API
     if recv.kind == "subclass" and _check_subclass(index, cat, call, recv, name, out):
@@ -148,7 +155,7 @@ def _check_call(index: Index, cat: _CachedCatalogue, call: CallSite, recv: RType
             return
         sig = cat.find_method(recv.owner, name)
         if sig is not None and name == call.method and _own_gem_method(cat, recv.owner, name):
-            _check_binding(call, recv, sig, out)
+            _check_binding(cat, call, recv, sig, out)
         return
     singleton = recv.kind == "module"
     if cat.get_class(recv.owner) is None:
@@ -162,7 +169,7 @@ def _check_call(index: Index, cat: _CachedCatalogue, call: CallSite, recv: RType
         out.unknown.append(UnknownMethod(call, recv, name, singleton, private, shape))
         return
     if name == call.method:  # a setter written as ``x.key = v`` always passes one value
-        _check_binding(call, recv, sig, out)
+        _check_binding(cat, call, recv, sig, out)
 
 
 def _check_self_call(index: Index, cat: _CachedCatalogue, call: CallSite, recv: RType,
@@ -173,7 +180,7 @@ def _check_self_call(index: Index, cat: _CachedCatalogue, call: CallSite, recv: 
         return
     sig = cat.find_method(recv.owner, name)
     if sig is not None and _own_gem_method(cat, recv.owner, name):
-        _check_binding(call, recv, sig, out)
+        _check_binding(cat, call, recv, sig, out)
 
 
 def _check_subclass(index: Index, cat: _CachedCatalogue, call: CallSite, recv: RType, name: str,
@@ -202,6 +209,7 @@ class _CachedCatalogue:
         self._classes: dict[str, ClassInfo | None] = {}
         self._open: dict[tuple[str, bool], bool] = {}
         self._methods: dict[tuple[str, str, bool], MethodSig | None] = {}
+        self._bindings: dict[tuple[int, CallShape], tuple[MethodSig, tuple[BindProblem, ...]]] = {}
 
     def get_class(self, fqname: str) -> ClassInfo | None:
         if fqname not in self._classes:
@@ -219,6 +227,15 @@ class _CachedCatalogue:
         if key not in self._methods:
             self._methods[key] = self.catalogue.find_method(owner, name, singleton=singleton)
         return self._methods[key]
+
+    def bind(self, sig: MethodSig, shape: CallShape) -> tuple[BindProblem, ...]:
+        """:func:`bind`, once per signature and shape (keyed by the signature's identity;
+        the memo keeps the signature, so no other object takes its id meanwhile)."""
+        key = (id(sig), shape)
+        known = self._bindings.get(key)
+        if known is None:
+            known = self._bindings[key] = (sig, tuple(bind(sig, shape)))
+        return known[1]
 
     def nonpublic_visibility(self, owner: str, name: str, singleton: bool = False) -> str | None:
         return self.catalogue.nonpublic_visibility(owner, name, singleton)
@@ -282,11 +299,12 @@ def _string_keyed(pair: Node) -> bool:
     return key is not None and key.type not in ("hash_key_symbol",)
 
 
-def _check_binding(call: CallSite, recv: RType, sig: MethodSig, out: CallProblems) -> None:
+def _check_binding(cat: _CachedCatalogue, call: CallSite, recv: RType, sig: MethodSig,
+                   out: CallProblems) -> None:
     shape = call_shape(call)
     if shape is None:
         return
-    problems = tuple(bind(sig, shape))
+    problems = cat.bind(sig, shape)
     if not problems:
         return
     kind = None
@@ -309,6 +327,48 @@ def _may_guard(facts: Facts, path: str) -> bool:
         return True
     text = source.text
     return "defined?" in text or "respond_to?" in text
+
+
+class _GuardText:
+    """The code of a file that may guard calls (:func:`_may_guard`), as its tree holds it:
+    every text :func:`_guarded` reads is a part of it, so a call whose name no
+    ``respond_to?`` probe in it names, in a file without ``defined?``, is not guarded."""
+
+    def __init__(self, code: bytes | None) -> None:
+        self._code = code  # None: unknown, every call may be guarded
+        self._defined = code is None or b"defined?" in code
+        # where a name may follow ``respond_to?(:`` or ``respond_to? :``
+        self._probes = [] if code is None else [
+            at + len(opener) for opener in (b"respond_to?(:", b"respond_to? :")
+            for at in _occurrences(code, opener)]
+        self._probed: dict[str, bool] = {}
+
+    @classmethod
+    def of(cls, facts: Facts, path: str) -> _GuardText | None:
+        """None when no call of the file can be guarded."""
+        if not _may_guard(facts, path):
+            return None
+        source = facts.project.files.get(path)
+        root = source.root if source is not None else None
+        return cls(root.text if root is not None else None)
+
+    def may_guard(self, name: str) -> bool:
+        """Whether a call of ``name`` may be guarded: the file holds ``defined?``, or
+        ``respond_to?(:name`` (or ``respond_to? :name``) as :func:`_guarded` looks for it."""
+        if self._defined or self._code is None:
+            return True
+        found = self._probed.get(name)
+        if found is None:
+            code, wanted = self._code, name.encode()
+            found = self._probed[name] = any(code.startswith(wanted, at) for at in self._probes)
+        return found
+
+
+def _occurrences(text: bytes, part: bytes) -> Iterator[int]:
+    at = text.find(part)
+    while at >= 0:
+        yield at
+        at = text.find(part, at + 1)
 
 
 def _guarded(node: Node, name: str = "") -> bool:

@@ -31,6 +31,7 @@ so a pathological input yields ``None``, never a RecursionError.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
@@ -216,14 +217,22 @@ class ValueFlow:
         self._scopes: dict[tuple[str, MethodDef | None, str | None], Scope] = {}
         self._sig_memo: dict[tuple[str, str, bool], MethodSig | None] = {}
         self._scope_memo: dict[tuple[str, str], bool] = {}
+        self._model_memo: dict[str, bool] = {}
+        self._constant_memo: dict[tuple[str, str | None], RType | None] = {}
+        # The binders and stops of each method (or file) identifiers are looked up in; with no
+        # deep node in the index, no climb reaches the bound, so they can answer for it.
+        self._shallow = not treeutil.deep_nodes_seen()
+        self._method_regions: dict[int, _Region | None] = {}  # by id(MethodDef)
+        self._file_regions: dict[str, _Region | None] = {}
+        self._def_spans: dict[str, list[tuple[int, int]]] | None = None
         # ``items.each { |name| ... }`` and ``->(name) { ... }``: which enclosing block or
         # lambda binds an identifier (see _Binders)
         self._block_params = _Binders(frozenset(("block", "do_block")),
                                       frozenset(("method", "singleton_method", "class", "module")),
-                                      _parameter_positions)
+                                      _parameter_positions, "blocks")
         self._lambda_params = _Binders(frozenset(("lambda",)),
                                        frozenset(("method", "singleton_method")),
-                                       _lambda_parameter_positions)
+                                       _lambda_parameter_positions, "lambdas")
         self.views = Renders(facts.project, facts.index)
         chat_macro = self.roles.acts_as_macro("acts_as_chat")
         self.chat_record_modules = frozenset(
@@ -286,17 +295,23 @@ class ValueFlow:
     def type_of(self, node: Node | None, scope: Scope, depth: int = 0) -> RType | None:
         if node is None or depth > _MAX_DEPTH:
             return None
+        memo = self._memo
         key = (node.id, scope.path)
-        if key in self._memo:
-            return self._memo[key]
-        if key in self._in_progress:
+        if key in memo:
+            return memo[key]
+        infer = _INFERRERS.get(node.type)
+        if infer is None:  # a node type that is never typed (a literal, an argument list)
+            memo[key] = None
             return None
-        self._in_progress.add(key)
+        in_progress = self._in_progress
+        if key in in_progress:
+            return None
+        in_progress.add(key)
         try:
-            result = self._infer(node, scope, depth + 1)
+            result = infer(self, node, scope, depth + 1)
         finally:
-            self._in_progress.discard(key)
-        self._memo[key] = result
+            in_progress.discard(key)
+        memo[key] = result
         return result
 
     def type_at(self, node: Node | None, where: Scope | CallSite) -> RType | None:
@@ -398,37 +413,32 @@ class ValueFlow:
         return None
 
     # -- inference by node type ------------------------------------------------
-    def _infer(self, node: Node, scope: Scope, depth: int) -> RType | None:
-        t = node.type
-        if t in ("parenthesized_statements", "begin", "body_statement", "block_body"):
-            last = _last_statement(node)
-            return self.type_of(last, scope, depth) if last is not None else None
-        if t in ("assignment", "operator_assignment"):
-            return self.type_of(node.child_by_field_name("right"), scope, depth)
-        if t in ("constant", "scope_resolution"):
-            return self._constant(node, scope)
-        if t == "self":
-            return self.self_type(scope)
-        if t == "identifier":
-            return self._identifier(node, scope, depth)
-        if t == "instance_variable":
-            return self._ivar(treeutil.text(node), scope, depth)
-        if t == "call":
-            return self._call(node, scope, depth)
-        if t == "lambda":
-            body = node.child_by_field_name("body")
-            return self._factory(body, scope, depth)
-        if t == "element_reference":
-            recv = self.type_of(node.named_children[0] if node.named_children else None,
-                                scope, depth)
-            if recv is not None and recv.kind == "collection":
-                return self._element(recv)
-            if recv is not None and recv.kind == "factory":
-                return recv.of
-        if t in ("conditional", "binary"):
-            return self._branches(node, scope, depth)
-        if t in ("if", "unless", "case"):
-            return self._statement_branches(node, scope, depth)
+    def _last_of(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        last = _last_statement(node)
+        return self.type_of(last, scope, depth) if last is not None else None
+
+    def _right_side(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        return self.type_of(node.child_by_field_name("right"), scope, depth)
+
+    def _constant_at(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        return self._constant(node, scope)
+
+    def _self_at(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        return self.self_type(scope)
+
+    def _ivar_at(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        return self._ivar(treeutil.text(node), scope, depth)
+
+    def _lambda_at(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        return self._factory(node.child_by_field_name("body"), scope, depth)
+
+    def _element_reference(self, node: Node, scope: Scope, depth: int) -> RType | None:
+        recv = self.type_of(node.named_children[0] if node.named_children else None,
+                            scope, depth)
+        if recv is not None and recv.kind == "collection":
+            return self._element(recv)
+        if recv is not None and recv.kind == "factory":
+            return recv.of
         return None
 
     def _statement_branches(self, node: Node, scope: Scope, depth: int) -> RType | None:
@@ -484,12 +494,18 @@ class ValueFlow:
         name = treeutil.constant_name(node)
         if name is None:
             return None
-        name = name.removeprefix("::")
+        key = (name, scope.cls)
+        if key not in self._constant_memo:  # the index does not change: once per name, class
+            self._constant_memo[key] = self._constant_named(name.removeprefix("::"), scope.cls)
+        return self._constant_memo[key]
+
+    def _constant_named(self, name: str, cls: str | None) -> RType | None:
+        """What constant ``name`` (as written, without a leading ``::``) is inside ``cls``."""
         if name == "RubyLLM" or name.startswith("RubyLLM::"):
             return RType(name, "module")
         if name in self.roles.external_clients:
             return RType(name, "module")
-        resolved = self.index.resolve_constant(name, scope.cls)
+        resolved = self.index.resolve_constant(name, cls)
         if resolved in self.records:
             return RType(self.records[resolved], "module", resolved)
         if resolved in self.subclasses:
@@ -509,7 +525,8 @@ class ValueFlow:
 
     def _identifier(self, node: Node, scope: Scope, depth: int) -> RType | None:
         name = treeutil.text(node)
-        param = self._block_params.find(node, name)
+        region = self._region(scope)
+        param = self._block_params.find(node, name, region)
         if param is not None:
             block, position = param
             return self._block_param_type(block, position, scope, depth)
@@ -521,13 +538,56 @@ class ValueFlow:
         caught = self._rescued(node, name, scope)
         if caught is not None:
             return caught
-        if self._lambda_params.find(node, name) is not None:
+        if self._lambda_params.find(node, name, region) is not None:
             return None  # a lambda's parameter: tree-sitter or Ruby treats it as a local
         if scope.method is None and scope.path.endswith(".erb"):
             local = self._partial_local(scope.path, name, depth)
             if local is not None:
                 return local
         return self._self_call(name, scope, depth)
+
+    def _region(self, scope: Scope) -> _Region | None:
+        """The binders of the method around an identifier (of its file outside a ``def``),
+        found once per method; None when the climb must answer (deep trees)."""
+        if not self._shallow:
+            return None
+        method = scope.method
+        if method is None:
+            return self._file_region(scope.path)
+        key = id(method)  # a method is in one file
+        if key in self._method_regions:
+            return self._method_regions[key]
+        top = method.node
+        if top.type in ("method", "singleton_method"):
+            region: _Region | None = _Region(top)
+        else:  # a test block, a callback: outside a ``def``, so the whole file
+            region = self._file_region(scope.path)
+        self._method_regions[key] = region
+        return region
+
+    def _file_region(self, path: str) -> _Region | None:
+        if path not in self._file_regions:
+            source = self.project.files.get(path)
+            root = source.root if source is not None and source.language == "ruby" else None
+            self._file_regions[path] = _Region(root, self._methods_in(path)) \
+                if root is not None else None
+        return self._file_regions[path]
+
+    def _methods_in(self, path: str) -> list[tuple[int, int]]:
+        """(start, end) of the outermost ``def`` bodies of a file, in order."""
+        if self._def_spans is None:
+            spans: dict[str, list[tuple[int, int]]] = {}
+            for method in self.index.methods:
+                node = method.node
+                if node.type in ("method", "singleton_method"):
+                    spans.setdefault(method.path, []).append((node.start_byte, node.end_byte))
+            self._def_spans = spans
+        outermost: list[tuple[int, int]] = []
+        for start, end in sorted(self._def_spans.get(path, ())):
+            if outermost and start < outermost[-1][1]:
+                continue  # nested in the previous one
+            outermost.append((start, end))
+        return outermost
 
     def _rescued(self, node: Node, name: str, scope: Scope) -> RType | None:
         """``rescue X => e``: ``e`` is the caught exception, an app object only when every
@@ -886,16 +946,23 @@ class ValueFlow:
         method = self._app_method(recv.app_class, name, singleton)
         if method is not None:
             return self._method_return(method, depth)
-        ancestors = self.index.ancestors(recv.app_class)
-        if singleton and name in _FINDERS and _MODEL_BASES & set(ancestors):
-            return RType("instance", "app", recv.app_class)  # ``Character.find(id)``
-        if singleton and name in _SUBSET and _MODEL_BASES & set(ancestors):
-            return RType("instance", "collection", recv.app_class)  # ``Message.where(...)``
-        if not singleton:
+        if singleton:
+            if name in _FINDERS and self._is_model(recv.app_class):
+                return RType("instance", "app", recv.app_class)  # ``Character.find(id)``
+            if name in _SUBSET and self._is_model(recv.app_class):
+                return RType("instance", "collection", recv.app_class)  # ``Message.where(...)``
+        else:
             association = self.associations.get((recv.app_class, name))
             if association is not None:
                 return self._association(association)
         return None
+
+    def _is_model(self, cls: str) -> bool:
+        """An ActiveRecord model: an ancestor of ``cls`` is a model base (once per class)."""
+        found = self._model_memo.get(cls)
+        if found is None:
+            found = self._model_memo[cls] = bool(_MODEL_BASES & set(self.index.ancestors(cls)))
+        return found
 
     def _message_model(self) -> str | None:
         """The app's acts_as_message model, when there is exactly one."""
@@ -1008,6 +1075,24 @@ class ValueFlow:
         return None
 
 
+#: How :meth:`ValueFlow.type_of` types each node type (a type not here is unknown).
+_INFERRERS: dict[str, Callable[[ValueFlow, Node, Scope, int], RType | None]] = {
+    "assignment": ValueFlow._right_side, "operator_assignment": ValueFlow._right_side,
+    "constant": ValueFlow._constant_at, "scope_resolution": ValueFlow._constant_at,
+    "self": ValueFlow._self_at,
+    "identifier": ValueFlow._identifier,
+    "instance_variable": ValueFlow._ivar_at,
+    "call": ValueFlow._call,
+    "lambda": ValueFlow._lambda_at,
+    "element_reference": ValueFlow._element_reference,
+    "conditional": ValueFlow._branches, "binary": ValueFlow._branches,
+    "if": ValueFlow._statement_branches, "unless": ValueFlow._statement_branches,
+    "case": ValueFlow._statement_branches,
+    **dict.fromkeys(("parenthesized_statements", "begin", "body_statement", "block_body"),
+                    ValueFlow._last_of),
+}
+
+
 # -- syntax helpers ------------------------------------------------------------------
 _NOT_PASSED = object()
 
@@ -1097,7 +1182,12 @@ class _Binders:
     """
 
     def __init__(self, binders: frozenset[str], stops: frozenset[str],
-                 positions: Callable[[Node], dict[str, int]]) -> None:
+                 positions: Callable[[Node], dict[str, int]],
+                 kinds: Literal["blocks", "lambdas"]) -> None:
+        self._kinds = kinds  # which binders of a _Region apply
+        self._stop_tokens = tuple((stop, "def" if "method" in stop else stop)
+                                  for stop in sorted(stops))
+        self._inner_stops: dict[Node, list[tuple[int, int]]] = {}  # binder -> its stops
         self._stops = stops
         self._marks = binders | stops
         self._positions_of = positions
@@ -1108,9 +1198,40 @@ class _Binders:
         self._resolved: dict[tuple[Node, str], tuple[Node | None, int]] = {}
         self._bound_noted = False
 
-    def find(self, node: Node, name: str) -> tuple[Node, int] | None:
+    def find(self, node: Node, name: str, region: _Region | None = None
+             ) -> tuple[Node, int] | None:
         """The nearest binder above ``node`` (inside the same stop) whose parameters
-        include ``name``, and the parameter's position; None when there is none."""
+        include ``name``, and the parameter's position; None when there is none.
+
+        ``region``: the method (or file) around ``node``, when its binders and stops are
+        known and no climb in it can reach the bound: the answer is then read off them."""
+        if region is None or not region.holds(node):
+            return self._climb(node, name)
+        binders = region.blocks if self._kinds == "blocks" else region.lambdas
+        if not binders.nodes:
+            return None
+        found: tuple[Node, int] | None = None
+        for binder in binders.around(node):
+            position = self._params(binder).get(name)
+            if position is not None:
+                found = binder, position
+                break
+        if found is None:
+            return None
+        start, end = node.start_byte, node.end_byte
+        for stop_start, stop_end in self._stops_under(found[0]):  # one between hides it
+            if stop_start <= start and end <= stop_end:
+                return None
+        return found
+
+    def _stops_under(self, binder: Node) -> list[tuple[int, int]]:
+        found = self._inner_stops.get(binder)
+        if found is None:
+            found = self._inner_stops[binder] = _stops_in(binder, self._stop_tokens)
+        return found
+
+    def _climb(self, node: Node, name: str) -> tuple[Node, int] | None:
+        """:meth:`find` by climbing the parents (the climb's bound included)."""
         limit = treeutil.MAX_ANCESTORS
         mark, levels = self._nearest_mark(node)
         if mark is None:  # the root, with neither binder nor stop above
@@ -1203,6 +1324,99 @@ class _Binders:
             levels += 1
             enclosing[passed] = (mark, levels)
         return mark, levels
+
+
+class _Region:
+    """The blocks with parameters and the lambdas inside one method, or one file: the
+    binders :class:`_Binders` climbs to, found from their tokens (``|``, ``->``) instead of
+    by a climb from every identifier. A node's range holds its descendants' and siblings'
+    ranges do not overlap, so for an identifier (at least a byte wide) in the region, the
+    binders whose ranges hold it are exactly its ancestors among them; so are the stops
+    (methods, classes, modules: ``def``, ``class``, ``module``) inside one of them.
+
+    ``outside``: (start, end) of methods the region leaves out, sorted and disjoint (a
+    file's region answers for the code outside its methods: no binder in a method holds
+    any of it, so the tokens there are not looked up).
+    """
+
+    def __init__(self, top: Node, outside: list[tuple[int, int]] | None = None) -> None:
+        self.top = top
+        self._outside = outside or []
+        self._outside_starts = [start for start, _ in self._outside]
+        raw = top.text or b""
+        blocks: list[Node] = []  # blocks and do_blocks with parameters
+        if b"|" in raw:
+            for params in self._nodes_at(raw, "block_parameters", "|"):
+                block = treeutil.parent_of(params)
+                if block is not None and block.type in ("block", "do_block") and \
+                        block.child_by_field_name("parameters") == params:
+                    blocks.append(block)
+        self.blocks = _Nest(blocks)
+        self.lambdas = _Nest(self._nodes_at(raw, "lambda", "->") if b"->" in raw else [])
+
+    def holds(self, node: Node) -> bool:
+        """``node`` is inside the region (not in a method it leaves out), a byte wide or more."""
+        start, end = node.start_byte, node.end_byte
+        return self.top.start_byte <= start < end <= self.top.end_byte and \
+            not (self._outside and self._left_out(start))
+
+    def _left_out(self, byte: int) -> bool:
+        at = bisect_right(self._outside_starts, byte) - 1
+        return at >= 0 and byte < self._outside[at][1]
+
+    def _nodes_at(self, raw: bytes, node_type: str, token: str) -> list[Node]:
+        """:func:`treeutil.nodes_at_token` for one token, not looked up in the methods left
+        out (in a tree with errors, every node of the type, as there)."""
+        top = self.top
+        if not self._outside or top.has_error:
+            return treeutil.nodes_at_token(top, raw, node_type, token)
+        word = token.encode()
+        base = top.start_byte
+        found: dict[int, Node] = {}
+        at = raw.find(word)
+        while at != -1:
+            if not self._left_out(base + at):
+                node = top.named_descendant_for_byte_range(base + at, base + at + len(word))
+                if node is not None and node.type == node_type:
+                    found[node.id] = node
+            at = raw.find(word, at + 1)
+        return list(found.values())
+
+
+class _Nest:
+    """Nodes of one tree (none empty) ordered by their ranges, each with the nearest of
+    them around it: the ones around a node are found by a search and a short walk."""
+
+    def __init__(self, nodes: list[Node]) -> None:
+        self.nodes = sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte)) if nodes else nodes
+        self._starts = [n.start_byte for n in self.nodes]
+        self._ends = [n.end_byte for n in self.nodes]
+        self._parents: list[int] = []  # the index of the nearest one around each (-1: none)
+        around: list[int] = []  # the ones around the current one, outermost first
+        for i, end in enumerate(self._ends):
+            while around and self._ends[around[-1]] < end:
+                around.pop()
+            self._parents.append(around[-1] if around else -1)
+            around.append(i)
+
+    def around(self, node: Node) -> Iterator[Node]:
+        """The nodes whose ranges hold ``node``'s, innermost first."""
+        start, end = node.start_byte, node.end_byte
+        ends, parents = self._ends, self._parents
+        at = bisect_right(self._starts, start) - 1  # the last one starting at or before it
+        while at >= 0 and ends[at] < end:
+            at = parents[at]
+        while at >= 0:
+            yield self.nodes[at]
+            at = parents[at]
+
+
+def _stops_in(binder: Node, kinds: tuple[tuple[str, str], ...]) -> list[tuple[int, int]]:
+    """(start, end) of the nodes of ``kinds`` ((node type, its keyword) pairs) under
+    ``binder``."""
+    raw = binder.text or b""
+    return [(n.start_byte, n.end_byte) for kind, token in kinds if token.encode() in raw
+            for n in treeutil.nodes_at_token(binder, raw, kind, token)]
 
 
 def _parameter_positions(block: Node) -> dict[str, int]:
