@@ -23,6 +23,8 @@ Resolution, and its limits (precision over recall):
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import weakref
 from collections import deque
@@ -273,9 +275,48 @@ class _Resolution:
             return None
         if kind != "callbacks":
             return kind, ""
-        if call.enclosing_class and _in_callback_block(call.node):
+        if call.enclosing_class and self._within_callback_macro(call) and \
+                _in_callback_block(call.node):
             return "callbacks", call.enclosing_class
         return None
+
+    def _within_callback_macro(self, call: CallSite) -> bool:
+        """Some callback macro call (``after_commit``, ``before_action``) of the file spans
+        ``call``: the one place a callback block can hold it. A necessary condition for
+        ``_in_callback_block``, read off byte ranges: that climbs the tree with
+        ``Node.parent``, which searches down from the root (the cost of most class-body
+        calls, which sit in no macro at all)."""
+        spans = self._callback_spans.get(call.path)
+        if spans is None:
+            return False
+        starts, reach = spans
+        node = call.node
+        # The macros starting at or before the call; the furthest any of them ends.
+        before = bisect.bisect_right(starts, node.start_byte)
+        return before > 0 and reach[before - 1] >= node.end_byte
+
+    @cached_property
+    def _callback_spans(self) -> dict[str, tuple[list[int], list[int]]]:
+        """path -> (the start bytes of its callback macro calls, ascending; the furthest end
+        byte among the macros up to each). The index records every call node, so every
+        macro ``_in_callback_block`` can meet is here."""
+        macros: dict[str, bool] = {}  # call name -> a callback macro? (names repeat a lot)
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for call in self.index.calls:
+            if call.receiver is not None:
+                continue
+            is_macro = macros.get(call.method)
+            if is_macro is None:
+                is_macro = macros[call.method] = bool(CALLBACK_MACRO.match(call.method))
+            if is_macro:
+                node = call.node
+                spans.setdefault(call.path, []).append((node.start_byte, node.end_byte))
+        out: dict[str, tuple[list[int], list[int]]] = {}
+        for path, found in spans.items():
+            found.sort()
+            reach = list(itertools.accumulate((end for _, end in found), max))
+            out[path] = ([start for start, _ in found], reach)
+        return out
 
     def _path_kind(self, path: str) -> str | None:
         source = self.index.project.files.get(path)
@@ -294,6 +335,23 @@ class _Resolution:
         if found is None:
             found = self.resolved[call] = self._resolve(call)
         return found
+
+    def typed_by_structure(self, call: CallSite) -> bool:
+        """For a call on a receiver of a name no app method has (an ``_ASK_IF_UNTYPED``
+        step): the code's structure types the receiver, so its role is not asked; that is,
+        ``resolution(call)[1] is not None``, the answer worked out without the lookups and
+        the memo entry, which a name no app method has never needs."""
+        found = self.resolved.get(call)
+        if found is not None:
+            return found[1] is not None
+        receiver = call.receiver
+        assert receiver is not None
+        kind = receiver.type
+        if kind == "self" or kind == "constant":
+            return True
+        if kind == "scope_resolution":
+            return treeutil.constant_name(receiver) is not None
+        return self._receiver_class(call, receiver, kind) is not None
 
     def _resolve(self, call: CallSite) -> tuple[list[str], list[str] | None]:
         receiver = call.receiver
@@ -582,10 +640,10 @@ class CallGraph:
             self._pseudo_method(path, kind, owner)
         add_site = self.graph.add_site
         aware = receiver_role is not None
-        resolution_of = resolution.resolution
+        typed = resolution.typed_by_structure
         for call, caller_key, targets, ask in steps:
             if ask and aware:
-                if ask == _ASK_IF_UNTYPED and resolution_of(call)[1] is not None:
+                if ask == _ASK_IF_UNTYPED and typed(call):
                     continue  # the structure decides it (``self``, a constant, ``Foo.new``)
                 targets = self._by_role(call)
             for target in targets:

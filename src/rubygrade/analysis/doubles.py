@@ -116,7 +116,7 @@ class Doubles:
         for call in self._test_calls:
             if call.method in _RETURNS or (call.method == "stub" and len(call.positional) > 1):
                 self._stubbed_return(call)
-            elif call.receiver_constant is not None or call.receiver is not None:
+            elif call.receiver is not None:  # a constant receiver (``X.new(fake)``) included
                 self._passed_in(call)
         self.stand_ins.sort(key=lambda s: (s.path, s.line, s.stands_for))
         self.answers.sort(key=lambda a: (a.path, a.line, a.method))

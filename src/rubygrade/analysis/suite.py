@@ -105,8 +105,12 @@ def _build(app: _App) -> TestSuite:
     # per use below.
     test_calls = [c for c in app.index.calls if c.path in in_tests]
     extra, later = _extra_edges(app, in_tests, test_calls)
+    digraph = graph.graph
     for m in test_methods:
-        suite.direct |= set(graph.callees(m.key)) | extra.get(m.key, set())
+        key = m.key
+        if key in digraph:
+            suite.direct.update(digraph.successors(key))
+        suite.direct.update(extra.get(key, ()))
     suite.reached = _reach_per_test(app, test_methods, extra, later)
     _signals(app, in_tests, test_calls, suite)
     suite.requests = [c for c in test_calls if c.receiver is None
@@ -386,8 +390,11 @@ def _test_targets(app: _App, call: CallSite, method: MethodDef,
                   clicks: set[str], verbs: dict[str, set[str]],
                   root: str | None) -> set[str]:
     out: set[str] = set()
+    request = call.method in _VERB_ACTIONS or call.method == "visit"
+    if call.receiver is None and not request:
+        return out  # ``assert_equal``, a helper: neither a request nor a call on the subject
     subject = _subject_class(app, method, described)
-    if call.receiver is None and (call.method in _VERB_ACTIONS or call.method == "visit"):
+    if call.receiver is None:
         owners = [subject] if subject in actions else \
             _requested_controllers(app, call, _sorted_controllers(app, actions), root)
         signed_in = _signs_in(app, method)

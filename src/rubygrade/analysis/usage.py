@@ -64,11 +64,21 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
         if item.kind == "rubyllm" and app_code(item.call.path) and \
                 item.call.method in roles.chat_sends:
             u.sends.append(item.call)
+    receiver_type = types.receiver_type
+    # The only names an untyped receiver's call can count by.
+    untyped_evidence = roles.instruction_methods | roles.replay_methods | roles.chat_sends
+    in_app, last_path = False, None
     for call in facts.index.calls:
-        if not app_code(call.path) or call.bare:
+        # The index keeps each file's calls together: the path test runs once per file.
+        if call.path != last_path:
+            last_path = call.path
+            in_app = app_code(last_path)
+        if not in_app or call.bare:
             continue
-        recv = types.receiver_type(call)
+        recv = receiver_type(call)
         if recv is None or not recv.is_rubyllm:
+            if call.method not in untyped_evidence:
+                continue  # the common case: none of the branches below applies
             # Distinctive gem names count on untyped receivers too (evidence, not findings):
             # ``@session.with_runtime_instructions`` on a record passed in as a parameter.
             if call.method in roles.instruction_methods and (
@@ -146,9 +156,10 @@ def _model_slugs(call: CallSite, models: list[str]) -> None:
         values.append(arg.value)
     if call.method == "with_model" and call.positional:
         values.append(call.positional[0].node)
-    parent = treeutil.parent_of(call.node)
-    if call.method == "default_model" and parent is not None and parent.type == "assignment":
-        values.append(parent.child_by_field_name("right"))
+    if call.method == "default_model":  # ``Node.parent`` is costly: only asked when it counts
+        parent = treeutil.parent_of(call.node)
+        if parent is not None and parent.type == "assignment":
+            values.append(parent.child_by_field_name("right"))
     for node in values:
         slug = treeutil.string_value(node)
         if slug and slug not in models:
