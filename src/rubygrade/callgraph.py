@@ -203,13 +203,15 @@ class _Resolution:
         self.resolved: dict[CallSite, tuple[list[str], list[str] | None]] = {}
         self._ivar_types = self._collect_ivar_types(index)
         self._ivar_classes = {cls for cls, _ in self._ivar_types}
-        # Local writes grouped by method (index order kept), so typing a local receiver does
-        # not rescan every assignment of the app for every call.
-        self._locals_by_method: dict[int, list[Assignment]] = {}
+        # Local writes of a ``.new`` call grouped by method (index order kept), so typing a
+        # local receiver does not rescan every assignment of the app for every call, and a
+        # method that constructs nothing into a local (most) is ruled out by one lookup.
+        self._constructions_by_method: dict[int, list[Assignment]] = {}
         for assignment in index.assignments:
-            if assignment.target == "local" and assignment.enclosing_method is not None:
-                self._locals_by_method.setdefault(id(assignment.enclosing_method), []).append(
-                    assignment)
+            if assignment.target == "local" and assignment.enclosing_method is not None and \
+                    _calls_new(assignment.value):
+                self._constructions_by_method.setdefault(
+                    id(assignment.enclosing_method), []).append(assignment)
 
     @property
     def index(self) -> Index:
@@ -228,6 +230,9 @@ class _Resolution:
         pseudo: list[tuple[str, str, str]] = []
         steps: list[_Step] = []
         keys: dict[int, str] = {}  # id(method) -> method.key, computed once per method
+        # path -> the pseudo-method of a view or a rake file: every call of the file outside
+        # a method belongs to it (a class body's calls each ask ``pseudo_owner``).
+        file_keys: dict[str, str] = {}
         seen: set[str] = set()
         resolved, resolve = self.resolved, self._resolve  # ``resolution``, inlined
         names = self._names_reaching
@@ -237,6 +242,8 @@ class _Resolution:
                 caller_key = keys.get(id(method))
                 if caller_key is None:
                     caller_key = keys[id(method)] = method.key
+            elif call.path in file_keys:
+                caller_key = file_keys[call.path]
             else:
                 owner = self.pseudo_owner(call)
                 if owner is None:
@@ -246,6 +253,8 @@ class _Resolution:
                     seen.add(name)
                     pseudo.append((call.path, *owner))
                 caller_key = "#" + name  # the pseudo-method's key: owner "", instance method
+                if owner[0] != "callbacks":
+                    file_keys[call.path] = caller_key
             if call.method not in names:
                 # A name no app method has reaches nothing in a graph without receiver roles;
                 # only on a receiver (bar ``self``) may a role still be asked about it.
@@ -341,9 +350,6 @@ class _Resolution:
         step): the code's structure types the receiver, so its role is not asked; that is,
         ``resolution(call)[1] is not None``, the answer worked out without the lookups and
         the memo entry, which a name no app method has never needs."""
-        found = self.resolved.get(call)
-        if found is not None:
-            return found[1] is not None
         receiver = call.receiver
         assert receiver is not None
         kind = receiver.type
@@ -458,11 +464,9 @@ class _Resolution:
 
     def _constructed_class(self, node: Node | None, context: str | None) -> str | None:
         """``Const.new(...)`` (or ``Const.call``/``Const.build``-free forms) -> the class name."""
-        if node is None or node.type != "call":
+        if not _calls_new(node):
             return None
-        method = node.child_by_field_name("method")
-        if method is None or method.text != b"new":  # the bytes: no decode per call
-            return None
+        assert node is not None
         receiver = node.child_by_field_name("receiver")
         if receiver is None or receiver.type == "self":
             return context or None  # ``new(...)`` inside a class method builds that class
@@ -477,7 +481,7 @@ class _Resolution:
             return self._constructed_class(receiver, call.enclosing_class)
         if kind == "identifier":
             method = call.enclosing_method
-            if method is None or id(method) not in self._locals_by_method:
+            if method is None or id(method) not in self._constructions_by_method:
                 return None
             name = treeutil.text(receiver)
             for line, found in self._constructed_locals(method, name, call.enclosing_class):
@@ -497,7 +501,8 @@ class _Resolution:
         found = self._local_types.get(key)
         if found is None:
             found = self._local_types[key] = [
-                (assignment.line, cls) for assignment in self._locals_by_method.get(id(method), ())
+                (assignment.line, cls)
+                for assignment in self._constructions_by_method.get(id(method), ())
                 if assignment.name == name and
                 (cls := self._constructed_class(assignment.value, context))]
         return found
@@ -783,6 +788,14 @@ class CallGraph:
                 previous[caller] = node
                 queue.append(caller)
         return None
+
+
+def _calls_new(node: Node | None) -> bool:
+    """``node`` is a call of ``new`` (``Foo.new(...)``, ``new(...)``, ``self.new``)."""
+    if node is None or node.type != "call":
+        return False
+    method = node.child_by_field_name("method")
+    return method is not None and method.text == b"new"  # the bytes: no decode per call
 
 
 def _in_callback_block(node: Node) -> bool:

@@ -186,6 +186,8 @@ class Doubles:
                     self._add(call.positional[1].node, call, held.owner,
                               f"set as {target.app_class}'s {ivar}")
             return
+        if call.method != "new" and not self.index.methods_named(call.method):
+            return  # no app method has the name: the call reaches none (``new``: initialize)
         for key in self.values.structural_targets(call):
             method = self.index.call_graph.methods.get(key)
             if method is None or self.project.is_test(method.path):

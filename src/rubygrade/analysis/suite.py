@@ -174,6 +174,8 @@ def _reach_per_test(app: _App, methods: list[MethodDef], extra: dict[str, set[st
 
 
 _STUBS_SINGLETON = ("stub", "stubs", "expects")
+#: The names of the calls :func:`_stub_target` reads a stub from.
+_STUB_NAMES = frozenset((*_STUBS_SINGLETON, "receive"))
 _PERFORMS = ("perform_enqueued_jobs", "perform_now", "perform_inline")
 
 
@@ -194,6 +196,8 @@ def _test_facts(app: _App, method: MethodDef) -> tuple[frozenset[str], bool]:
         performs = False
         for call in app.index.calls_within(method):
             performs = performs or call.method in _PERFORMS
+            if call.method not in _STUB_NAMES:
+                continue  # no stub (the one test of _stub_target every other call fails)
             target = _stub_target(call)
             if target is None:
                 continue
@@ -373,8 +377,8 @@ def _extra_edges(app: _App, in_tests: set[str], test_calls: list[CallSite]
             extra.setdefault(method.key, set()).add(f"{job}#perform")
     for call in test_calls:
         method = call.enclosing_method
-        if method is None:
-            continue
+        if method is None or (call.receiver is None and call.method not in _REQUESTS):
+            continue  # ``assert_equal``, a helper: neither a request nor a call on the subject
         targets = _test_targets(app, call, method, actions, described, clicks, verbs, root)
         if targets:
             extra.setdefault(method.key, set()).update(targets)
@@ -382,6 +386,8 @@ def _extra_edges(app: _App, in_tests: set[str], test_calls: list[CallSite]
 
 
 _ENQUEUE_LATER = ("perform_later", "perform_async", "set")
+#: Receiver-less calls of a test that request a page.
+_REQUESTS = frozenset((*_VERB_ACTIONS, "visit"))
 _PERFORM_NOW = ("perform_now", "perform_sync", "perform_inline")
 
 
@@ -389,12 +395,10 @@ def _test_targets(app: _App, call: CallSite, method: MethodDef,
                   actions: dict[str, list[MethodDef]], described: dict[str, str],
                   clicks: set[str], verbs: dict[str, set[str]],
                   root: str | None) -> set[str]:
+    """What a request (``post``, ``visit``) or a call on a receiver in a test reaches."""
     out: set[str] = set()
-    request = call.method in _VERB_ACTIONS or call.method == "visit"
-    if call.receiver is None and not request:
-        return out  # ``assert_equal``, a helper: neither a request nor a call on the subject
     subject = _subject_class(app, method, described)
-    if call.receiver is None:
+    if call.receiver is None and call.method in _REQUESTS:
         owners = [subject] if subject in actions else \
             _requested_controllers(app, call, _sorted_controllers(app, actions), root)
         signed_in = _signs_in(app, method)
@@ -613,9 +617,15 @@ def _assigned(call: CallSite) -> bool:
         parent.child_by_field_name("left") == call.node
 
 
+#: The call names :func:`_signals` reads a double or an error path from.
+_SIGNAL_NAMES = frozenset(DOUBLE_METHODS | _ERROR_CALLS | {"new", "raise", "fail", "to_return"})
+
+
 def _signals(app: _App, in_tests: set[str], test_calls: list[CallSite],
              suite: TestSuite) -> None:
     for call in test_calls:
+        if call.method not in _SIGNAL_NAMES:
+            continue  # the common case: no branch below applies
         where = (call.path, call.line)
         if call.method in DOUBLE_METHODS and not (call.method == "double" and call.args == ()
                                                   and call.receiver is not None):
