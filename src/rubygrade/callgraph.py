@@ -91,11 +91,17 @@ class DiGraph:
                 self._pred[key] = {}
 
     def add_site(self, caller: str, callee: str, site: CallSite) -> None:
-        self.add_node(caller)
-        self.add_node(callee)
-        data = self._succ[caller].get(callee)
+        # A build adds thousands of sites, nearly all between nodes already there: the
+        # lookups are made once each, and a node is added only when one is missing.
+        targets = self._succ.get(caller)
+        if targets is None:
+            self.add_node(caller)
+            targets = self._succ[caller]
+        data = targets.get(callee)
         if data is None:
-            self._succ[caller][callee] = {"sites": [site]}
+            if callee not in self._succ:
+                self.add_node(callee)
+            targets[callee] = {"sites": [site]}
             self._pred[callee][caller] = None
         else:
             data["sites"].append(site)

@@ -67,6 +67,11 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
     receiver_type = types.receiver_type
     # The only names an untyped receiver's call can count by.
     untyped_evidence = roles.instruction_methods | roles.replay_methods | roles.chat_sends
+    # ... and a call on a RubyLLM value: one of these names, an ``openrouter_`` setting or a
+    # ``model:`` keyword (the branches below). Any other call counts for nothing, whatever
+    # its receiver: its type is not asked for.
+    counted = untyped_evidence | roles.entry_module_methods | roles.other_entry_points | \
+        roles.reply_reads | {"new", "with_model", "default_model"}
     in_app, last_path = False, None
     for call in facts.index.calls:
         # The index keeps each file's calls together: the path test runs once per file.
@@ -74,6 +79,9 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
             last_path = call.path
             in_app = app_code(last_path)
         if not in_app or call.bare:
+            continue
+        if call.method not in counted and not call.method.startswith("openrouter_") and \
+                not _names_model(call):
             continue
         recv = receiver_type(call)
         if recv is None or not recv.is_rubyllm:
@@ -149,6 +157,11 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
     return u
 
 
+def _names_model(call: CallSite) -> bool:
+    """``model: ...`` among the call's arguments (most calls have none to look through)."""
+    return bool(call.args) and call.keyword("model") is not None
+
+
 def _model_slugs(call: CallSite, models: list[str]) -> None:
     """``model: "x"``, ``with_model("x")``, ``config.default_model = "x"``."""
     values: list[Node | None] = []
@@ -204,13 +217,16 @@ def _openrouter_kw(call: CallSite) -> bool:
 
 def _in_loop(node: Node) -> bool:
     for anc in treeutil.ancestors(node):
-        if anc.type in _LOOPS:
+        kind = anc.type
+        if kind in _LOOPS:
             return True
-        owner = treeutil.parent_of(anc)
-        if anc.type in ("block", "do_block") and owner is not None and \
-                treeutil.text(owner.child_by_field_name("method")) in _LOOP_CALLS:
-            return True
-        if anc.type in ("method", "singleton_method"):
+        if kind in ("block", "do_block"):
+            # the block's call: ``Node.parent`` searches down from the root, so only asked here
+            owner = treeutil.parent_of(anc)
+            if owner is not None and \
+                    treeutil.text(owner.child_by_field_name("method")) in _LOOP_CALLS:
+                return True
+        if kind in ("method", "singleton_method"):
             return False
     return False
 
