@@ -162,12 +162,10 @@ class ReceiverRole(Protocol):
 
 
 #: One call of a graph build: (call, its owner's key, its targets in a graph without receiver
-#: roles, and whether the receiver's role decides them instead: never (``_FINAL``), always
-#: (``_ASK``), or when the receiver's structure types nothing (``_ASK_IF_UNTYPED``: a call of
-#: a name no app method has, which only a role-aware graph needs to look at closer).
-_Step = tuple[CallSite, str, list[str], int]
-_FINAL, _ASK, _ASK_IF_UNTYPED = 0, 1, 2
-_NONE: list[str] = []
+#: roles, whether the receiver's role decides them instead). A call of a name no app method
+#: has is none: it reaches nothing whatever its receiver's role (``CallGraph._by_role`` only
+#: ever looks the name up among the app's methods).
+_Step = tuple[CallSite, str, list[str], bool]
 #: The pseudo-methods (path, kind, owner) a build creates, and its steps.
 _Plan = tuple[list[tuple[str, str, str]], list[_Step]]
 
@@ -244,37 +242,36 @@ class _Resolution:
         names = self._names_reaching
         for call in self.index.calls:
             method = call.enclosing_method
-            if method is not None:
-                caller_key = keys.get(id(method))
-                if caller_key is None:
-                    caller_key = keys[id(method)] = method.key
-            elif call.path in file_keys:
-                caller_key = file_keys[call.path]
-            else:
-                owner = self.pseudo_owner(call)
-                if owner is None:
-                    continue
-                name = _pseudo_name(call.path, *owner)
-                if name not in seen:
-                    seen.add(name)
-                    pseudo.append((call.path, *owner))
-                caller_key = "#" + name  # the pseudo-method's key: owner "", instance method
-                if owner[0] != "callbacks":
-                    file_keys[call.path] = caller_key
+            if method is None:
+                # Every call outside a method makes its pseudo-method, reaching something or not.
+                if call.path in file_keys:
+                    caller_key = file_keys[call.path]
+                else:
+                    owner = self.pseudo_owner(call)
+                    if owner is None:
+                        continue
+                    name = _pseudo_name(call.path, *owner)
+                    if name not in seen:
+                        seen.add(name)
+                        pseudo.append((call.path, *owner))
+                    caller_key = "#" + name  # the pseudo-method's key: owner "", instance method
+                    if owner[0] != "callbacks":
+                        file_keys[call.path] = caller_key
             if call.method not in names:
-                # A name no app method has reaches nothing in a graph without receiver roles;
-                # only on a receiver (bar ``self``) may a role still be asked about it.
-                if call.receiver is not None:
-                    steps.append((call, caller_key, _NONE, _ASK_IF_UNTYPED))
-                continue
+                continue  # a name no app method has reaches nothing (see ``_Step``)
+            if method is not None:
+                if id(method) in keys:
+                    caller_key = keys[id(method)]
+                else:
+                    caller_key = keys[id(method)] = method.key
             found = resolved.get(call)
             if found is None:
                 found = resolved[call] = resolve(call)
             by_name = found[1]
             if by_name is None:  # what a graph without receiver roles draws, worked out now
-                steps.append((call, caller_key, self.public_by_name(call.method), _ASK))
+                steps.append((call, caller_key, self.public_by_name(call.method), True))
             elif by_name:
-                steps.append((call, caller_key, by_name, _FINAL))
+                steps.append((call, caller_key, by_name, False))
         return pseudo, steps
 
     def pseudo_owner(self, call: CallSite) -> tuple[str, str] | None:
@@ -350,20 +347,6 @@ class _Resolution:
         if found is None:
             found = self.resolved[call] = self._resolve(call)
         return found
-
-    def typed_by_structure(self, call: CallSite) -> bool:
-        """For a call on a receiver of a name no app method has (an ``_ASK_IF_UNTYPED``
-        step): the code's structure types the receiver, so its role is not asked; that is,
-        ``resolution(call)[1] is not None``, the answer worked out without the lookups and
-        the memo entry, which a name no app method has never needs."""
-        receiver = call.receiver
-        assert receiver is not None
-        kind = receiver.type
-        if kind == "self" or kind == "constant":
-            return True
-        if kind == "scope_resolution":
-            return treeutil.constant_name(receiver) is not None
-        return self._receiver_class(call, receiver, kind) is not None
 
     def _resolve(self, call: CallSite) -> tuple[list[str], list[str] | None]:
         receiver = call.receiver
@@ -651,11 +634,8 @@ class CallGraph:
             self._pseudo_method(path, kind, owner)
         add_site = self.graph.add_site
         aware = receiver_role is not None
-        typed = resolution.typed_by_structure
-        for call, caller_key, targets, ask in steps:
-            if ask and aware:
-                if ask == _ASK_IF_UNTYPED and typed(call):
-                    continue  # the structure decides it (``self``, a constant, ``Foo.new``)
+        for call, caller_key, targets, by_role in steps:
+            if by_role and aware:
                 targets = self._by_role(call)
             for target in targets:
                 if target != caller_key:
