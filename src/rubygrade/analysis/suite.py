@@ -446,12 +446,16 @@ def _requested_actions(app: _App, owners: list[str], signed_in: bool, request: s
 
 
 def _subject_methods(app: _App, subject: str, name: str) -> list[str]:
-    """Keys of the subject class's own methods (and accessors) called ``name``."""
-    key = ("subject methods", subject, name)
+    """Keys of the subject class's own methods (and accessors) called ``name``, in index
+    order (from a table of the class's methods by name, built once per class)."""
+    key = ("subject methods", subject)
     if key not in app.memo:
-        app.memo[key] = [m.key for m in app.index.methods_of(subject)
-                         if m.name == name and m.kind in ("def", "attr")]
-    return app.memo[key]  # type: ignore[return-value]
+        by_name: dict[str, list[str]] = {}
+        for m in app.index.methods_of(subject):
+            if m.kind in ("def", "attr"):
+                by_name.setdefault(m.name, []).append(m.key)
+        app.memo[key] = by_name
+    return app.memo[key].get(name, [])  # type: ignore[attr-defined, no-any-return]
 
 
 #: ``before_action`` filters that send an anonymous request to the login page.

@@ -158,8 +158,12 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
 
 
 def _names_model(call: CallSite) -> bool:
-    """``model: ...`` among the call's arguments (most calls have none to look through)."""
-    return bool(call.args) and call.keyword("model") is not None
+    """``model: ...`` among the call's arguments (``call.keyword("model")`` is not None),
+    asked of nearly every call: a plain loop, no generator."""
+    for arg in call.args:
+        if arg.kind == "keyword" and arg.name == "model":
+            return True
+    return False
 
 
 def _model_slugs(call: CallSite, models: list[str]) -> None:
