@@ -23,10 +23,12 @@ Resolution, and its limits (precision over recall):
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -89,11 +91,17 @@ class DiGraph:
                 self._pred[key] = {}
 
     def add_site(self, caller: str, callee: str, site: CallSite) -> None:
-        self.add_node(caller)
-        self.add_node(callee)
-        data = self._succ[caller].get(callee)
+        # A build adds thousands of sites, nearly all between nodes already there: the
+        # lookups are made once each, and a node is added only when one is missing.
+        targets = self._succ.get(caller)
+        if targets is None:
+            self.add_node(caller)
+            targets = self._succ[caller]
+        data = targets.get(callee)
         if data is None:
-            self._succ[caller][callee] = {"sites": [site]}
+            if callee not in self._succ:
+                self.add_node(callee)
+            targets[callee] = {"sites": [site]}
             self._pred[callee][caller] = None
         else:
             data["sites"].append(site)
@@ -116,6 +124,12 @@ class DiGraph:
 
     def successors(self, key: str) -> Iterator[str]:
         return iter(self._succ[key])
+
+    @property
+    def adjacency(self) -> Mapping[str, Mapping[str, object]]:
+        """Each node -> its successors (the keys, in insertion order), read-only: for a
+        search over the whole graph, one lookup per node instead of a call."""
+        return self._succ
 
     def predecessors(self, key: str) -> Iterator[str]:
         return iter(self._pred[key])
@@ -154,12 +168,10 @@ class ReceiverRole(Protocol):
 
 
 #: One call of a graph build: (call, its owner's key, its targets in a graph without receiver
-#: roles, and whether the receiver's role decides them instead: never (``_FINAL``), always
-#: (``_ASK``), or when the receiver's structure types nothing (``_ASK_IF_UNTYPED``: a call of
-#: a name no app method has, which only a role-aware graph needs to look at closer).
-_Step = tuple[CallSite, str, list[str], int]
-_FINAL, _ASK, _ASK_IF_UNTYPED = 0, 1, 2
-_NONE: list[str] = []
+#: roles, whether the receiver's role decides them instead). A call of a name no app method
+#: has is none: it reaches nothing whatever its receiver's role (``CallGraph._by_role`` only
+#: ever looks the name up among the app's methods).
+_Step = tuple[CallSite, str, list[str], bool]
 #: The pseudo-methods (path, kind, owner) a build creates, and its steps.
 _Plan = tuple[list[tuple[str, str, str]], list[_Step]]
 
@@ -201,13 +213,15 @@ class _Resolution:
         self.resolved: dict[CallSite, tuple[list[str], list[str] | None]] = {}
         self._ivar_types = self._collect_ivar_types(index)
         self._ivar_classes = {cls for cls, _ in self._ivar_types}
-        # Local writes grouped by method (index order kept), so typing a local receiver does
-        # not rescan every assignment of the app for every call.
-        self._locals_by_method: dict[int, list[Assignment]] = {}
+        # Local writes of a ``.new`` call grouped by method (index order kept), so typing a
+        # local receiver does not rescan every assignment of the app for every call, and a
+        # method that constructs nothing into a local (most) is ruled out by one lookup.
+        self._constructions_by_method: dict[int, list[Assignment]] = {}
         for assignment in index.assignments:
-            if assignment.target == "local" and assignment.enclosing_method is not None:
-                self._locals_by_method.setdefault(id(assignment.enclosing_method), []).append(
-                    assignment)
+            if assignment.target == "local" and assignment.enclosing_method is not None and \
+                    _calls_new(assignment.value):
+                self._constructions_by_method.setdefault(
+                    id(assignment.enclosing_method), []).append(assignment)
 
     @property
     def index(self) -> Index:
@@ -226,38 +240,44 @@ class _Resolution:
         pseudo: list[tuple[str, str, str]] = []
         steps: list[_Step] = []
         keys: dict[int, str] = {}  # id(method) -> method.key, computed once per method
+        # path -> the pseudo-method of a view or a rake file: every call of the file outside
+        # a method belongs to it (a class body's calls each ask ``pseudo_owner``).
+        file_keys: dict[str, str] = {}
         seen: set[str] = set()
         resolved, resolve = self.resolved, self._resolve  # ``resolution``, inlined
         names = self._names_reaching
         for call in self.index.calls:
             method = call.enclosing_method
-            if method is not None:
-                caller_key = keys.get(id(method))
-                if caller_key is None:
-                    caller_key = keys[id(method)] = method.key
-            else:
-                owner = self.pseudo_owner(call)
-                if owner is None:
-                    continue
-                name = _pseudo_name(call.path, *owner)
-                if name not in seen:
-                    seen.add(name)
-                    pseudo.append((call.path, *owner))
-                caller_key = "#" + name  # the pseudo-method's key: owner "", instance method
+            if method is None:
+                # Every call outside a method makes its pseudo-method, reaching something or not.
+                if call.path in file_keys:
+                    caller_key = file_keys[call.path]
+                else:
+                    owner = self.pseudo_owner(call)
+                    if owner is None:
+                        continue
+                    name = _pseudo_name(call.path, *owner)
+                    if name not in seen:
+                        seen.add(name)
+                        pseudo.append((call.path, *owner))
+                    caller_key = "#" + name  # the pseudo-method's key: owner "", instance method
+                    if owner[0] != "callbacks":
+                        file_keys[call.path] = caller_key
             if call.method not in names:
-                # A name no app method has reaches nothing in a graph without receiver roles;
-                # only on a receiver (bar ``self``) may a role still be asked about it.
-                if call.receiver is not None:
-                    steps.append((call, caller_key, _NONE, _ASK_IF_UNTYPED))
-                continue
+                continue  # a name no app method has reaches nothing (see ``_Step``)
+            if method is not None:
+                if id(method) in keys:
+                    caller_key = keys[id(method)]
+                else:
+                    caller_key = keys[id(method)] = method.key
             found = resolved.get(call)
             if found is None:
                 found = resolved[call] = resolve(call)
             by_name = found[1]
             if by_name is None:  # what a graph without receiver roles draws, worked out now
-                steps.append((call, caller_key, self.public_by_name(call.method), _ASK))
+                steps.append((call, caller_key, self.public_by_name(call.method), True))
             elif by_name:
-                steps.append((call, caller_key, by_name, _FINAL))
+                steps.append((call, caller_key, by_name, False))
         return pseudo, steps
 
     def pseudo_owner(self, call: CallSite) -> tuple[str, str] | None:
@@ -273,9 +293,48 @@ class _Resolution:
             return None
         if kind != "callbacks":
             return kind, ""
-        if call.enclosing_class and _in_callback_block(call.node):
+        if call.enclosing_class and self._within_callback_macro(call) and \
+                _in_callback_block(call.node):
             return "callbacks", call.enclosing_class
         return None
+
+    def _within_callback_macro(self, call: CallSite) -> bool:
+        """Some callback macro call (``after_commit``, ``before_action``) of the file spans
+        ``call``: the one place a callback block can hold it. A necessary condition for
+        ``_in_callback_block``, read off byte ranges: that climbs the tree with
+        ``Node.parent``, which searches down from the root (the cost of most class-body
+        calls, which sit in no macro at all)."""
+        spans = self._callback_spans.get(call.path)
+        if spans is None:
+            return False
+        starts, reach = spans
+        node = call.node
+        # The macros starting at or before the call; the furthest any of them ends.
+        before = bisect.bisect_right(starts, node.start_byte)
+        return before > 0 and reach[before - 1] >= node.end_byte
+
+    @cached_property
+    def _callback_spans(self) -> dict[str, tuple[list[int], list[int]]]:
+        """path -> (the start bytes of its callback macro calls, ascending; the furthest end
+        byte among the macros up to each). The index records every call node, so every
+        macro ``_in_callback_block`` can meet is here."""
+        macros: dict[str, bool] = {}  # call name -> a callback macro? (names repeat a lot)
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for call in self.index.calls:
+            if call.receiver is not None:
+                continue
+            is_macro = macros.get(call.method)
+            if is_macro is None:
+                is_macro = macros[call.method] = bool(CALLBACK_MACRO.match(call.method))
+            if is_macro:
+                node = call.node
+                spans.setdefault(call.path, []).append((node.start_byte, node.end_byte))
+        out: dict[str, tuple[list[int], list[int]]] = {}
+        for path, found in spans.items():
+            found.sort()
+            reach = list(itertools.accumulate((end for _, end in found), max))
+            out[path] = ([start for start, _ in found], reach)
+        return out
 
     def _path_kind(self, path: str) -> str | None:
         source = self.index.project.files.get(path)
@@ -400,11 +459,9 @@ class _Resolution:
 
     def _constructed_class(self, node: Node | None, context: str | None) -> str | None:
         """``Const.new(...)`` (or ``Const.call``/``Const.build``-free forms) -> the class name."""
-        if node is None or node.type != "call":
+        if not _calls_new(node):
             return None
-        method = node.child_by_field_name("method")
-        if method is None or method.text != b"new":  # the bytes: no decode per call
-            return None
+        assert node is not None
         receiver = node.child_by_field_name("receiver")
         if receiver is None or receiver.type == "self":
             return context or None  # ``new(...)`` inside a class method builds that class
@@ -419,7 +476,7 @@ class _Resolution:
             return self._constructed_class(receiver, call.enclosing_class)
         if kind == "identifier":
             method = call.enclosing_method
-            if method is None or id(method) not in self._locals_by_method:
+            if method is None or id(method) not in self._constructions_by_method:
                 return None
             name = treeutil.text(receiver)
             for line, found in self._constructed_locals(method, name, call.enclosing_class):
@@ -439,7 +496,8 @@ class _Resolution:
         found = self._local_types.get(key)
         if found is None:
             found = self._local_types[key] = [
-                (assignment.line, cls) for assignment in self._locals_by_method.get(id(method), ())
+                (assignment.line, cls)
+                for assignment in self._constructions_by_method.get(id(method), ())
                 if assignment.name == name and
                 (cls := self._constructed_class(assignment.value, context))]
         return found
@@ -582,11 +640,8 @@ class CallGraph:
             self._pseudo_method(path, kind, owner)
         add_site = self.graph.add_site
         aware = receiver_role is not None
-        resolution_of = resolution.resolution
-        for call, caller_key, targets, ask in steps:
-            if ask and aware:
-                if ask == _ASK_IF_UNTYPED and resolution_of(call)[1] is not None:
-                    continue  # the structure decides it (``self``, a constant, ``Foo.new``)
+        for call, caller_key, targets, by_role in steps:
+            if by_role and aware:
                 targets = self._by_role(call)
             for target in targets:
                 if target != caller_key:
@@ -725,6 +780,14 @@ class CallGraph:
                 previous[caller] = node
                 queue.append(caller)
         return None
+
+
+def _calls_new(node: Node | None) -> bool:
+    """``node`` is a call of ``new`` (``Foo.new(...)``, ``new(...)``, ``self.new``)."""
+    if node is None or node.type != "call":
+        return False
+    method = node.child_by_field_name("method")
+    return method is not None and method.text == b"new"  # the bytes: no decode per call
 
 
 def _in_callback_block(node: Node) -> bool:

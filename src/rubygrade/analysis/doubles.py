@@ -116,7 +116,7 @@ class Doubles:
         for call in self._test_calls:
             if call.method in _RETURNS or (call.method == "stub" and len(call.positional) > 1):
                 self._stubbed_return(call)
-            elif call.receiver_constant is not None or call.receiver is not None:
+            elif call.receiver is not None:  # a constant receiver (``X.new(fake)``) included
                 self._passed_in(call)
         self.stand_ins.sort(key=lambda s: (s.path, s.line, s.stands_for))
         self.answers.sort(key=lambda a: (a.path, a.line, a.method))
@@ -186,6 +186,8 @@ class Doubles:
                     self._add(call.positional[1].node, call, held.owner,
                               f"set as {target.app_class}'s {ivar}")
             return
+        if call.method != "new" and not self.index.methods_named(call.method):
+            return  # no app method has the name: the call reaches none (``new``: initialize)
         for key in self.values.structural_targets(call):
             method = self.index.call_graph.methods.get(key)
             if method is None or self.project.is_test(method.path):

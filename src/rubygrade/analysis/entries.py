@@ -25,6 +25,8 @@ from rubygrade.callgraph import CALLBACK_MACRO
 from rubygrade.index.model import MethodDef
 
 if TYPE_CHECKING:
+    from tree_sitter import Node
+
     from rubygrade.callgraph import CallGraph
     from rubygrade.index import Index
     from rubygrade.project import Project
@@ -151,21 +153,32 @@ class EntryPoints:
         return job in self._enqueued_jobs or short in self._enqueued_jobs
 
     def _called_constants(self) -> set[str]:
-        """Every class some call names as its receiver (``ReplyJob.perform_later``), outside
-        that class, resolved where it is written. This runs over every call of the app, so
-        the receiver's node type is read once, and each (constant, class) resolved once."""
+        """Every class that may be a job some call names as its receiver
+        (``ReplyJob.perform_later``), outside that class, resolved where it is written.
+
+        Only jobs are asked about (``_enqueued``), and a written constant resolves to a job
+        (or its short name) only when its last part is the job's short name: so only the
+        receivers ending in the short name of a class with a ``perform`` method are
+        resolved, and the rest of the app's calls cost a look at the receiver's last name.
+        Each (constant, class) is resolved once."""
+        jobs = {m.owner.rsplit("::", 1)[-1].encode() for m in self.index.methods_named("perform")}
         found: set[str] = set()
         resolved: dict[tuple[str, str | None], str] = {}
         for call in self.index.calls:
             receiver = call.receiver
             if receiver is None:
                 continue
-            kind = receiver.type
-            const: str | None = None
+            kind = receiver.type  # read once: each read builds a new string
             if kind == "constant":
-                const = treeutil.text(receiver)
+                last: Node | None = receiver
             elif kind == "scope_resolution":
-                const = treeutil.constant_name(receiver)
+                last = receiver.child_by_field_name("name")
+            else:
+                continue
+            if last is None or last.text not in jobs:
+                continue
+            const = treeutil.text(receiver) if kind == "constant" else \
+                treeutil.constant_name(receiver)
             if const is None:
                 continue
             context = call.enclosing_class

@@ -106,8 +106,12 @@ def _build(app: _App) -> TestSuite:
     # per use below.
     test_calls = [c for c in app.index.calls if c.path in in_tests]
     extra, later = _extra_edges(app, in_tests, test_calls)
+    digraph = graph.graph
     for m in test_methods:
-        suite.direct |= set(graph.callees(m.key)) | extra.get(m.key, set())
+        key = m.key
+        if key in digraph:
+            suite.direct.update(digraph.successors(key))
+        suite.direct.update(extra.get(key, ()))
     suite.reached = _reach_per_test(app, test_methods, extra, later)
     _signals(app, in_tests, test_calls, suite)
     suite.requests = [c for c in test_calls if c.receiver is None
@@ -123,12 +127,12 @@ def _reach(graph: CallGraph, starts: list[str], extra: dict[str, set[str]],
            blocked: frozenset[str] = frozenset()) -> set[str]:
     # The result is a set of what is reachable: the order nodes are visited in cannot
     # change it, so successors are not merged and sorted per node.
-    g = graph.graph
+    successors = graph.graph.adjacency
     seen = set(starts)
     queue = deque(starts)
     while queue:
         node = queue.popleft()
-        for nexts in (g.successors(node) if node in g else (), extra.get(node, ())):
+        for nexts in (successors.get(node, ()), extra.get(node, ())):
             for target in nexts:
                 if target not in seen and target not in blocked:
                     seen.add(target)
@@ -171,6 +175,8 @@ def _reach_per_test(app: _App, methods: list[MethodDef], extra: dict[str, set[st
 
 
 _STUBS_SINGLETON = ("stub", "stubs", "expects")
+#: The names of the calls :func:`_stub_target` reads a stub from.
+_STUB_NAMES = frozenset((*_STUBS_SINGLETON, "receive"))
 _PERFORMS = ("perform_enqueued_jobs", "perform_now", "perform_inline")
 
 
@@ -191,6 +197,8 @@ def _test_facts(app: _App, method: MethodDef) -> tuple[frozenset[str], bool]:
         performs = False
         for call in app.index.calls_within(method):
             performs = performs or call.method in _PERFORMS
+            if call.method not in _STUB_NAMES:
+                continue  # no stub (the one test of _stub_target every other call fails)
             target = _stub_target(call)
             if target is None:
                 continue
@@ -370,8 +378,8 @@ def _extra_edges(app: _App, in_tests: set[str], test_calls: list[CallSite]
             extra.setdefault(method.key, set()).add(f"{job}#perform")
     for call in test_calls:
         method = call.enclosing_method
-        if method is None:
-            continue
+        if method is None or (call.receiver is None and call.method not in _REQUESTS):
+            continue  # ``assert_equal``, a helper: neither a request nor a call on the subject
         targets = _test_targets(app, call, method, actions, described, clicks, verbs, root)
         if targets:
             extra.setdefault(method.key, set()).update(targets)
@@ -379,6 +387,8 @@ def _extra_edges(app: _App, in_tests: set[str], test_calls: list[CallSite]
 
 
 _ENQUEUE_LATER = ("perform_later", "perform_async", "set")
+#: Receiver-less calls of a test that request a page.
+_REQUESTS = frozenset((*_VERB_ACTIONS, "visit"))
 _PERFORM_NOW = ("perform_now", "perform_sync", "perform_inline")
 
 
@@ -386,9 +396,10 @@ def _test_targets(app: _App, call: CallSite, method: MethodDef,
                   actions: dict[str, list[MethodDef]], described: dict[str, str],
                   clicks: set[str], verbs: dict[str, set[str]],
                   root: str | None) -> set[str]:
+    """What a request (``post``, ``visit``) or a call on a receiver in a test reaches."""
     out: set[str] = set()
     subject = _subject_class(app, method, described)
-    if call.receiver is None and (call.method in _VERB_ACTIONS or call.method == "visit"):
+    if call.receiver is None and call.method in _REQUESTS:
         owners = [subject] if subject in actions else \
             _requested_controllers(app, call, _sorted_controllers(app, actions), root)
         signed_in = _signs_in(app, method)
@@ -436,12 +447,16 @@ def _requested_actions(app: _App, owners: list[str], signed_in: bool, request: s
 
 
 def _subject_methods(app: _App, subject: str, name: str) -> list[str]:
-    """Keys of the subject class's own methods (and accessors) called ``name``."""
-    key = ("subject methods", subject, name)
+    """Keys of the subject class's own methods (and accessors) called ``name``, in index
+    order (from a table of the class's methods by name, built once per class)."""
+    key = ("subject methods", subject)
     if key not in app.memo:
-        app.memo[key] = [m.key for m in app.index.methods_of(subject)
-                         if m.name == name and m.kind in ("def", "attr")]
-    return app.memo[key]  # type: ignore[return-value]
+        by_name: dict[str, list[str]] = {}
+        for m in app.index.methods_of(subject):
+            if m.kind in ("def", "attr"):
+                by_name.setdefault(m.name, []).append(m.key)
+        app.memo[key] = by_name
+    return app.memo[key].get(name, [])  # type: ignore[attr-defined, no-any-return]
 
 
 #: ``before_action`` filters that send an anonymous request to the login page.
@@ -607,14 +622,27 @@ def _assigned(call: CallSite) -> bool:
         parent.child_by_field_name("left") == call.node
 
 
+#: The call names :func:`_signals` reads a double or an error path from.
+_SIGNAL_NAMES = frozenset(DOUBLE_METHODS | _ERROR_CALLS | {"new", "raise", "fail", "to_return"})
+
+
+def _names_mock(receiver: Node | None) -> bool:
+    """``Minitest::Mock`` or ``Mock``: the text is read as bytes first, since a constant that
+    is either ends in ``Mock`` (most receivers of ``new`` in a test do not)."""
+    return receiver is not None and (receiver.text or b"").endswith(b"Mock") and \
+        treeutil.constant_name(receiver) in ("Minitest::Mock", "Mock")
+
+
 def _signals(app: _App, in_tests: set[str], test_calls: list[CallSite],
              suite: TestSuite) -> None:
     for call in test_calls:
+        if call.method not in _SIGNAL_NAMES:
+            continue  # the common case: no branch below applies
         where = (call.path, call.line)
         if call.method in DOUBLE_METHODS and not (call.method == "double" and call.args == ()
                                                   and call.receiver is not None):
             suite.doubles.append((*where, call.method))
-        elif call.method == "new" and call.receiver_constant in ("Minitest::Mock", "Mock"):
+        elif call.method == "new" and _names_mock(call.receiver):
             suite.doubles.append((*where, "Minitest::Mock"))
         # A raise in a test, a stub block or a fake's method simulates a failure; one at the
         # top of test_helper (a guard) does not.

@@ -65,11 +65,29 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
         if item.kind == "rubyllm" and app_code(item.call.path) and \
                 item.call.method in roles.chat_sends:
             u.sends.append(item.call)
+    receiver_type = types.receiver_type
+    # The only names an untyped receiver's call can count by.
+    untyped_evidence = roles.instruction_methods | roles.replay_methods | roles.chat_sends
+    # ... and a call on a RubyLLM value: one of these names, an ``openrouter_`` setting or a
+    # ``model:`` keyword (the branches below). Any other call counts for nothing, whatever
+    # its receiver: its type is not asked for.
+    counted = untyped_evidence | roles.entry_module_methods | roles.other_entry_points | \
+        roles.reply_reads | {"new", "with_model", "default_model"}
+    in_app, last_path = False, None
     for call in facts.index.calls:
-        if not app_code(call.path) or call.bare:
+        # The index keeps each file's calls together: the path test runs once per file.
+        if call.path != last_path:
+            last_path = call.path
+            in_app = app_code(last_path)
+        if not in_app or call.bare:
             continue
-        recv = types.receiver_type(call)
+        if call.method not in counted and not call.method.startswith("openrouter_") and \
+                not _names_model(call):
+            continue
+        recv = receiver_type(call)
         if recv is None or not recv.is_rubyllm:
+            if call.method not in untyped_evidence:
+                continue  # the common case: none of the branches below applies
             # Distinctive gem names count on untyped receivers too (evidence, not findings):
             # ``@session.with_runtime_instructions`` on a record passed in as a parameter.
             if call.method in roles.instruction_methods and (
@@ -140,6 +158,15 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
     return u
 
 
+def _names_model(call: CallSite) -> bool:
+    """``model: ...`` among the call's arguments (``call.keyword("model")`` is not None),
+    asked of nearly every call: a plain loop, no generator."""
+    for arg in call.args:
+        if arg.kind == "keyword" and arg.name == "model":
+            return True
+    return False
+
+
 def _model_slugs(call: CallSite, models: list[str]) -> None:
     """``model: "x"``, ``with_model("x")``, ``config.default_model = "x"``."""
     values: list[Node | None] = []
@@ -147,9 +174,10 @@ def _model_slugs(call: CallSite, models: list[str]) -> None:
         values.append(arg.value)
     if call.method == "with_model" and call.positional:
         values.append(call.positional[0].node)
-    parent = treeutil.parent_of(call.node)
-    if call.method == "default_model" and parent is not None and parent.type == "assignment":
-        values.append(parent.child_by_field_name("right"))
+    if call.method == "default_model":  # ``Node.parent`` is costly: only asked when it counts
+        parent = treeutil.parent_of(call.node)
+        if parent is not None and parent.type == "assignment":
+            values.append(parent.child_by_field_name("right"))
     for node in values:
         slug = treeutil.string_value(node)
         if slug and slug not in models:
@@ -194,13 +222,16 @@ def _openrouter_kw(call: CallSite) -> bool:
 
 def _in_loop(node: Node) -> bool:
     for anc in treeutil.ancestors(node):
-        if anc.type in _LOOPS:
+        kind = anc.type
+        if kind in _LOOPS:
             return True
-        owner = treeutil.parent_of(anc)
-        if anc.type in ("block", "do_block") and owner is not None and \
-                treeutil.text(owner.child_by_field_name("method")) in _LOOP_CALLS:
-            return True
-        if anc.type in ("method", "singleton_method"):
+        if kind in ("block", "do_block"):
+            # the block's call: ``Node.parent`` searches down from the root, so only asked here
+            owner = treeutil.parent_of(anc)
+            if owner is not None and \
+                    treeutil.text(owner.child_by_field_name("method")) in _LOOP_CALLS:
+                return True
+        if kind in ("method", "singleton_method"):
             return False
     return False
 
