@@ -16,16 +16,14 @@ from enum import Enum
 from functools import cached_property
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from rubygrade.dataclass_lite import dataclass
 from rubygrade.gemfile import Gemfile, Lockfile, parse_gemfile, parse_lockfile
+from rubygrade.gitignore import IgnoreFile
 from rubygrade.models import Diagnostic
 from rubygrade.safetext import safe_name
 from rubygrade.sources import CODE_KINDS, SourceFile, classify
-
-if TYPE_CHECKING:
-    import pathspec
 
 SKIPPED_DIRS = {
     ".git",
@@ -284,7 +282,7 @@ class _GitIgnore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.specs: dict[str, pathspec.PathSpec] = {}
+        self.files: dict[str, IgnoreFile] = {}
 
     def read(self, rel_dir: str) -> None:
         file = self.root / rel_dir / ".gitignore" if rel_dir else self.root / ".gitignore"
@@ -294,43 +292,27 @@ class _GitIgnore:
             lines = file.read_bytes().decode("utf-8", errors="replace").splitlines()
         except OSError:
             return
-        import pathspec  # only a folder walk needs it; ``git ls-files`` applies .gitignore itself
-
-        try:
-            spec = pathspec.GitIgnoreSpec.from_lines(lines)
-        except Exception:  # noqa: BLE001 - one bad pattern must not drop the whole file
-            spec = pathspec.GitIgnoreSpec.from_lines([ln for ln in lines if _valid_pattern(ln)])
-        self.specs[rel_dir] = spec
+        self.files[rel_dir] = IgnoreFile(lines)
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
         """Whether the deepest ``.gitignore`` with a say on ``rel`` excludes it. Each folder
         above ``rel`` (``""`` for the root) is the text before one of its slashes, and
         ``rel`` as that folder sees it the text after."""
-        specs = self.specs
-        if not specs:
+        files = self.files
+        if not files:
             return False
         verdict = False
         tail = "/" if is_dir else ""
         slash = -1  # the root first: its folder is "" and it sees all of ``rel``
         while True:
-            spec = specs.get(rel[:slash] if slash >= 0 else "")
-            if spec is not None:
-                include = spec.check_file(rel[slash + 1:] + tail).include
-                if include is not None:
-                    verdict = include
+            ignore_file = files.get(rel[:slash] if slash >= 0 else "")
+            if ignore_file is not None:
+                says = ignore_file.verdict(rel[slash + 1:] + tail)
+                if says is not None:
+                    verdict = says
             slash = rel.find("/", slash + 1)
             if slash < 0:
                 return verdict
-
-
-def _valid_pattern(line: str) -> bool:
-    import pathspec
-
-    try:
-        pathspec.GitIgnoreSpec.from_lines([line])
-    except Exception:  # noqa: BLE001
-        return False
-    return True
 
 
 def _walk_files(root: Path, diagnostics: list[Diagnostic],
