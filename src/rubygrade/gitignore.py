@@ -44,8 +44,7 @@ class _Pattern:
         self._regex = regex
 
     def search(self, path: str) -> re.Match[str] | None:
-        if self.needle not in path:  # most patterns, most paths: no regex at all
-            return None
+        """The regex's match in a path that contains the needle (the caller checks)."""
         if self._regex is None:
             self._regex = re.compile(self.source)
         return self._regex.search(path)
@@ -64,8 +63,8 @@ class IgnoreFile:
         re-includes it, None when no pattern matches."""
         through_folder = None
         for pattern in self._patterns:
-            match = pattern.search(path)
-            if match is None:
+            # Most patterns, most paths: the needle is missing and no regex runs.
+            if pattern.needle not in path or (match := pattern.search(path)) is None:
                 continue
             if match.lastindex is None:  # the path itself matched
                 return pattern.ignores

@@ -333,11 +333,13 @@ def _walk_files(root: Path, diagnostics: list[Diagnostic],
         if unreadable is not None and err.filename and rel != "." and not rel.startswith(".."):
             unreadable[safe_name(rel.replace(os.sep, "/")) + "/"] = f"folder unreadable: {err.strerror}"
 
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=on_error):
-        real = os.path.realpath(dirpath)
-        rel_dir = os.path.relpath(dirpath, root)
-        rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
-        if real in seen_dirs or not _inside(Path(real), real_root):
+    # The folders to visit, by the path os.walk gives each: its path from the root, its real
+    # path, and whether it is reached through a symlink (only then can it leave the root).
+    top = os.fspath(root)
+    pending: dict[str, tuple[str, str, bool]] = {top: ("", os.path.realpath(top), True)}
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=True, onerror=on_error):
+        rel_dir, real, linked = pending.pop(dirpath)
+        if real in seen_dirs or (linked and not _inside(Path(real), real_root)):
             if rel_dir:
                 diagnostics.append(Diagnostic(kind="skipped", path=safe_name(rel_dir),
                                               message="symlinked folder leaves the repository or loops"))
@@ -352,12 +354,23 @@ def _walk_files(root: Path, diagnostics: list[Diagnostic],
             if d in SKIPPED_DIRS or _skipped(rel + "/x") or gitignore.ignored(rel, is_dir=True):
                 continue
             kept.append(d)
+            pending[os.path.join(dirpath, d)] = (rel, *_real_child(dirpath, d, real))
         dirnames[:] = kept
         for name in sorted(filenames):
             rel = f"{rel_dir}/{name}" if rel_dir else name
             if not gitignore.ignored(rel, is_dir=False):
                 out.append(rel)
     return out
+
+
+def _real_child(dirpath: str, name: str, real_parent: str) -> tuple[str, bool]:
+    """The real path of the folder ``name`` in ``dirpath`` (real path ``real_parent``), and
+    whether it is a symlink. A folder that is none is its parent's real path plus its
+    name: one ``lstat``, where ``realpath`` takes one per part of the absolute path."""
+    path = os.path.join(dirpath, name)
+    if os.path.islink(path):
+        return os.path.realpath(path), True
+    return os.path.join(real_parent, name), False
 
 
 # The errors ``Path.is_symlink()`` answers False for instead of raising (pathlib's own list).

@@ -94,3 +94,21 @@ def test_a_deeper_gitignore_overrides_a_shallower_one(tmp_path: Path) -> None:
     files = set(load_project(root).files)
     assert "app/keep.log" in files and "lib/secret.rb" in files
     assert not {"app/drop.log", "app/models/secret.rb", "notes/x.rb"} & files
+
+
+def test_the_walk_follows_links_inside_the_repository_once(tmp_path: Path) -> None:
+    """A folder's real path is its parent's plus its name unless it is a symlink: a link
+    to a folder of the repository is walked once (by whichever path comes first), a link
+    out of it never."""
+    outside = write_tree(tmp_path / "outside", {"leak.rb": "1\n"})
+    root = write_tree(tmp_path / "repo", {**MINIMAL_APP, "b/x.rb": "1\n", "c/y.rb": "1\n"})
+    (root / "a").mkdir()
+    (root / "a" / "link").symlink_to("../b")
+    (root / "c" / "deep").symlink_to("../a")
+    (root / "c" / "out").symlink_to(outside)
+    project = load_project(root)
+    assert {"a/link/x.rb", "c/y.rb"} <= set(project.files)
+    assert not any(p.startswith(("b/", "c/deep/", "c/out/")) for p in project.files)
+    skipped = {d.path for d in project.diagnostics
+               if d.message == "symlinked folder leaves the repository or loops"}
+    assert skipped == {"b", "c/deep", "c/out"}
