@@ -7,6 +7,8 @@ keep each verdict (ignored, re-included, no say), so these tests ask both.
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pathspec
@@ -112,3 +114,15 @@ def test_the_walk_follows_links_inside_the_repository_once(tmp_path: Path) -> No
     skipped = {d.path for d in project.diagnostics
                if d.message == "symlinked folder leaves the repository or loops"}
     assert skipped == {"b", "c/deep", "c/out"}
+
+
+def test_plain_patterns_never_import_pathspec(tmp_path: Path) -> None:
+    """Importing pathspec costs more than walking a small app: only a line with a bracket
+    expression or an escape needs it (a fresh interpreter: this one has imported it)."""
+    plain = write_tree(tmp_path / "plain", {**MINIMAL_APP, ".gitignore": "/log/*\n!/log/.keep\n*.swp\n"})
+    ranged = write_tree(tmp_path / "ranged", {**MINIMAL_APP, ".gitignore": "*.sw[op]\n"})
+    probe = ("import sys; from rubygrade.project import load_project; "
+             "load_project(sys.argv[1]); print('pathspec' in sys.modules)")
+    imported = [subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True,
+                               text=True, check=True).stdout.strip() for root in (plain, ranged)]
+    assert imported == ["False", "True"]
