@@ -211,6 +211,7 @@ class ValueFlow:
         self._self_memo: dict[tuple[str, bool], RType | None] = {}
         self._app_method_memo: dict[tuple[str, str, bool], MethodDef | None] = {}
         self._ivar_memo: dict[str, dict[str | None, list[tuple[Assignment, Scope]]]] = {}
+        self._view_classes: dict[str, list[str]] = {}  # by view path
         self._app_class_memo: dict[tuple[str, bool], RType | None] = {}
         self._targets_by_association: dict[str, set[tuple[str, bool]]] | None = None
         self._unresolved_memo: dict[str, bool] = {}
@@ -769,8 +770,7 @@ class ValueFlow:
 
     # -- instance variables --------------------------------------------------------
     def _ivar(self, name: str, scope: Scope, depth: int) -> RType | None:
-        classes = [scope.cls] if scope.cls else view_controllers(self.project, self.index,
-                                                                 scope.path)
+        classes = [scope.cls] if scope.cls else self._view_controllers(scope.path)
         if not classes:
             return None
         types: list[RType | None] = []
@@ -785,6 +785,13 @@ class ValueFlow:
                 return None  # some assignment of unknown type: not sure
             types.append(typ)
         found = _agree(types)
+        return found
+
+    def _view_controllers(self, path: str) -> list[str]:
+        """:func:`view_controllers` once per view: asked for every instance variable in it."""
+        found = self._view_classes.get(path)
+        if found is None:
+            found = self._view_classes[path] = view_controllers(self.project, self.index, path)
         return found
 
     def _ivar_writes(self, name: str) -> dict[str | None, list[tuple[Assignment, Scope]]]:
@@ -1352,7 +1359,16 @@ class _Region:
                         block.child_by_field_name("parameters") == params:
                     blocks.append(block)
         self.blocks = _Nest(blocks)
-        self.lambdas = _Nest(self._nodes_at(raw, "lambda", "->") if b"->" in raw else [])
+        self._raw = raw
+        self._lambdas: _Nest | None = None
+
+    @property
+    def lambdas(self) -> _Nest:
+        """Found on first use: an identifier asks for them only when nothing else binds it."""
+        if self._lambdas is None:
+            raw = self._raw
+            self._lambdas = _Nest(self._nodes_at(raw, "lambda", "->") if b"->" in raw else [])
+        return self._lambdas
 
     def holds(self, node: Node) -> bool:
         """``node`` is inside the region (not in a method it leaves out), a byte wide or more."""
@@ -1388,10 +1404,13 @@ class _Nest:
     them around it: the ones around a node are found by a search and a short walk."""
 
     def __init__(self, nodes: list[Node]) -> None:
-        self.nodes = sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte)) if nodes else nodes
+        self._parents: list[int] = []  # the index of the nearest one around each (-1: none)
+        if not nodes:  # most methods have no block with parameters, no lambda
+            self.nodes, self._starts, self._ends = nodes, [], []
+            return
+        self.nodes = sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
         self._starts = [n.start_byte for n in self.nodes]
         self._ends = [n.end_byte for n in self.nodes]
-        self._parents: list[int] = []  # the index of the nearest one around each (-1: none)
         around: list[int] = []  # the ones around the current one, outermost first
         for i, end in enumerate(self._ends):
             while around and self._ends[around[-1]] < end:
