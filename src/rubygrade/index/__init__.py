@@ -33,6 +33,10 @@ class Index:
         self.methods: list[MethodDef] = []
         self.calls: list[CallSite] = []
         self.assignments: list[Assignment] = []
+        #: Callback and helper macro calls of class bodies, in index order (``FileFacts.macros``)
+        self.macros: list[CallSite] = []
+        #: Calls on a constant receiver, in index order (``FileFacts.calls_on_constants``)
+        self.calls_on_constants: list[CallSite] = []
         self.diagnostics: list[Diagnostic] = []  # where indexing bounded itself
         self._calls_by_name: dict[str, list[CallSite]] = defaultdict(list)
         self._methods_by_name: dict[str, list[MethodDef]] = defaultdict(list)
@@ -52,6 +56,8 @@ class Index:
         self.methods += facts.methods
         self.calls += facts.calls
         self.assignments += facts.assignments
+        self.macros += facts.macros
+        self.calls_on_constants += facts.calls_on_constants
         self.diagnostics += facts.notes
         for call in facts.calls:
             self._calls_by_name[call.method].append(call)
