@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import re
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -36,6 +35,7 @@ from tree_sitter import Node
 
 from rubygrade import treeutil
 from rubygrade.index.model import Assignment, CallSite, MethodDef
+from rubygrade.index.ruby import CALLBACK_MACRO, HELPER_MACROS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -43,10 +43,6 @@ if TYPE_CHECKING:
     from rubygrade.index import Index
 
 _NAME_ONLY_LIMIT = 3
-#: Class-body macros whose block or lambda runs when Rails calls back (a record is saved,
-#: an action runs, a job performs).
-CALLBACK_MACRO = re.compile(r"^(?:before|after|around)_\w+$|^(?:after|before)_(?:create|update|"
-                            r"save|destroy|commit)_commit$")
 _TOO_COMMON = {"new", "call", "each", "map", "to_s", "save", "update", "find", "create",
                "render", "present?", "blank?", "include?", "first", "last", "count"}
 
@@ -316,17 +312,12 @@ class _Resolution:
     @cached_property
     def _callback_spans(self) -> dict[str, tuple[list[int], list[int]]]:
         """path -> (the start bytes of its callback macro calls, ascending; the furthest end
-        byte among the macros up to each). The index records every call node, so every
-        macro ``_in_callback_block`` can meet is here."""
-        macros: dict[str, bool] = {}  # call name -> a callback macro? (names repeat a lot)
+        byte among the macros up to each). The macro of a block ``_in_callback_block``
+        accepts sits in the same class body with no method around it, as the call does:
+        the index records every such macro call (``Index.macros``)."""
         spans: dict[str, list[tuple[int, int]]] = {}
-        for call in self.index.calls:
-            if call.receiver is not None:
-                continue
-            is_macro = macros.get(call.method)
-            if is_macro is None:
-                is_macro = macros[call.method] = bool(CALLBACK_MACRO.match(call.method))
-            if is_macro:
+        for call in self.index.macros:
+            if call.method not in HELPER_MACROS:
                 node = call.node
                 spans.setdefault(call.path, []).append((node.start_byte, node.end_byte))
         out: dict[str, tuple[list[int], list[int]]] = {}

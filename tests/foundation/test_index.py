@@ -165,3 +165,41 @@ def test_scoped_lookups_match_a_scan(tmp_path: Path) -> None:
     for path in {c.path for c in index.classes}:
         assert index.classes_in(path) == [c for c in index.classes if c.path == path]
     assert index.classes_in("nope.rb") == [] and index.assignments_in("x", None, "local", "y") == []
+
+
+def test_recorded_call_facts_match_a_scan(tmp_path: Path) -> None:
+    """The facts the indexer records as it walks (per-file slices, class-body macros, calls
+    on constants) are what a pass over every call would find, in index order."""
+    from rubygrade.engine import analyse
+    from rubygrade.index.ruby import CALLBACK_MACRO, HELPER_MACROS
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "chatapp"
+    index = analyse(example).index
+    paths = list(dict.fromkeys(c.path for c in index.calls))
+    assert [path for path, _ in index.calls_by_file()] == paths
+    for path, calls in index.calls_by_file():
+        assert calls == index.calls_in(path) == [c for c in index.calls if c.path == path]
+    assert index.calls_in("nope.rb") == []
+    assert index.macros == [
+        c for c in index.calls if c.receiver is None and c.enclosing_method is None and
+        (c.method in HELPER_MACROS or CALLBACK_MACRO.match(c.method)) and not c.bare]
+    model = """\
+class Message < ApplicationRecord
+  after_create_commit -> { broadcast_later }
+  before_save :normalise, if: :draft?
+  helper_method :shown
+  validates :body, presence: true
+
+  def normalise
+    after_save_hook
+  end
+end
+"""
+    small = Index(load_project(write_tree(tmp_path, {**MINIMAL_APP,
+                                                    "app/models/message.rb": model})))
+    assert [(c.method, c.line) for c in small.macros] == [
+        ("after_create_commit", 2), ("before_save", 3), ("helper_method", 4)]
+    assert index.calls_on_constants == [
+        c for c in index.calls if c.receiver is not None and
+        c.receiver.type in ("constant", "scope_resolution")]
+    assert index.calls_on_constants

@@ -17,6 +17,8 @@ from rubygrade.dataclass_lite import dataclass
 
 if TYPE_CHECKING:
     from rubygrade.analysis import Facts
+    from rubygrade.analysis.companions import Additions
+    from rubygrade.catalogue.model import Catalogue
     from rubygrade.project import Project
 
 #: ``Openrouter::Client``: the openrouter gem spells its namespace ``OpenRouter``.
@@ -43,6 +45,12 @@ def find_missing_constants(facts: Facts) -> list[ConstantRef]:
         a.name.removeprefix("::") for a in index.assignments_to("constant")}
     companions = _companion_namespaces(project)
     added = additions(project)
+    # The catalogue answers for nearly every reference (most constants exist), so it is
+    # asked before the climb to the enclosing method looks for a ``defined?`` guard. In a
+    # run with code nested deep enough that a climb may stop at its bound, the climb comes
+    # first as it always did: stopping is what reports the run's "nested more than ..."
+    # diagnostic, which must not depend on the catalogue.
+    climb_first = treeutil.deep_nodes_seen()
     out: list[ConstantRef] = []
     for path, source in sorted(project.files.items()):
         root = source.root if source.kind in ("ruby", "erb") else None
@@ -58,23 +66,34 @@ def find_missing_constants(facts: Facts) -> list[ConstantRef]:
             if name is None:
                 continue
             name = name.removeprefix("::")
-            head = name.split("::", 1)[0]
-            if _defined_by_app(name, app_defined) or _under_defined_guard(node, raw, base):
+            if _defined_by_app(name, app_defined):
                 continue
-            if name == "RubyLLM":  # ``::RubyLLM``: the gem's own namespace
-                continue
-            if head == "RubyLLM":
-                second = name.split("::")[1]
-                if second.lower() in companions or catalogue.has_constant(name) or \
-                        added.defines_constant(name):
+            if climb_first:
+                if _under_defined_guard(node, raw, base) or \
+                        not _missing(name, catalogue, companions, added, app_defined):
                     continue
-            elif head in MISSPELT_NAMESPACES:
-                if any(n == head or n.startswith(head + "::") for n in app_defined):
-                    continue
-            else:
+            elif not _missing(name, catalogue, companions, added, app_defined) or \
+                    _under_defined_guard(node, raw, base):
                 continue
             out.append(ConstantRef(path, node, name, "rescue" if _in_rescue(node) else "code"))
     return out
+
+
+def _missing(name: str, catalogue: Catalogue, companions: set[str], added: Additions,
+             app_defined: set[str]) -> bool:
+    """``name`` (not the app's own) is a ``RubyLLM::`` constant neither the catalogue, a
+    companion gem nor a known addition defines, or under a misspelt client namespace the
+    app does not define itself."""
+    if name == "RubyLLM":  # ``::RubyLLM``: the gem's own namespace
+        return False
+    head = name.split("::", 1)[0]
+    if head == "RubyLLM":
+        second = name.split("::")[1]
+        return not (second.lower() in companions or catalogue.has_constant(name) or
+                    added.defines_constant(name))
+    if head in MISSPELT_NAMESPACES:
+        return not any(n == head or n.startswith(head + "::") for n in app_defined)
+    return False
 
 
 def _is_inner(node: Node) -> bool:

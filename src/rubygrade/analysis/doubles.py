@@ -89,7 +89,8 @@ class Doubles:
     # stand-in; every list keeps the index's order) -------------------------------------
     @cached_property
     def _test_calls(self) -> list[CallSite]:
-        return [call for call in self.index.calls if call.path in self._tests]
+        # The index's order is by path: the test files' calls, file by file, are in it.
+        return [call for path in sorted(self._tests) for call in self.index.calls_in(path)]
 
     def _stub_calls_in(self, path: str) -> list[CallSite]:
         """Calls of ``path`` that may stub a name on a holder (``_STUB_BY_NAME``)."""
@@ -99,7 +100,7 @@ class Doubles:
                 if call.method in _STUB_BY_NAME:
                     self._stub_calls.setdefault(call.path, []).append(call)
         if path not in self._tests:  # not a test file: none of the above, so look at all
-            return [c for c in self.index.calls if c.path == path and c.method in _STUB_BY_NAME]
+            return [c for c in self.index.calls_in(path) if c.method in _STUB_BY_NAME]
         return self._stub_calls.get(path, [])
 
     def _writes_in(self, path: str) -> list[Assignment]:

@@ -21,18 +21,15 @@ from typing import TYPE_CHECKING, Literal
 
 from rubygrade import treeutil
 from rubygrade.analysis.roles import load_roles
-from rubygrade.callgraph import CALLBACK_MACRO
 from rubygrade.index.model import MethodDef
+from rubygrade.index.ruby import CONSTANT_IDS
 
 if TYPE_CHECKING:
-    from tree_sitter import Node
-
     from rubygrade.callgraph import CallGraph
     from rubygrade.index import Index
     from rubygrade.project import Project
 
 EntryKind = Literal["action", "job", "channel", "mailbox", "view", "task", "callback"]
-_HELPER_MACROS = ("helper_method",)
 _CLASS_NAME = re.compile(r"\b[A-Z]\w*(?:::[A-Z]\w*)*(?:Job|Worker)\b")
 
 
@@ -105,16 +102,8 @@ class EntryPoints:
         """Method keys named by callback macros (``before_action :set_chat``,
         ``after_create_commit :reply``) and ``helper_method``: Rails calls them."""
         out: dict[str, EntryKind] = {}
-        macros: dict[str, bool] = {}  # call name -> a macro above? (names repeat a lot)
-        for call in self.index.calls:
-            if call.enclosing_method is not None or call.receiver is not None or \
-                    not call.enclosing_class:
-                continue
-            is_macro = macros.get(call.method)
-            if is_macro is None:
-                is_macro = macros[call.method] = bool(CALLBACK_MACRO.match(call.method)) or \
-                    call.method in _HELPER_MACROS
-            if not is_macro:
+        for call in self.index.macros:  # the class bodies' macro calls, in index order
+            if not call.enclosing_class:
                 continue
             controller = call.enclosing_class.endswith("Controller")
             for arg in call.positional:
@@ -159,25 +148,20 @@ class EntryPoints:
         Only jobs are asked about (``_enqueued``), and a written constant resolves to a job
         (or its short name) only when its last part is the job's short name: so only the
         receivers ending in the short name of a class with a ``perform`` method are
-        resolved, and the rest of the app's calls cost a look at the receiver's last name.
+        resolved, and the index's other calls on a constant cost a look at the receiver's
+        last name (calls on anything else are not looked at: ``Index.calls_on_constants``).
         Each (constant, class) is resolved once."""
         jobs = {m.owner.rsplit("::", 1)[-1].encode() for m in self.index.methods_named("perform")}
         found: set[str] = set()
         resolved: dict[tuple[str, str | None], str] = {}
-        for call in self.index.calls:
+        for call in self.index.calls_on_constants:
             receiver = call.receiver
-            if receiver is None:
-                continue
-            kind = receiver.type  # read once: each read builds a new string
-            if kind == "constant":
-                last: Node | None = receiver
-            elif kind == "scope_resolution":
-                last = receiver.child_by_field_name("name")
-            else:
-                continue
+            assert receiver is not None
+            kind = receiver.kind_id
+            last = receiver if kind in CONSTANT_IDS else receiver.child_by_field_name("name")
             if last is None or last.text not in jobs:
                 continue
-            const = treeutil.text(receiver) if kind == "constant" else \
+            const = treeutil.text(receiver) if kind in CONSTANT_IDS else \
                 treeutil.constant_name(receiver)
             if const is None:
                 continue

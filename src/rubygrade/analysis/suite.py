@@ -102,9 +102,8 @@ def _build(app: _App) -> TestSuite:
     suite.fakes = sorted({c.name for path in suite.files for c in _classes_in(app, path)
                           if FAKE_NAME.search(c.short_name)})
     graph = app.graph
-    # The calls of test files, in index order: one scan of the app's calls instead of one
-    # per use below.
-    test_calls = [c for c in app.index.calls if c.path in in_tests]
+    # The calls of test files, in index order (which is by path), once for every use below.
+    test_calls = [c for path in suite.files for c in app.index.calls_in(path)]
     extra, later = _extra_edges(app, in_tests, test_calls)
     digraph = graph.graph
     for m in test_methods:
@@ -571,7 +570,7 @@ def _signs_in(app: _App, method: MethodDef) -> bool:
 _CONDITIONS = ("if_modifier", "unless_modifier", "if", "unless", "conditional", "elsif")
 
 
-def _raise_happens(app: _App, call: CallSite, in_tests: set[str]) -> bool:
+def _raise_happens(app: _App, call: CallSite, test_calls: list[CallSite]) -> bool:
     """A raise that some test actually triggers. ``raise @error if @error`` in a fake only
     simulates a failure when a test gives the fake an error (``FakeChat.new(error: ...)``,
     ``fake.error = ...``, ``instance_variable_set(:@error, ...)``)."""
@@ -589,8 +588,8 @@ def _raise_happens(app: _App, call: CallSite, in_tests: set[str]) -> bool:
     names.discard("")
     if not names:
         return True  # a condition on something else (a counter, the input): judged unknown
-    for other in app.index.calls:
-        if other.path not in in_tests or other is call:
+    for other in test_calls:
+        if other is call:
             continue
         for arg in other.args:
             if arg.kind == "keyword" and arg.name in names and arg.value.type not in (
@@ -649,7 +648,7 @@ def _signals(app: _App, in_tests: set[str], test_calls: list[CallSite],
         if call.method in _ERROR_CALLS:
             suite.error_paths.append((*where, call.method))
         elif call.method in ("raise", "fail") and call.receiver is None and call.args and \
-                call.enclosing_method is not None and _raise_happens(app, call, in_tests):
+                call.enclosing_method is not None and _raise_happens(app, call, test_calls):
             suite.error_paths.append((*where, call.method))
         elif call.method == "to_return" and _STATUS.search(treeutil.text(call.node)):
             suite.error_paths.append((*where, "HTTP error status"))

@@ -7,6 +7,7 @@ the app having a conversation.
 from __future__ import annotations
 
 from dataclasses import field
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
@@ -73,13 +74,11 @@ def collect_usage(facts: Facts, types: ValueFlow, llm_calls: list[LlmCall],
     # its receiver: its type is not asked for.
     counted = untyped_evidence | roles.entry_module_methods | roles.other_entry_points | \
         roles.reply_reads | {"new", "with_model", "default_model"}
-    in_app, last_path = False, None
-    for call in facts.index.calls:
-        # The index keeps each file's calls together: the path test runs once per file.
-        if call.path != last_path:
-            last_path = call.path
-            in_app = app_code(last_path)
-        if not in_app or call.bare:
+    # File by file: the calls of tests and docs are skipped without a look at each one.
+    app_calls = chain.from_iterable(calls for path, calls in facts.index.calls_by_file()
+                                    if app_code(path))
+    for call in app_calls:
+        if call.bare:
             continue
         if call.method not in counted and not call.method.startswith("openrouter_") and \
                 not _names_model(call):

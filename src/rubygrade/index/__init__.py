@@ -33,8 +33,15 @@ class Index:
         self.methods: list[MethodDef] = []
         self.calls: list[CallSite] = []
         self.assignments: list[Assignment] = []
+        #: Callback and helper macro calls of class bodies, in index order (``FileFacts.macros``)
+        self.macros: list[CallSite] = []
+        #: Calls on a constant receiver, in index order (``FileFacts.calls_on_constants``)
+        self.calls_on_constants: list[CallSite] = []
         self.diagnostics: list[Diagnostic] = []  # where indexing bounded itself
         self._calls_by_name: dict[str, list[CallSite]] = defaultdict(list)
+        # path -> where its calls sit in ``calls`` (start, end): a file's calls are added
+        # together, so its slice is known as it is added, at no cost per call.
+        self._call_slices: dict[str, tuple[int, int]] = {}
         self._methods_by_name: dict[str, list[MethodDef]] = defaultdict(list)
         self._classes_by_name: dict[str, list[ClassDef]] = defaultdict(list)
         forget_parents()  # links recorded for the previous index's trees
@@ -50,8 +57,13 @@ class Index:
         facts = RubyIndexer(source.path).index(root)
         self.classes += facts.classes
         self.methods += facts.methods
+        start = len(self.calls)
         self.calls += facts.calls
+        if facts.calls:
+            self._call_slices[source.path] = (start, len(self.calls))
         self.assignments += facts.assignments
+        self.macros += facts.macros
+        self.calls_on_constants += facts.calls_on_constants
         self.diagnostics += facts.notes
         for call in facts.calls:
             self._calls_by_name[call.method].append(call)
@@ -64,6 +76,18 @@ class Index:
     def calls_named(self, *names: str) -> Iterator[CallSite]:
         for name in names:
             yield from self._calls_by_name.get(name, ())
+
+    def calls_in(self, path: str) -> list[CallSite]:
+        """The calls of one file, in index order."""
+        start, end = self._call_slices.get(path, (0, 0))
+        return self.calls[start:end]
+
+    def calls_by_file(self) -> Iterator[tuple[str, list[CallSite]]]:
+        """(path, its calls) for each file with calls, in index order (by path): a pass that
+        wants some files' calls skips the others' without looking at each call."""
+        calls = self.calls
+        for path, (start, end) in self._call_slices.items():
+            yield path, calls[start:end]
 
     def methods_named(self, name: str) -> list[MethodDef]:
         return self._methods_by_name.get(name, [])

@@ -8,6 +8,7 @@ nested expression costs one stack entry per level and no recursion.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import field
 from functools import cache
@@ -55,6 +56,15 @@ MAX_RESCUE_NESTING = 100
 # diagnostic): real code nests a handful, and every level's name holds all enclosing names.
 MAX_CLASS_NESTING = 100
 VISIBILITY_WORDS = {"private", "protected", "public", "module_function"}
+#: Class-body macros whose block or lambda runs when Rails calls back (a record is saved,
+#: an action runs, a job performs).
+CALLBACK_MACRO = re.compile(r"^(?:before|after|around)_\w+$|^(?:after|before)_(?:create|update|"
+                            r"save|destroy|commit)_commit$")
+#: Class-body macros that name methods Rails calls from a view (see ``FileFacts.macros``).
+HELPER_MACROS = frozenset({"helper_method"})
+# Every name CALLBACK_MACRO or HELPER_MACROS matches starts with one of these: a cheap test
+# that spares the regex nearly every class-body call.
+_MACRO_PREFIXES = ("before_", "after_", "around_", *HELPER_MACROS)
 _NOT_EXPRESSION_PARENTS = {
     "method", "singleton_method", "method_parameters", "block_parameters", "lambda_parameters",
     "optional_parameter", "keyword_parameter", "splat_parameter", "hash_splat_parameter",
@@ -99,21 +109,25 @@ def _ids_by_kind() -> dict[str, tuple[int, ...]]:
 _KIND_IDS = _ids_by_kind()
 
 
-def _kind_ids(types: Collection[str]) -> frozenset[int]:
+def kind_ids(types: Collection[str]) -> frozenset[int]:
+    """The kind ids of these node types in the Ruby grammar (``Node.kind_id``: an int,
+    cheaper to read and test than the string ``Node.type`` builds on each access)."""
     return frozenset(kind_id for kind in types for kind_id in _KIND_IDS.get(kind, ()))
 
 
 # The walk tests every node's kind against these: an int is cheaper to get and hash than
 # the fresh string ``Node.type`` builds on each access.
-_GUARDING_IDS = _kind_ids(_GUARDING)
+_GUARDING_IDS = kind_ids(_GUARDING)
 # Parents that tell an identifier's role (see RubyIndexer._identifier).
-_METHOD_IDS = _kind_ids(("method", "singleton_method"))
-_NOT_EXPRESSION_PARENT_IDS = _kind_ids(_NOT_EXPRESSION_PARENTS)
-_ASSIGNMENT_IDS = _kind_ids(("assignment", "operator_assignment"))
-_KEYED_IDS = _kind_ids(("pair", "keyword_parameter"))
-_STATEMENT_LIST_IDS = _kind_ids(("body_statement", "class", "module"))
-_UNGUARDED_IDS = _kind_ids(_UNGUARDED)
-_RESCUE_IDS = _kind_ids(("rescue",))
+_METHOD_IDS = kind_ids(("method", "singleton_method"))
+_NOT_EXPRESSION_PARENT_IDS = kind_ids(_NOT_EXPRESSION_PARENTS)
+_ASSIGNMENT_IDS = kind_ids(("assignment", "operator_assignment"))
+_KEYED_IDS = kind_ids(("pair", "keyword_parameter"))
+_STATEMENT_LIST_IDS = kind_ids(("body_statement", "class", "module"))
+_UNGUARDED_IDS = kind_ids(_UNGUARDED)
+_RESCUE_IDS = kind_ids(("rescue",))
+CONSTANT_IDS = kind_ids(("constant",))
+_CONSTANT_REFERENCE_IDS = CONSTANT_IDS | kind_ids(("scope_resolution",))
 
 
 @dataclass
@@ -142,6 +156,14 @@ class FileFacts:
     methods: list[MethodDef] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
+    #: Calls with no receiver outside any method named as a callback macro
+    #: (``after_create_commit``, ``before_action``) or a helper macro (``helper_method``),
+    #: in index order: the call graph and the entry points read these few instead of
+    #: passing over every call of the app.
+    macros: list[CallSite] = field(default_factory=list)
+    #: Calls on a constant (``ReplyJob.perform_later``, ``Api::Client.new``), in index order:
+    #: a pass that asks only about these would otherwise read every call's receiver node.
+    calls_on_constants: list[CallSite] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)  # where the indexer bounded itself
 
 
@@ -198,8 +220,8 @@ _ARG_KINDS: dict[str, ArgKind | None] = {
 }
 _ARG_KINDS_BY_ID = {kind_id: kind for name, kind in _ARG_KINDS.items()
                     for kind_id in _KIND_IDS.get(name, ())}
-_HASH_KEY_SYMBOL_IDS = _kind_ids(("hash_key_symbol",))
-_LITERAL_KEY_IDS = _kind_ids(("simple_symbol", "string"))
+_HASH_KEY_SYMBOL_IDS = kind_ids(("hash_key_symbol",))
+_LITERAL_KEY_IDS = kind_ids(("simple_symbol", "string"))
 
 
 def _walked(children: list[Node], child: Node | None) -> Node | None:
@@ -450,13 +472,19 @@ class RubyIndexer:
             _walked(children, node.child_by_field_id(_BLOCK)), node,
             ctx.method, ctx.scope.name or None, ctx.rescues)
         self.facts.calls.append(call)
-        if receiver is None and ctx.method is None:
-            return self._class_body_macro(call, ctx)
+        if receiver is None:
+            if ctx.method is None:
+                return self._class_body_macro(call, ctx)
+        elif receiver.kind_id in _CONSTANT_REFERENCE_IDS:
+            self.facts.calls_on_constants.append(call)
         return ctx
 
     def _class_body_macro(self, call: CallSite, ctx: _Ctx) -> _Ctx:
         """Calls at class-body level: visibility, include/extend, attr_*, test blocks."""
         name = call.method
+        if name.startswith(_MACRO_PREFIXES) and \
+                (name in HELPER_MACROS or CALLBACK_MACRO.match(name)):
+            self.facts.macros.append(call)
         scope = ctx.scope
         cls = self._current_class(ctx)
         if name in ("private", "protected", "public") and call.args:
