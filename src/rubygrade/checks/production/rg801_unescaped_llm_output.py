@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from tree_sitter import Node
 
@@ -100,8 +99,8 @@ class UnescapedLlmOutput(Rule):
         self.reachable = ctx.analyses.reachable
         self.seen: set[tuple[str, int]] = set()
         self._judged_paths: dict[str, bool] = {}
-        for call in self._candidate_sinks():
-            if self._judged(call.path):
+        for call in ctx.index.calls:
+            if _may_sink(call) and self._judged(call.path):
                 self._call_sink(call)
         for source in ctx.project.app_files("erb", under="app/"):
             if any(tag.raw_output for tag in source.erb_tags) and self._judged(source.path):
@@ -109,25 +108,6 @@ class UnescapedLlmOutput(Rule):
         self._javascript()
 
     # -- where to look --------------------------------------------------------------------
-    def _candidate_sinks(self) -> Iterator[CallSite]:
-        """A cheap superset of the calls ``_call_sink`` judges (it checks each exactly), in
-        index order: most of an app's calls are none, and need neither a scope nor a file
-        test. A ``sanitize:``/``escape:`` keyword is looked for only in the files whose text
-        holds one of the words (most hold neither), so most calls cost a name test."""
-        files = self.ctx.project.files
-        path: str | None = None
-        keywords = False
-        for call in self.ctx.index.calls:
-            if call.path != path:
-                path = call.path
-                source = files.get(path)
-                keywords = source is None or "sanitize" in source.text or \
-                    "escape" in source.text
-            name = call.method
-            if name in _SINK_NAMES or name.startswith("broadcast_") or \
-                    keywords and _has_sink_keyword(call):
-                yield call
-
     def _judged(self, path: str) -> bool:
         """Memoised per file: every call of a file asks the same question."""
         known = self._judged_paths.get(path)
@@ -277,8 +257,13 @@ _SINK_NAMES = frozenset({"html_safe", "raw", "sanitize"}) | _STREAM_ACTIONS
 _SINK_KEYWORDS = ("sanitize", "escape")
 
 
-def _has_sink_keyword(call: CallSite) -> bool:
-    for arg in call.args:  # a loop, not any(): this runs for many calls of the app
+def _may_sink(call: CallSite) -> bool:
+    """A cheap superset of the calls ``_call_sink`` judges (it checks each exactly): most
+    of an app's calls are none, and need neither a scope nor a file test."""
+    name = call.method
+    if name in _SINK_NAMES or name.startswith("broadcast_"):
+        return True
+    for arg in call.args:  # a loop, not any(): this runs for every call of the app
         if arg.name in _SINK_KEYWORDS and arg.kind == "keyword":
             return True
     return False
