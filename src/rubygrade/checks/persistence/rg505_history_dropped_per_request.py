@@ -76,7 +76,6 @@ class HistoryDroppedPerRequest(Rule):
         self._chat_writes: dict[tuple[str, str], list[Assignment]] = {}
         self._replays_memo: dict[tuple[str, str], bool] = {}
         self._routes: dict[str, list[str] | None] = {}
-        self._own_keys: dict[tuple[str, str], list[str]] | None = None
         # methods whose chat gets the stored messages in its system prompt
         instructed = {c.enclosing_method.key for c, how in ctx.analyses.usage.multi_turn
                       if how == HISTORY_IN_INSTRUCTIONS and c.enclosing_method is not None}
@@ -161,13 +160,10 @@ class HistoryDroppedPerRequest(Rule):
         return known
 
     def _own(self, key: tuple[str, str]) -> list[str]:
-        """The method keys of an (owner, path), in index order: a table built once instead
-        of a scan of every method per send."""
-        if self._own_keys is None:
-            self._own_keys = {}
-            for m in self.ctx.index.methods:
-                self._own_keys.setdefault((m.owner, m.path), []).append(m.key)
-        return self._own_keys.get(key, [])
+        """The method keys of an (owner, path), in index order: the owner's methods (the
+        index keeps them by owner, in its order) of that file, not a scan of every method."""
+        owner, path = key
+        return [m.key for m in self.ctx.index.methods_of(owner) if m.path == path]
 
 
 def _first_stored(ctx: Context, call: CallSite) -> bool:
