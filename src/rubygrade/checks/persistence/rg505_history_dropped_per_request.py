@@ -74,6 +74,7 @@ class HistoryDroppedPerRequest(Rule):
         # Per run, what several chat sends would otherwise each recompute: the writes of a
         # name that build a chat, whether a class replays history, the route to a method.
         self._chat_writes: dict[tuple[str, str], list[Assignment]] = {}
+        self._local_builds: dict[str, dict[int, int]] = {}  # name -> id(method) -> line
         self._replays_memo: dict[tuple[str, str], bool] = {}
         self._routes: dict[str, list[str] | None] = {}
         # methods whose chat gets the stored messages in its system prompt
@@ -130,14 +131,30 @@ class HistoryDroppedPerRequest(Rule):
             recv.type == "instance_variable" else None
         if target is None or method is None:
             return None
+        if target == "local":
+            return "built in this method" if self._local_chat_built(
+                treeutil.text(recv), method, call.line) else None
         for a in self._chat_builds(target, treeutil.text(recv)):
             if a.enclosing_method is method and a.line <= call.line:
                 return "built in this method"
-            if target == "ivar" and a.enclosing_method is not None and \
-                    a.enclosing_method.name == "initialize" and \
+            if a.enclosing_method is not None and a.enclosing_method.name == "initialize" and \
                     a.enclosing_class == call.enclosing_class and a.operator == "=":
                 return f"built in {a.enclosing_method.key}"
         return None
+
+    def _local_chat_built(self, name: str, method: MethodDef, line: int) -> bool:
+        """A write of local ``name`` in ``method``, at or before ``line``, builds a chat.
+        The first such line per method, per name: each send looked through every write of
+        its receiver's name in the app (one name, ``chat``, has a write in most methods)."""
+        firsts = self._local_builds.get(name)
+        if firsts is None:
+            firsts = self._local_builds[name] = {}
+            for a in self._chat_builds("local", name):
+                if a.enclosing_method is not None:
+                    key = id(a.enclosing_method)
+                    firsts[key] = min(a.line, firsts.get(key, a.line))
+        first = firsts.get(id(method))
+        return first is not None and first <= line
 
     def _chat_builds(self, target: str, name: str) -> list[Assignment]:
         """The writes of local or ivar ``name`` whose value builds a chat, in index order
