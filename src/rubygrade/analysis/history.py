@@ -107,7 +107,8 @@ def _session(project: Project, index: Index, h: History) -> None:
         if source.kind != "ruby" or not project.is_runtime(path) or "session" not in source.text:
             continue
         for number, line in enumerate(source.lines, start=1):
-            if line.strip().startswith("#"):
+            # (``_SESSION_KEY`` starts with the word: a line without it holds no key)
+            if "session" not in line or line.strip().startswith("#"):
                 continue
             for match in _SESSION_KEY.finditer(line):
                 key = match.group(1).strip(":'\"")

@@ -127,10 +127,23 @@ def _pattern_names(node: Node) -> set[str]:
             if n.type in ("identifier", "shorthand_property_identifier_pattern")}
 
 
-def _taint(scope: Node, tainted: set[str]) -> None:
+#: The nodes the walk from a fetch reads in a function: writes of names, calls (callbacks,
+#: DOM writes, ``this.method(...)``).
+_FLOW_NODES = frozenset({"variable_declarator", "assignment_expression",
+                         "augmented_assignment_expression", "call_expression"})
+
+
+def _flow_nodes(scope: Node) -> list[Node]:
+    """The ``_FLOW_NODES`` of ``scope``, in document order: one walk, read by every pass of
+    :func:`_taint`, by :func:`_sinks_in` and by the search for ``this.method(...)``."""
+    return [node for node in treeutil.walk(scope) if node.type in _FLOW_NODES]
+
+
+def _taint(nodes: list[Node], tainted: set[str]) -> None:
+    """Add to ``tainted`` the names ``nodes`` (a function's :func:`_flow_nodes`) taint."""
     for _ in range(3):  # a few passes reach a fixpoint for straight-line code
         before = len(tainted)
-        for node in treeutil.walk(scope):
+        for node in nodes:
             if node.type == "variable_declarator":
                 name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
                 if name is not None and _holds(value, tainted):
@@ -168,9 +181,10 @@ def _callback_params(call: Node) -> set[str]:
     return out
 
 
-def _sinks_in(scope: Node, tainted: set[str]) -> list[tuple[Node, str]]:
+def _sinks_in(nodes: list[Node], tainted: set[str]) -> list[tuple[Node, str]]:
+    """The DOM writes among ``nodes`` (a function's :func:`_flow_nodes`) fed by taint."""
     out: list[tuple[Node, str]] = []
-    for node in treeutil.walk(scope):
+    for node in nodes:
         if node.type in ("assignment_expression", "augmented_assignment_expression"):
             left = node.child_by_field_name("left")
             prop = left.child_by_field_name("property") if left is not None and \
@@ -341,14 +355,15 @@ def fetch_to_html(root: Node) -> list[Sink]:
         work: list[tuple[Node, set[str], int]] = [(scope, set(), 0)]
         while work:
             fn, tainted, depth = work.pop(0)
-            _taint(fn, tainted)
+            nodes = _flow_nodes(fn)
+            _taint(nodes, tainted)
             owner = fn if fn.type == "method_definition" else scope
             body = owner.parent  # the methods are those of the class body around ``owner``
             key = (body.start_byte, body.end_byte) if body is not None else (-1, -1)
             methods = members.get(key)
             if methods is None:
                 methods = members[key] = _class_methods(owner)
-            for node, what in _sinks_in(fn, tainted):
+            for node, what in _sinks_in(nodes, tainted):
                 if node.start_byte not in seen:
                     seen.add(node.start_byte)
                     html = what in _HTML_PROPS or what in _HTML_CALLS
@@ -357,7 +372,7 @@ def fetch_to_html(root: Node) -> list[Sink]:
                                     html and _interpolates(_written(node), tainted, methods)))
             if depth >= _MAX_DEPTH:
                 continue
-            for call in (n for n in treeutil.walk(fn) if n.type == "call_expression"):
+            for call in (n for n in nodes if n.type == "call_expression"):
                 target = _this_method(call, methods)
                 args = call.child_by_field_name("arguments")
                 # A call of the method itself is followed too (up to _MAX_DEPTH), as it always
@@ -540,9 +555,10 @@ def markdown_to_html(root: Node) -> list[Sink]:
     for call in (n for n in _walk_to(root, _MARKDOWN_CALL_AT) if _renders_others_text(n)):
         scope = _outer_function(call) or root
         names: set[str] = set()
+        writes = list(_writes(scope))  # read by every pass
         for _ in range(3):
             before = len(names)
-            for _, written, right in _writes(scope):
+            for _, written, right in writes:
                 if _holds(right, names, _renders_others_text) and \
                         not _SANITIZERS.search(treeutil.text(right)):
                     names.add(treeutil.text(written))

@@ -26,6 +26,7 @@ It is depth-limited and memoised per node.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -299,20 +300,7 @@ class Prompts:
             return []
         key = id(method)
         if key not in self._appends:
-            table: dict[str, list[Node]] = {}
-            for sub in treeutil.walk(method.node):
-                target = value = None
-                if sub.type == "binary" and \
-                        treeutil.text(sub.child_by_field_name("operator")) == "<<":
-                    target, value = sub.child_by_field_name("left"), \
-                        sub.child_by_field_name("right")
-                elif sub.type == "call" and treeutil.text(sub.child_by_field_name("method")) in (
-                        "concat", "prepend", "insert", "push", "append", "<<"):
-                    target, value = sub.child_by_field_name("receiver"), \
-                        sub.child_by_field_name("arguments")
-                if target is not None and value is not None and target.type == "identifier":
-                    table.setdefault(treeutil.text(target), []).append(value)
-            self._appends[key] = table
+            self._appends[key] = _appends_in(method.node)
         return self._appends[key].get(name, [])
 
     def _param(self, method: MethodDef, name: str, scope: Scope, depth: int,
@@ -504,6 +492,41 @@ class Prompts:
 
 
 # -- helpers -------------------------------------------------------------------------------
+#: Methods that add their argument to their receiver (and ``<<`` as a binary operator).
+_APPENDS = ("concat", "prepend", "insert", "push", "append", "<<")
+#: Where an append's text may start: the ``<<`` operator or an appending method's name.
+_APPEND_AT = lazy_compile(rb"(?=<<|concat|prepend|insert|push|append)")
+
+
+def _appends_in(root: Node) -> dict[str, list[Node]]:
+    """Local name -> the values ``name << x``, ``name.concat(x)`` and the like add to it
+    under ``root``, in document order.
+
+    An append's node holds its token (the operator, the method's name) in its text, so the
+    walk descends only into nodes whose text holds one: it meets the same appends in the
+    same order as a walk of every node, and a method without any costs one text search."""
+    base = root.start_byte
+    starts = [base + m.start() for m in _APPEND_AT.finditer(root.text or b"")]
+    if not starts:
+        return {}
+
+    def holds_token(node: Node) -> bool:
+        i = bisect_left(starts, node.start_byte)
+        return i < len(starts) and starts[i] < node.end_byte
+
+    table: dict[str, list[Node]] = {}
+    for sub in treeutil.walk(root, holds_token):
+        target = value = None
+        if sub.type == "binary" and treeutil.text(sub.child_by_field_name("operator")) == "<<":
+            target, value = sub.child_by_field_name("left"), sub.child_by_field_name("right")
+        elif sub.type == "call" and treeutil.text(sub.child_by_field_name("method")) in _APPENDS:
+            target, value = sub.child_by_field_name("receiver"), \
+                sub.child_by_field_name("arguments")
+        if target is not None and value is not None and target.type == "identifier":
+            table.setdefault(treeutil.text(target), []).append(value)
+    return table
+
+
 def _site(node: Node, scope: Scope) -> Site:
     return (scope.path, node.start_byte, treeutil.line_of(node))
 

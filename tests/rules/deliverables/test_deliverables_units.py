@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import string
+import sys
 from pathlib import Path
 
 import pytest
 from appkit import write_app
 
+from rubygrade.checks.deliverables.rg104_readme_stock import (
+    _FOLDS_TO_ASCII,
+    _RUN_SIGNALS,
+    _has_run_signal,
+)
 from rubygrade.engine import grade
 
 
@@ -83,3 +91,21 @@ def test_dockerfile_variant_is_found(tmp_path: Path) -> None:
 def test_missing_dockerfile_points_at_the_gemfile(tmp_path: Path) -> None:
     found = _grade(tmp_path, {}, "RG101")
     assert [(line, m) for line, m, _ in found] == [(1, "No Dockerfile in the repository.")]
+
+
+@pytest.mark.parametrize("text", [
+    "Run BIN/DEV then open the app", "rails Server", "Docker-Compose up", "no command here",
+    "\U0001f680 Bundle Install", "bundle\ninstall", "\u017fetup: bin/\u017fetup",
+    "rails \u212aelvin", "rails \u017f", "\u0130 bin/rails", "\u0131", "",
+])
+def test_run_signal_words_answer_as_the_regex(text: str) -> None:
+    assert _has_run_signal(text) == (_RUN_SIGNALS.search(text) is not None)
+
+
+def test_only_the_listed_characters_fold_to_ascii() -> None:
+    """What makes the plain-word search exact: no other character matches an ASCII letter
+    case-insensitively or lowers to ASCII."""
+    letter = re.compile(f"[{string.ascii_lowercase}]", re.IGNORECASE)
+    folding = {chr(cp) for cp in range(128, sys.maxunicode + 1)
+               if letter.fullmatch(chr(cp)) or any(c.isascii() for c in chr(cp).lower())}
+    assert folding == _FOLDS_TO_ASCII

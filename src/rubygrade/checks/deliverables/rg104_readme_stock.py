@@ -15,9 +15,26 @@ STOCK_MARKERS = (
 )
 _HEADING = lazy_compile(r"^(#{1,3} |[^\n]+\n[=-]{3,})", re.MULTILINE)
 # Signals that a README explains set-up and running: commands people type.
-_RUN_SIGNALS = re.compile(
+_RUN_SIGNALS = lazy_compile(
     r"(bin/dev|bin/rails|rails s(erver)?|docker compose|docker-compose|bundle install|"
     r"bin/setup|foreman start)", re.IGNORECASE)
+#: What ``_RUN_SIGNALS`` looks for, as plain words (``rails s(erver)?`` starts ``rails s``).
+_RUN_WORDS = ("bin/dev", "bin/rails", "rails s", "docker compose", "docker-compose",
+              "bundle install", "bin/setup", "foreman start")
+#: The characters other than ASCII letters that match an ASCII letter case-insensitively
+#: or that ``str.lower`` turns into ASCII: İ, ı, ſ and the Kelvin sign (every other one
+#: of Unicode was tried).
+_FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+
+
+def _has_run_signal(text: str) -> bool:
+    """``_RUN_SIGNALS`` matches ``text``. Unless the text holds one of ``_FOLDS_TO_ASCII``
+    (almost never), the words in the lowered text answer the same, many times quicker
+    than the case-insensitive scan, which has no literal to skip ahead to."""
+    if _FOLDS_TO_ASCII.isdisjoint(text):
+        lowered = text.lower()
+        return any(word in lowered for word in _RUN_WORDS)
+    return _RUN_SIGNALS.search(text) is not None
 
 
 _SETUP_HEADING = lazy_compile(r"^#{1,4}\s*(set ?up|install|installation|getting started|"
@@ -96,9 +113,9 @@ class ReadmeStockOrMissing(Rule):
                            fix="Replace it with what the app does, set-up and how to run it.")
                 return
         words = len(re.findall(r"\w+", text))
-        runnable = bool(_RUN_SIGNALS.search(text) or
+        runnable = bool(_has_run_signal(text) or
                         (_SETUP_HEADING.search(text) and "```" in text) or
-                        any(_RUN_SIGNALS.search(t) for t in _linked_docs(ctx, path, text)))
+                        any(_has_run_signal(t) for t in _linked_docs(ctx, path, text)))
         if words < 30:
             # A generator's one-line stub explains as little as the stock text.
             ctx.report(path, 1, f"The README is a stub ({words} words): it explains neither "

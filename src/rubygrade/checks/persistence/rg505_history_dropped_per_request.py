@@ -74,9 +74,9 @@ class HistoryDroppedPerRequest(Rule):
         # Per run, what several chat sends would otherwise each recompute: the writes of a
         # name that build a chat, whether a class replays history, the route to a method.
         self._chat_writes: dict[tuple[str, str], list[Assignment]] = {}
+        self._local_builds: dict[str, dict[int, int]] = {}  # name -> id(method) -> line
         self._replays_memo: dict[tuple[str, str], bool] = {}
         self._routes: dict[str, list[str] | None] = {}
-        self._own_keys: dict[tuple[str, str], list[str]] | None = None
         # methods whose chat gets the stored messages in its system prompt
         instructed = {c.enclosing_method.key for c, how in ctx.analyses.usage.multi_turn
                       if how == HISTORY_IN_INSTRUCTIONS and c.enclosing_method is not None}
@@ -131,14 +131,30 @@ class HistoryDroppedPerRequest(Rule):
             recv.type == "instance_variable" else None
         if target is None or method is None:
             return None
+        if target == "local":
+            return "built in this method" if self._local_chat_built(
+                treeutil.text(recv), method, call.line) else None
         for a in self._chat_builds(target, treeutil.text(recv)):
             if a.enclosing_method is method and a.line <= call.line:
                 return "built in this method"
-            if target == "ivar" and a.enclosing_method is not None and \
-                    a.enclosing_method.name == "initialize" and \
+            if a.enclosing_method is not None and a.enclosing_method.name == "initialize" and \
                     a.enclosing_class == call.enclosing_class and a.operator == "=":
                 return f"built in {a.enclosing_method.key}"
         return None
+
+    def _local_chat_built(self, name: str, method: MethodDef, line: int) -> bool:
+        """A write of local ``name`` in ``method``, at or before ``line``, builds a chat.
+        The first such line per method, per name: each send looked through every write of
+        its receiver's name in the app (one name, ``chat``, has a write in most methods)."""
+        firsts = self._local_builds.get(name)
+        if firsts is None:
+            firsts = self._local_builds[name] = {}
+            for a in self._chat_builds("local", name):
+                if a.enclosing_method is not None:
+                    key = id(a.enclosing_method)
+                    firsts[key] = min(a.line, firsts.get(key, a.line))
+        first = firsts.get(id(method))
+        return first is not None and first <= line
 
     def _chat_builds(self, target: str, name: str) -> list[Assignment]:
         """The writes of local or ivar ``name`` whose value builds a chat, in index order
@@ -161,13 +177,10 @@ class HistoryDroppedPerRequest(Rule):
         return known
 
     def _own(self, key: tuple[str, str]) -> list[str]:
-        """The method keys of an (owner, path), in index order: a table built once instead
-        of a scan of every method per send."""
-        if self._own_keys is None:
-            self._own_keys = {}
-            for m in self.ctx.index.methods:
-                self._own_keys.setdefault((m.owner, m.path), []).append(m.key)
-        return self._own_keys.get(key, [])
+        """The method keys of an (owner, path), in index order: the owner's methods (the
+        index keeps them by owner, in its order) of that file, not a scan of every method."""
+        owner, path = key
+        return [m.key for m in self.ctx.index.methods_of(owner) if m.path == path]
 
 
 def _first_stored(ctx: Context, call: CallSite) -> bool:
