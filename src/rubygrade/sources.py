@@ -348,9 +348,8 @@ class SourceFile:
             if node.type not in ("directive", "output_directive"):
                 continue
             opener = node.children[0] if node.children else None
-            code = node.child_by_field_name("code") or next(
-                (c for c in node.children if c.type == "code"), None
-            )
+            # The ERB grammar has no fields: the tag's Ruby is its child of type ``code``.
+            code = next((c for c in node.children if c.type == "code"), None)
             if code is None or opener is None:
                 continue
             buffer[code.start_byte : code.end_byte] = source[code.start_byte : code.end_byte]
