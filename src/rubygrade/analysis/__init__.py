@@ -23,6 +23,7 @@ value-flow never builds one.
 ``settings``               production settings that break with several processes
 ``suite``                  the test suite: what tests reach, doubles, error paths
 ``turbo`` / ``stimulus``   Turbo Streams use; Stimulus controllers and their wiring
+``scripts``                each file's JavaScript trees and what fetch responses write (jsflow)
 ``views``                  partials and templates
 ``deliverables``           Dockerfile, compose, declared gems
 =========================  ============================================================
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from rubygrade.analysis.llm_calls import LlmCall
     from rubygrade.analysis.prompts import Prompts
     from rubygrade.analysis.rescues import RescueModel
+    from rubygrade.analysis.scripts import Scripts
     from rubygrade.analysis.services import ServiceHome
     from rubygrade.analysis.settings import Setting
     from rubygrade.analysis.state import StateSite
@@ -260,6 +262,12 @@ class Analyses:
         from rubygrade.analysis.turbo import collect_turbo
 
         return collect_turbo(self.project, self.index)
+
+    @analysis
+    def scripts(self) -> Scripts:
+        from rubygrade.analysis.scripts import Scripts
+
+        return Scripts()
 
     @analysis
     def stimulus(self) -> StimulusWiring:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rubygrade.analysis.jsflow import Sink, fetch_to_html, inline_script_roots
+from rubygrade.analysis.jsflow import Sink
 from rubygrade.checks.base import Rule
 from rubygrade.context import Context
 from rubygrade.models import Dimension, Severity
@@ -61,14 +61,14 @@ class FetchInnerHtml(Rule):
     def check(self, ctx: Context) -> None:
         turbo = ctx.analyses.turbo
         by_hand_only = not (turbo.responses or turbo.live_broadcasts)
+        scripts = ctx.analyses.scripts
         for source in sorted(ctx.project.app_files(), key=lambda s: s.path):
             sinks: list[Sink] = []
-            if source.kind == "javascript" and source.root is not None and \
-                    "fetch" in source.text:
-                sinks = fetch_to_html(source.root)
-            elif source.kind == "erb" and "<script" in source.text and "fetch" in source.text:
-                for script in inline_script_roots(source.html_text()):
-                    sinks += fetch_to_html(script)
+            if (source.kind == "javascript" and source.root is not None
+                    and "fetch" in source.text) or \
+                    (source.kind == "erb" and "<script" in source.text and "fetch" in source.text):
+                for index in range(len(scripts.roots(source))):
+                    sinks += scripts.fetch_sinks(source, index)
             for sink in sinks:
                 if not sink.html and not by_hand_only:
                     continue  # a text update beside Turbo-driven messages: a UI detail

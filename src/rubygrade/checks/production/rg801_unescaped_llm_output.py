@@ -9,8 +9,6 @@ from tree_sitter import Node
 from rubygrade import treeutil
 from rubygrade.analysis.dead_branches import never_runs
 from rubygrade.analysis.jsflow import (
-    fetch_to_html,
-    inline_script_roots,
     markdown_to_html,
     may_fetch,
     may_render_markdown,
@@ -221,10 +219,8 @@ class UnescapedLlmOutput(Rule):
                 continue
             if not self._judged(source.path) or source.path in unused:
                 continue  # a Stimulus controller no template uses runs nowhere
-            root = source.root
-            roots = [root] if source.kind == "javascript" and root is not None else \
-                inline_script_roots(source.html_text())
-            for root in roots:
+            scripts = self.ctx.analyses.scripts
+            for index, root in enumerate(scripts.roots(source)):
                 for sink in markdown_to_html(root):
                     if (source.path, sink.line) in self.seen:
                         continue
@@ -237,7 +233,7 @@ class UnescapedLlmOutput(Rule):
                         column=sink.column,
                         fix="Pass the HTML through DOMPurify.sanitize(...) before inserting it.",
                         confidence=Confidence.MEDIUM, data={"origins": "markdown"})
-                for sink in fetch_to_html(root):
+                for sink in scripts.fetch_sinks(source, index):
                     if not sink.interpolated or (source.path, sink.line) in self.seen:
                         continue
                     self.seen.add((source.path, sink.line))
