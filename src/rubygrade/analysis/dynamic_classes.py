@@ -17,11 +17,10 @@ call; rules that would say "nothing reaches this" ask here first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tree_sitter import Node
 
 from rubygrade import treeutil
+from rubygrade.dataclass_lite import dataclass
 from rubygrade.index import Index
 from rubygrade.index.model import CallSite
 from rubygrade.project import Project

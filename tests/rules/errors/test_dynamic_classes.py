@@ -26,6 +26,11 @@ def _unreached(tmp_path: Path, picker: str) -> list[str]:
     return [f.message for f in found]
 
 
+def _picker(expression: str) -> str:
+    """A module whose ``for`` picks a class by evaluating ``expression``."""
+    return f"module Summaries\n  def self.for(kind)\n    {expression}.new\n  end\nend\n"
+
+
 def _picked_by(message: str) -> str | None:
     marker = "by name at run time (`constantize` at "
     if marker not in message:
@@ -34,12 +39,7 @@ def _picked_by(message: str) -> str | None:
 
 
 def test_an_interpolated_name_under_the_class_namespace_may_pick_it(tmp_path: Path) -> None:
-    [message] = _unreached(tmp_path, """module Summaries
-  def self.for(kind)
-    "Summaries::Engines::#{kind.camelize}".constantize.new
-  end
-end
-""")
+    [message] = _unreached(tmp_path, _picker('"Summaries::Engines::#{kind.camelize}".constantize'))
     assert _picked_by(message) == "app/services/summaries.rb:3"
     assert "No call rubygrade can follow reaches Summaries::Engines::Short#run" in message
 
@@ -57,33 +57,18 @@ end
 
 
 def test_another_namespace_picks_nothing_here(tmp_path: Path) -> None:
-    [message] = _unreached(tmp_path, """module Summaries
-  def self.for(kind)
-    "Reports::#{kind.camelize}".constantize.new
-  end
-end
-""")
+    [message] = _unreached(tmp_path, _picker('"Reports::#{kind.camelize}".constantize'))
     assert _picked_by(message) is None
     assert "no controller action, job, channel, mailbox, view, rake task or callback " \
            "reaches Summaries::Engines::Short#run" in message
 
 
 def test_an_opaque_constantize_alone_does_not_pick_an_unnamed_class(tmp_path: Path) -> None:
-    [message] = _unreached(tmp_path, """module Summaries
-  def self.for(kind)
-    kind.constantize.new
-  end
-end
-""")
+    [message] = _unreached(tmp_path, _picker('kind.constantize'))
     assert _picked_by(message) is None
 
 
 def test_const_get_on_a_namespace(tmp_path: Path) -> None:
-    [message] = _unreached(tmp_path, """module Summaries
-  def self.for(kind)
-    Summaries::Engines.const_get(kind.camelize).new
-  end
-end
-""")
+    [message] = _unreached(tmp_path, _picker('Summaries::Engines.const_get(kind.camelize)'))
     assert _picked_by(message) is None  # the marker names const_get, not constantize
     assert "(`const_get` at app/services/summaries.rb:3)" in message

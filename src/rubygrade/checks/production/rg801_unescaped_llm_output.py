@@ -176,11 +176,9 @@ class UnescapedLlmOutput(Rule):
         owner = self.graph.owner_of(call)
         if owner is not None and owner.kind == "def" and owner.key not in self.reachable:
             return  # a sink no request, job or view reaches renders nothing today
-        if never_runs(call.node):
-            return  # a branch an earlier ``next if`` of the same loop has already left
         origins = self.taint.origins(value, scope)
-        if not origins & TAINTED:
-            return
+        if not origins & TAINTED or never_runs(call.node):
+            return  # (never_runs: a branch an earlier ``next if`` of the same body has left)
         self._report(call.path, at or call.node, what, origins)
 
     def _raw_output_tags(self, path: str) -> None:
@@ -193,9 +191,9 @@ class UnescapedLlmOutput(Rule):
             if not tag.raw_output:
                 continue
             node = _expression_in(root, tag.start_byte, tag.end_byte)
-            if node is not None and not never_runs(node):
+            if node is not None:
                 origins = self.taint.origins(node, Scope(path, None, None))
-                if origins & TAINTED:
+                if origins & TAINTED and not never_runs(node):
                     self._report(path, node, "`<%==`", origins)
 
     # -- JavaScript ---------------------------------------------------------------------------
